@@ -1,0 +1,79 @@
+/**
+ * One way to turn zod issues into messages a contributor can act on: every line names the
+ * file, the JSON pointer of the field, and what to do.
+ */
+import { z } from 'zod';
+
+/** Thrown when a file does not match its schema. `issues` holds one line per problem. */
+export class SchemaValidationError extends Error {
+  readonly code = 'SCHEMA_INVALID';
+  readonly file: string;
+  readonly issues: readonly string[];
+
+  constructor(file: string, what: string, issues: readonly string[]) {
+    super(`${file}: invalid ${what}\n${issues.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'SchemaValidationError';
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+/** RFC 6901 JSON pointer of an issue path, `/` for the root. */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  if (path.length === 0) {
+    return '/';
+  }
+  return path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = jsonPointer(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+    const plural = issue.keys.length > 1;
+    return `${where}: unknown key${plural ? 's' : ''} ${keys}; remove ${plural ? 'them' : 'it'} or fix the spelling`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return `${where}: is required (expected ${issue.expected})`;
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // Report the branch that got furthest instead of every alternative's complaint.
+    const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
+    return best
+      .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }))
+      .join('; ');
+  }
+  return `${where}: ${issue.message}`;
+}
+
+/** Every issue as `/json/pointer: message`, in the order zod reported them. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map(describeIssue);
+}
+
+/**
+ * Parse `data` with `schema` or throw a {@link SchemaValidationError} naming `file`.
+ * `what` completes the sentence "invalid …" (for example "submission manifest").
+ */
+export function parseWithFriendlyErrors<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  file: string,
+  what: string,
+): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) {
+    return result.data;
+  }
+  throw new SchemaValidationError(file, what, describeIssues(result.error));
+}
+
+/** Parse JSON text, reporting syntax errors with the file name. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SchemaValidationError(file, 'JSON', [`/: not valid JSON (${reason})`]);
+  }
+}

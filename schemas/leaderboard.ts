@@ -1,0 +1,88 @@
+/**
+ * `results/<suite>/leaderboard.json`: everything the site renders, aggregated from the per-task
+ * results by `pipeline score`. The site reads only this file and the per-task results; it never
+ * recomputes a score.
+ */
+import { z } from 'zod';
+import { DisplayText, Domain, HttpsUrl, Sha256, Slug, TaskId, Track, UnitScore } from './common.ts';
+import { MetricId } from './metrics.ts';
+import { TaskType } from './task.ts';
+
+export const LEADERBOARD_SCHEMA_VERSION = 1;
+
+export const LeaderboardTask = z.strictObject({
+  id: TaskId,
+  version: z.int().positive(),
+  name: DisplayText(80),
+  description: DisplayText(1000),
+  domain: Domain,
+  dataset: z.string(),
+  type: TaskType,
+  metric: MetricId,
+  classes: z.array(z.string()),
+  weight: z.int().nonnegative(),
+  trackB: z.boolean(),
+  private: z.boolean(),
+  /** Number of crops in each split (summed over folds for k-fold tasks). */
+  splitSizes: z.record(z.string(), z.int().nonnegative()),
+  folds: z.int().nonnegative(),
+});
+export type LeaderboardTask = z.output<typeof LeaderboardTask>;
+
+export const LeaderboardSubmission = z.strictObject({
+  slug: Slug,
+  team: DisplayText(80),
+  affiliation: DisplayText(120),
+  modelName: DisplayText(80),
+  modelVersion: DisplayText(40),
+  description: DisplayText(600),
+  links: z.strictObject({
+    report: HttpsUrl.optional(),
+    code: HttpsUrl.optional(),
+    paper: HttpsUrl.optional(),
+  }),
+  license: z.string(),
+  baseline: z.boolean(),
+  modelSha256: Sha256,
+  sampleRate: z.int().positive(),
+  embeddingDim: z.int().positive(),
+  hopMs: z.number().positive(),
+});
+export type LeaderboardSubmission = z.output<typeof LeaderboardSubmission>;
+
+export const LeaderboardRow = z.strictObject({
+  submission: Slug,
+  /** Weighted average over the tasks that ran; tasks not run have weight 0. */
+  average: UnitScore,
+  /** Same average restricted to each domain; null when no task of the domain ran. */
+  domainAverages: z.record(Domain, UnitScore.nullable()),
+  /** Tasks with a score over tasks in the track. */
+  coverage: z.strictObject({ done: z.int().nonnegative(), total: z.int().nonnegative() }),
+  /** Score per task id; null when the task has not run for this submission. */
+  scores: z.record(TaskId, UnitScore.nullable()),
+});
+export type LeaderboardRow = z.output<typeof LeaderboardRow>;
+
+export const LeaderboardTrack = z.strictObject({
+  track: Track,
+  title: z.string(),
+  /** Task ids in column order. */
+  tasks: z.array(TaskId),
+  /** Rows sorted by `average`, best first; ties keep submission order by slug. */
+  rows: z.array(LeaderboardRow),
+});
+export type LeaderboardTrack = z.output<typeof LeaderboardTrack>;
+
+export const Leaderboard = z.strictObject({
+  schemaVersion: z.literal(LEADERBOARD_SCHEMA_VERSION),
+  suite: z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    protocol: z.string(),
+  }),
+  tasks: z.array(LeaderboardTask),
+  submissions: z.array(LeaderboardSubmission),
+  tracks: z.strictObject({ A: LeaderboardTrack, B: LeaderboardTrack }),
+});
+export type Leaderboard = z.output<typeof Leaderboard>;

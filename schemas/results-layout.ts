@@ -1,0 +1,42 @@
+/**
+ * Where results live, shared by the pipeline (which writes them) and the site (which reads them):
+ *
+ *   results/<suite>/leaderboard.json
+ *   results/<suite>/runs/<submission>/<task>.json               deterministic scores + provenance
+ *   results/<suite>/runs/<submission>/<task>.measurements.json  timings, memory, host
+ *
+ * `LEADERBOARD_SUITE` selects the suite (default `demo`); `LEADERBOARD_RESULTS_DIR` overrides
+ * the folder entirely (tests build the site from a fixture folder this way).
+ */
+
+export const DEFAULT_SUITE_ID = 'demo';
+
+export interface ResultsEnvironment {
+  readonly LEADERBOARD_SUITE?: string | undefined;
+  readonly LEADERBOARD_RESULTS_DIR?: string | undefined;
+}
+
+export function suiteFromEnvironment(env: ResultsEnvironment): string {
+  return env.LEADERBOARD_SUITE || DEFAULT_SUITE_ID;
+}
+
+/** The results folder of the configured suite, relative to the repository root unless absolute. */
+export function resultsDirFromEnvironment(env: ResultsEnvironment): string {
+  return env.LEADERBOARD_RESULTS_DIR || `results/${suiteFromEnvironment(env)}`;
+}
+
+export function leaderboardFile(resultsDir: string): string {
+  return `${resultsDir}/leaderboard.json`;
+}
+
+export function runsDir(resultsDir: string): string {
+  return `${resultsDir}/runs`;
+}
+
+export function resultFile(resultsDir: string, submission: string, task: string): string {
+  return `${runsDir(resultsDir)}/${submission}/${task}.json`;
+}
+
+export function measurementsFile(resultsDir: string, submission: string, task: string): string {
+  return `${runsDir(resultsDir)}/${submission}/${task}.measurements.json`;
+}
