@@ -1,0 +1,52 @@
+/**
+ * Typed errors with stable codes. Everything the pipeline throws on purpose is a PipelineError;
+ * the CLI prints its message and hint and exits non-zero, and any other error is a bug.
+ */
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'SUBMISSION_INVALID'
+  | 'TASK_INVALID'
+  | 'DATA_INVALID'
+  | 'DATA_MISSING'
+  | 'ENCODER_FAILED'
+  | 'RESULT_INVALID';
+
+export class PipelineError extends Error {
+  readonly code: ErrorCode;
+  /** What the user should do about it. */
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PipelineError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export class UsageError extends PipelineError {
+  constructor(message: string, hint?: string) {
+    super('USAGE', message, hint === undefined ? {} : { hint });
+    this.name = 'UsageError';
+  }
+}
+
+/** A shard or sample that cannot be read as the task declares. Names the shard and the key. */
+export class DataError extends PipelineError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('DATA_INVALID', message, options);
+    this.name = 'DataError';
+  }
+}
+
+export class EncoderError extends PipelineError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('ENCODER_FAILED', message, options);
+    this.name = 'EncoderError';
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,19 @@
+/**
+ * Version constants that go into every result's provenance and cache key.
+ */
+
+/** The evaluation protocol: X-ARES v0.1.3 with this project's documented deviations. */
+export const PROTOCOL = 'x-ares-0.1.3+leaderboard.1';
+
+/**
+ * Bumped whenever the numbers the engine produces for the same inputs change (front end,
+ * heads, metrics). Stored results from another engine version are recomputed.
+ */
+export const ENGINE_VERSION = 1;
+
+/** X-ARES `TaskConfig.seed`. */
+export const SEED = 42;
+
+/** Track B: neighbours and softmax temperature of the X-ARES kNN. */
+export const KNN_NEIGHBOURS = 10;
+export const KNN_TEMPERATURE = 0.07;
