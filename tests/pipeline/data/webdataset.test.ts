@@ -1,0 +1,130 @@
+import { Readable } from 'node:stream';
+import tar, { type Header } from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import {
+  packTar,
+  readWebDataset,
+  splitKey,
+  type WebDatasetSample,
+} from '../../../pipeline/data/webdataset.ts';
+import { DataError } from '../../../pipeline/errors.ts';
+
+type RawEntry = Partial<Header> & Pick<Header, 'name'> & { body?: string };
+
+/** A tar with arbitrary headers (including ones packTar refuses to write). */
+async function rawTar(entries: readonly RawEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of pack) {
+      chunks.push(chunk as Buffer);
+    }
+  })();
+  for (const { body, ...header } of entries) {
+    pack.entry(header, body ?? '');
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+async function readAll(bytes: Buffer, shard = 'test.tar'): Promise<WebDatasetSample[]> {
+  const samples: WebDatasetSample[] = [];
+  for await (const sample of readWebDataset(Readable.from([bytes]), shard)) {
+    samples.push(sample);
+  }
+  return samples;
+}
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+describe('splitKey', () => {
+  it.each([
+    ['000001.wav', '000001', 'wav'],
+    ['train/000001.seg.wav', 'train/000001', 'seg.wav'],
+    ['./a/b.c/000002.json', 'a/b.c/000002', 'json'],
+    ['README', 'README', ''],
+  ])('%s -> key %s, extension %s', (name, key, extension) => {
+    expect(splitKey(name)).toEqual({ key, extension });
+  });
+});
+
+describe('readWebDataset', () => {
+  it('groups adjacent entries by key, in tar order', async () => {
+    const bytes = await packTar([
+      { name: 'a.wav', bytes: text('A') },
+      { name: 'a.json', bytes: text('{"label":"x"}') },
+      { name: 'b.wav', bytes: text('B') },
+      { name: 'b.json', bytes: text('{}') },
+    ]);
+    const samples = await readAll(bytes);
+    expect(samples.map((sample) => [sample.key, [...sample.files.keys()]])).toEqual([
+      ['a', ['wav', 'json']],
+      ['b', ['wav', 'json']],
+    ]);
+    expect(samples[0]?.files.get('wav')?.toString()).toBe('A');
+  });
+
+  it('writes reproducible tars: same entries, same bytes', async () => {
+    const entries = [{ name: 'k.json', bytes: text('{}') }];
+    expect((await packTar(entries)).equals(await packTar(entries))).toBe(true);
+  });
+
+  it('skips directory entries', async () => {
+    const bytes = await rawTar([
+      { name: 'dir/', type: 'directory' },
+      { name: 'dir/a.json', body: '{}' },
+    ]);
+    expect((await readAll(bytes)).map((sample) => sample.key)).toEqual(['dir/a']);
+  });
+
+  it.each(['symlink', 'link', 'fifo', 'character-device'] as const)(
+    'rejects a %s entry',
+    async (type) => {
+      const bytes = await rawTar([{ name: 'a.wav', type, linkname: '/etc/passwd' }]);
+      await expect(readAll(bytes, 'evil.tar')).rejects.toThrow(
+        `evil.tar: entry "a.wav" is a ${type}, not a regular file`,
+      );
+    },
+  );
+
+  it.each(['../escape.wav', '/abs/x.wav', 'a/../../b.wav', 'bad\u0001name.wav'])(
+    'rejects the unsafe name %j',
+    async (name) => {
+      const bytes = await rawTar([{ name, body: 'x' }]);
+      await expect(readAll(bytes, 'evil.tar')).rejects.toThrow(/^evil\.tar: unsafe entry name/);
+    },
+  );
+
+  it('rejects entries above the size limit before reading them', async () => {
+    const bytes = await rawTar([{ name: 'big.wav', body: 'x'.repeat(100) }]);
+    const read = async () => {
+      for await (const _ of readWebDataset(Readable.from([bytes]), 'big.tar', {
+        maxEntryBytes: 10,
+      })) {
+        // drain
+      }
+    };
+    await expect(read()).rejects.toThrow(
+      'big.tar: entry "big.wav" declares 100 bytes, over the limit of 10',
+    );
+  });
+
+  it('rejects a key that comes back after another key', async () => {
+    const bytes = await packTar([
+      { name: 'a.wav', bytes: text('1') },
+      { name: 'b.wav', bytes: text('2') },
+      { name: 'a.json', bytes: text('{}') },
+    ]);
+    await expect(readAll(bytes, 's.tar')).rejects.toThrow('s.tar: key "a" appears in two places');
+  });
+
+  it('reports a truncated shard by name', async () => {
+    const bytes = await packTar([{ name: 'a.wav', bytes: new Uint8Array(2000) }]);
+    const error = await readAll(bytes.subarray(0, 1000), 'cut.tar').catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(/^cut\.tar: cannot read tar/);
+  });
+});
