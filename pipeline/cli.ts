@@ -1,0 +1,263 @@
+/**
+ * Command-line entry point: `node pipeline/cli.ts <command> [options]` (or `npm run pipeline --`).
+ * This is the single place where errors are caught: a PipelineError or a schema error prints
+ * its message and hint and exits with status 1; anything else is a bug and prints its stack.
+ */
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { z } from 'zod';
+import { SchemaValidationError } from '../schemas/friendly-errors.ts';
+import { SubmissionManifest } from '../schemas/manifest.ts';
+import { resultsDirFromEnvironment, suiteFromEnvironment } from '../schemas/results-layout.ts';
+import { prepareTaskData, readShardLock, writeShardLock, type ShardLock } from './data/prepare.ts';
+import { writeExampleSubmissions } from './encoders/examples.ts';
+import { PipelineError, UsageError } from './errors.ts';
+import { evaluate } from './evaluate.ts';
+import { writeFileAtomic } from './io/files.ts';
+import { createLogger, formatDuration, type Logger } from './log.ts';
+import { buildLeaderboard, readResults, writeLeaderboard } from './scoring/aggregate.ts';
+import { getSuite, suiteTasks } from './suites/index.ts';
+import { scanSubmissions } from './submissions/scan.ts';
+
+const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
+
+interface CommandContext {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: readonly string[];
+  readonly logger: Logger;
+}
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: ParseArgsOptionsConfig;
+  run(context: CommandContext): Promise<void>;
+}
+
+const COMMON_OPTIONS = {
+  suite: { type: 'string', default: suiteFromEnvironment(process.env) },
+  'results-dir': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
+function stringOption(values: CommandContext['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function resultsDir(values: CommandContext['values']): string {
+  const suite = stringOption(values, 'suite');
+  const configured =
+    stringOption(values, 'results-dir') ??
+    resultsDirFromEnvironment({ ...process.env, LEADERBOARD_SUITE: suite });
+  return resolve(REPOSITORY_ROOT, configured);
+}
+
+function cacheDir(): string {
+  return resolve(REPOSITORY_ROOT, process.env['LEADERBOARD_CACHE_DIR'] ?? '.cache');
+}
+
+function submissionsDir(): string {
+  return resolve(REPOSITORY_ROOT, process.env['LEADERBOARD_SUBMISSIONS_DIR'] ?? 'submissions');
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
+  }
+  return parsed;
+}
+
+const COMMANDS: Record<string, Command> = {
+  evaluate: {
+    summary:
+      'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
+    usage:
+      'evaluate [--suite demo] [--submission <slug>] [--task <id>] [--threads <n>] [--results-dir <dir>]',
+    options: {
+      ...COMMON_OPTIONS,
+      submission: { type: 'string' },
+      task: { type: 'string' },
+      threads: { type: 'string' },
+    },
+    async run({ values, logger }) {
+      const started = performance.now();
+      await evaluate({
+        suiteId: stringOption(values, 'suite') ?? 'demo',
+        resultsDir: resultsDir(values),
+        cacheDir: cacheDir(),
+        submissionsDir: submissionsDir(),
+        submission: stringOption(values, 'submission'),
+        task: stringOption(values, 'task'),
+        threads: positiveInteger(stringOption(values, 'threads'), 'threads'),
+        logger,
+      });
+      logger.info(`evaluate finished in ${formatDuration((performance.now() - started) / 1000)}`);
+    },
+  },
+  score: {
+    summary:
+      'Rebuild leaderboard.json from the stored per-task results, without evaluating anything.',
+    usage: 'score [--suite demo] [--results-dir <dir>]',
+    options: { ...COMMON_OPTIONS },
+    async run({ values, logger }) {
+      const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
+      const tasks = suiteTasks(suite);
+      const submissions = await scanSubmissions(submissionsDir());
+      const dir = resultsDir(values);
+      await writeLeaderboard(
+        dir,
+        buildLeaderboard(suite, tasks, submissions, await readResults(dir, tasks, submissions)),
+      );
+      logger.info(`leaderboard written to ${dir}/leaderboard.json`);
+    },
+  },
+  data: {
+    summary:
+      'Prepare the shards of a suite in the cache and check them against its lock file ("data verify"), or record their hashes ("data lock").',
+    usage: 'data <verify|lock> [--suite demo]',
+    options: { ...COMMON_OPTIONS },
+    async run({ values, positionals, logger }) {
+      const action = positionals[0];
+      if (action !== 'verify' && action !== 'lock') {
+        throw new UsageError('data needs an action: "verify" or "lock"');
+      }
+      const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
+      const lock = action === 'lock' ? { shards: {} } : await readShardLock(suite.id);
+      const recorded: ShardLock = { shards: {} };
+      for (const task of suiteTasks(suite)) {
+        const data = await prepareTaskData(task, {
+          cacheDir: cacheDir(),
+          suiteId: suite.id,
+          lock,
+          logger,
+        });
+        for (const [name, hash] of Object.entries(data.shards)) {
+          recorded.shards[`${task.id}/${name}`] = hash;
+        }
+      }
+      if (action === 'lock') {
+        await writeShardLock(suite.id, recorded);
+        logger.info(
+          `recorded ${Object.keys(recorded.shards).length} shard hashes for suite ${suite.id}`,
+        );
+        return;
+      }
+      const missing = Object.keys(recorded.shards).filter((key) => lock.shards[key] === undefined);
+      const mismatched = Object.entries(recorded.shards).filter(
+        ([key, hash]) => lock.shards[key] !== undefined && lock.shards[key] !== hash,
+      );
+      if (missing.length > 0 || mismatched.length > 0) {
+        throw new PipelineError(
+          'DATA_INVALID',
+          `suite ${suite.id}: ${mismatched.length} shards differ from the lock file and ${missing.length} are not in it`,
+          {
+            hint: [
+              ...mismatched.map(([key]) => `differs: ${key}`),
+              ...missing.map((key) => `not locked: ${key}`),
+            ].join('\n'),
+          },
+        );
+      }
+      logger.info(
+        `suite ${suite.id}: all ${Object.keys(recorded.shards).length} shards match the lock file`,
+      );
+    },
+  },
+  examples: {
+    summary: 'Regenerate the example encoders and their manifests under submissions/.',
+    usage: 'examples',
+    options: { quiet: { type: 'boolean', default: false } },
+    async run({ logger }) {
+      for (const dir of await writeExampleSubmissions(submissionsDir())) {
+        logger.info(`wrote ${dir}`);
+      }
+    },
+  },
+  schemas: {
+    summary:
+      'Write the JSON Schema of the submission manifest (schemas/manifest.schema.json) for editors.',
+    usage: 'schemas',
+    options: { quiet: { type: 'boolean', default: false } },
+    async run({ logger }) {
+      const path = resolve(REPOSITORY_ROOT, 'schemas', 'manifest.schema.json');
+      await writeFileAtomic(path, manifestJsonSchema());
+      logger.info(`wrote ${path}`);
+    },
+  },
+};
+
+export function manifestJsonSchema(): string {
+  return (
+    JSON.stringify(
+      z.toJSONSchema(SubmissionManifest, { io: 'input', unrepresentable: 'any' }),
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+function helpText(): string {
+  const lines = ['usage: npm run pipeline -- <command> [options]', '', 'commands:'];
+  for (const command of Object.values(COMMANDS)) {
+    lines.push(`  ${command.usage}`, `      ${command.summary}`, '');
+  }
+  lines.push(
+    'environment: LEADERBOARD_SUITE, LEADERBOARD_RESULTS_DIR, LEADERBOARD_CACHE_DIR, LEADERBOARD_SUBMISSIONS_DIR',
+  );
+  return lines.join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(helpText() + '\n');
+    return name === undefined ? 1 : 0;
+  }
+  const logger = createLogger({ quiet: rest.includes('--quiet') });
+  try {
+    const command = COMMANDS[name];
+    if (!command) {
+      throw new UsageError(
+        `unknown command "${name}"`,
+        `commands: ${Object.keys(COMMANDS).join(', ')}`,
+      );
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: command.options,
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError(
+        error instanceof Error ? error.message : String(error),
+        `usage: ${command.usage}`,
+      );
+    }
+    await command.run({ values: parsed.values, positionals: parsed.positionals, logger });
+    return 0;
+  } catch (error) {
+    if (error instanceof PipelineError) {
+      logger.error(
+        `${error.message}${error.hint ? `\n  ${error.hint.replaceAll('\n', '\n  ')}` : ''}`,
+      );
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    if (error instanceof SchemaValidationError) {
+      logger.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskResult } from '../../../schemas/result.ts';
+import type { TaskDefinition } from '../../../schemas/task.ts';
+import { TaskDefinition as TaskSchema } from '../../../schemas/task.ts';
+import { buildLeaderboard, weightedAverage } from '../../../pipeline/scoring/aggregate.ts';
+import type { Submission } from '../../../pipeline/submissions/scan.ts';
+import { SubmissionManifest } from '../../../schemas/manifest.ts';
+
+describe('weightedAverage (X-ARES metrics.weighted_average)', () => {
+  it('is sum(score * weight) / sum(weight)', () => {
+    // (0.5 * 2000 + 0.8 * 400 + 0.2 * 100) / 2500 = 1340 / 2500 = 0.536
+    expect(
+      weightedAverage([
+        { score: 0.5, weight: 2000 },
+        { score: 0.8, weight: 400 },
+        { score: 0.2, weight: 100 },
+      ]),
+    ).toBeCloseTo(0.536, 12);
+  });
+
+  it('drops tasks that did not run but counts a score of 0 in full', () => {
+    expect(
+      weightedAverage([
+        { score: 0.9, weight: 1 },
+        { score: null, weight: 1000 },
+      ]),
+    ).toBeCloseTo(0.9, 12);
+    expect(
+      weightedAverage([
+        { score: 0.9, weight: 1 },
+        { score: 0, weight: 2 },
+      ]),
+    ).toBeCloseTo(0.3, 12);
+  });
+
+  it('is null when no weight is left', () => {
+    expect(weightedAverage([])).toBeNull();
+    expect(
+      weightedAverage([
+        { score: null, weight: 5 },
+        { score: 0.4, weight: 0 },
+      ]),
+    ).toBeNull();
+  });
+});
+
+function task(
+  id: string,
+  domain: 'speech' | 'sound' | 'music',
+  weight: number,
+  trackB: boolean,
+): TaskDefinition {
+  return TaskSchema.parse({
+    id,
+    version: 1,
+    name: id,
+    description: 'test task',
+    domain,
+    dataset: { name: 'test' },
+    type: 'clip',
+    metric: 'accuracy',
+    labels: { kind: 'single', key: 'label', classes: ['a', 'b'] },
+    splits: { kind: 'standard', train: ['train.tar'], valid: ['valid.tar'], test: ['test.tar'] },
+    source: { kind: 'generated', generator: 'none' },
+    trackB,
+    weight,
+  });
+}
+
+function submission(slug: string): Submission {
+  const sha = slug.charCodeAt(0).toString(16).padStart(2, '0').repeat(32);
+  return {
+    slug,
+    dir: `submissions/${slug}`,
+    manifestPath: `submissions/${slug}/manifest.json`,
+    modelPath: `submissions/${slug}/model.onnx`,
+    modelSha256: sha,
+    manifest: SubmissionManifest.parse({
+      team: `Team ${slug}`,
+      affiliation: 'Lab',
+      model: { name: slug, version: '1' },
+      description: 'd',
+      license: 'MIT',
+      trainingData: 'none',
+      encoder: { file: 'model.onnx', sha256: sha, sizeBytes: 1 },
+      sampleRate: 16000,
+      embeddingDim: 8,
+      hopMs: 10,
+      maxInputSeconds: 10,
+    }),
+  };
+}
+
+function result(slug: string, taskId: string, a: number, b: number | null): TaskResult {
+  const fold = { fold: 'all', score: a, bestEpoch: 1, validScore: a, testItems: 10 };
+  return {
+    schemaVersion: 1,
+    suite: 'test',
+    submission: slug,
+    task: taskId,
+    metric: 'accuracy',
+    fingerprint: '0'.repeat(64),
+    trackA: { score: a, folds: [fold] },
+    trackB: b === null ? null : { score: b, folds: [{ fold: 'all', score: b, testItems: 10 }] },
+    samples: { train: 1, valid: 1, test: 10 },
+    audioSeconds: 1,
+    provenance: {
+      protocol: 'p',
+      engineVersion: 1,
+      pipelineCommit: 'c',
+      modelSha256: '0'.repeat(64),
+      taskVersion: 1,
+      shards: {},
+      seed: 42,
+      onnxruntime: '1',
+      executionProvider: 'cpu',
+    },
+  };
+}
+
+describe('buildLeaderboard', () => {
+  const tasks = [
+    task('speech_a', 'speech', 300, true),
+    task('sound_b', 'sound', 100, false),
+    task('music_c', 'music', 100, true),
+  ];
+  const suite = { id: 'test', name: 'Test', description: 'd', taskIds: tasks.map((t) => t.id) };
+  const submissions = [submission('alpha'), submission('bravo'), submission('charlie')];
+  const results = new Map([
+    [
+      'alpha',
+      new Map([
+        ['speech_a', result('alpha', 'speech_a', 0.6, 0.5)],
+        ['sound_b', result('alpha', 'sound_b', 0.9, null)],
+        ['music_c', result('alpha', 'music_c', 0.2, 0.1)],
+      ]),
+    ],
+    ['bravo', new Map([['speech_a', result('bravo', 'speech_a', 0.8, 0.4)]])],
+    [
+      'charlie',
+      new Map([
+        ['speech_a', result('charlie', 'speech_a', 0, 0)],
+        ['sound_b', result('charlie', 'sound_b', 0, null)],
+        ['music_c', result('charlie', 'music_c', 0, 0)],
+      ]),
+    ],
+  ]);
+  const leaderboard = buildLeaderboard(suite, tasks, submissions, results);
+
+  it('averages Track A over every task that ran, weighting by the task weight', () => {
+    const rows = leaderboard.tracks.A.rows;
+    // alpha: (0.6*300 + 0.9*100 + 0.2*100) / 500 = 0.58; bravo ran one task: 0.8; charlie: 0.
+    expect(rows.map((row) => [row.submission, row.average])).toEqual([
+      ['bravo', 0.8],
+      ['alpha', expect.closeTo(0.58, 12)],
+      ['charlie', 0],
+    ]);
+    expect(rows.map((row) => row.coverage)).toEqual([
+      { done: 1, total: 3 },
+      { done: 3, total: 3 },
+      { done: 3, total: 3 },
+    ]);
+  });
+
+  it('averages Track B over the kNN tasks only', () => {
+    expect(leaderboard.tracks.B.tasks).toEqual(['speech_a', 'music_c']);
+    const alpha = leaderboard.tracks.B.rows.find((row) => row.submission === 'alpha');
+    // (0.5*300 + 0.1*100) / 400 = 0.4
+    expect(alpha?.average).toBeCloseTo(0.4, 12);
+    expect(alpha?.coverage).toEqual({ done: 2, total: 2 });
+  });
+
+  it('reports per-domain averages, null where no task of the domain ran', () => {
+    const bravo = leaderboard.tracks.A.rows.find((row) => row.submission === 'bravo');
+    expect(bravo?.domainAverages).toEqual({ speech: 0.8, sound: null, music: null });
+    expect(bravo?.scores).toEqual({ speech_a: 0.8, sound_b: null, music_c: null });
+  });
+
+  it('breaks ties by slug so the order is stable', () => {
+    const tied = buildLeaderboard(
+      suite,
+      tasks,
+      [submission('zulu'), submission('alpha')],
+      new Map(),
+    );
+    expect(tied.tracks.A.rows.map((row) => row.submission)).toEqual(['alpha', 'zulu']);
+  });
+});
