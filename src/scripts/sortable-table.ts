@@ -1,0 +1,59 @@
+/**
+ * Progressive enhancement for `table[data-sortable]`: each header button sorts the rows by that
+ * column. The first click uses the column's natural order (best scores first, names A to Z),
+ * the next one reverses it; missing values always go last. `aria-sort` follows the state.
+ */
+
+type Order = 'ascending' | 'descending';
+
+function compareValues(a: string, b: string, numeric: boolean): number {
+  if (numeric) {
+    return Number(a) - Number(b);
+  }
+  return a.localeCompare(b, 'en');
+}
+
+export function sortTable(table: HTMLTableElement, columnIndex: number, order: Order): void {
+  const header = table.tHead?.rows[0]?.cells[columnIndex];
+  const body = table.tBodies[0];
+  if (!header || !body) {
+    return;
+  }
+  const numeric = header.dataset['sortType'] === 'number';
+  const rows = Array.from(body.rows);
+  const value = (row: HTMLTableRowElement) => row.cells[columnIndex]?.dataset['sortValue'] ?? '';
+  const original = new Map(rows.map((row, index) => [row, index]));
+  rows.sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    if (va === '' || vb === '') {
+      return va === vb ? 0 : va === '' ? 1 : -1;
+    }
+    const compared = compareValues(va, vb, numeric);
+    // Stable: equal values keep their current relative order.
+    return (
+      (order === 'ascending' ? compared : -compared) ||
+      (original.get(a) ?? 0) - (original.get(b) ?? 0)
+    );
+  });
+  body.append(...rows);
+  for (const cell of Array.from(table.tHead?.rows[0]?.cells ?? [])) {
+    cell.removeAttribute('aria-sort');
+  }
+  header.setAttribute('aria-sort', order);
+}
+
+export function enhanceSortableTables(root: ParentNode = document): void {
+  for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table[data-sortable]'))) {
+    const headers = Array.from(table.tHead?.rows[0]?.cells ?? []);
+    headers.forEach((header, index) => {
+      header.querySelector('button')?.addEventListener('click', () => {
+        const current = header.getAttribute('aria-sort');
+        const first = header.dataset['firstOrder'] === 'ascending' ? 'ascending' : 'descending';
+        const order: Order =
+          current === first ? (first === 'ascending' ? 'descending' : 'ascending') : first;
+        sortTable(table, index, order);
+      });
+    });
+  }
+}
