@@ -1,0 +1,222 @@
+/**
+ * The whole product on the demo suite, as `npm run build` runs it: the example encoders are
+ * generated, evaluated on every demo task (real tar shards, real ONNX models), the leaderboard is
+ * aggregated, the site is built, and the built page is loaded and sorted in Chromium.
+ */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Leaderboard } from '../../schemas/leaderboard.ts';
+import { TaskResult } from '../../schemas/result.ts';
+import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
+import { evaluate } from '../../pipeline/evaluate.ts';
+import { createMemoryLogger } from '../../pipeline/log.ts';
+import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
+import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
+import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
+import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
+import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
+
+const tasks = suiteTasks(getSuite('demo'));
+const slugs = EXAMPLE_ENCODERS.map((example) => example.slug);
+
+let work: string;
+let resultsDir: string;
+const options = () => ({
+  suiteId: 'demo',
+  resultsDir,
+  cacheDir: join(work, 'cache'),
+  submissionsDir: join(REPOSITORY_ROOT, 'submissions'),
+});
+
+async function resultFiles(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const slug of slugs) {
+    for (const name of await readdir(join(resultsDir, 'runs', slug))) {
+      if (!name.endsWith('.measurements.json')) {
+        files.set(`${slug}/${name}`, await readFile(join(resultsDir, 'runs', slug, name), 'utf8'));
+      }
+    }
+  }
+  files.set('leaderboard.json', await readFile(leaderboardFile(resultsDir), 'utf8'));
+  return files;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'demo-build-'));
+  resultsDir = join(work, 'results');
+  await evaluate({ ...options(), logger: createMemoryLogger() });
+});
+
+describe('pipeline on the demo suite', () => {
+  it('writes a valid result for every (example, task) with scores clearly above chance and below 1', async () => {
+    for (const slug of slugs) {
+      for (const task of tasks) {
+        const result = TaskResult.parse(
+          JSON.parse(await readFile(resultFile(resultsDir, slug, task.id), 'utf8')),
+        );
+        const chance = 1 / task.labels.classes.length;
+        expect(result.trackA.score, `${slug} ${task.id}`).toBeGreaterThan(chance + 0.1);
+        expect(result.trackA.score, `${slug} ${task.id}`).toBeLessThan(0.99);
+        if (task.splits.kind === 'folds') {
+          expect(result.trackA.folds).toHaveLength(task.splits.folds.length);
+        }
+        if (slug !== 'random-conv') {
+          expect(result.trackB?.score ?? 0, `${slug} ${task.id} kNN`).toBeGreaterThan(
+            chance + 0.05,
+          );
+        }
+      }
+    }
+  });
+
+  it('aggregates the leaderboard from the stored results', async () => {
+    const leaderboard = Leaderboard.parse(
+      JSON.parse(await readFile(leaderboardFile(resultsDir), 'utf8')),
+    );
+    for (const row of leaderboard.tracks.A.rows) {
+      const expected = weightedAverage(
+        await Promise.all(
+          tasks.map(async (task) => ({
+            score: TaskResult.parse(
+              JSON.parse(await readFile(resultFile(resultsDir, row.submission, task.id), 'utf8')),
+            ).trackA.score,
+            weight: task.weight,
+          })),
+        ),
+      );
+      expect(row.average).toBeCloseTo(expected ?? -1, 6);
+    }
+    expect(leaderboard.tracks.A.rows.map((row) => row.average)).toEqual(
+      [...leaderboard.tracks.A.rows.map((row) => row.average)].sort((a, b) => b - a),
+    );
+  });
+
+  it('reuses every stored result on a second run and leaves the files byte-identical', async () => {
+    const before = await resultFiles();
+    const logger = createMemoryLogger();
+    const summary = await evaluate({ ...options(), logger });
+    expect(summary.evaluated).toEqual([]);
+    expect(summary.reused).toHaveLength(slugs.length * tasks.length);
+    expect(logger.lines.filter((line) => line.includes('reusing stored result'))).toHaveLength(
+      slugs.length * tasks.length,
+    );
+    expect(await resultFiles()).toEqual(before);
+  });
+
+  it('recomputes only what changed when a result is missing, with identical bytes', async () => {
+    const before = await resultFiles();
+    const { rm } = await import('node:fs/promises');
+    await rm(resultFile(resultsDir, 'logmel-baseline', 'demo_timbre'));
+    const summary = await evaluate({ ...options(), logger: createMemoryLogger() });
+    expect(summary.evaluated).toEqual(['logmel-baseline x demo_timbre']);
+    expect(await resultFiles()).toEqual(before);
+  });
+});
+
+describe('site built from those results', () => {
+  let outDir: string;
+  let html: string;
+
+  beforeAll(async () => {
+    outDir = join(work, 'dist');
+    await buildSite(resultsDir, outDir);
+    html = await readFile(join(outDir, 'index.html'), 'utf8');
+  });
+
+  it('shows the measured numbers in both tables, already sorted, without JavaScript', async () => {
+    const leaderboard = Leaderboard.parse(
+      JSON.parse(await readFile(leaderboardFile(resultsDir), 'utf8')),
+    );
+    for (const track of ['A', 'B'] as const) {
+      const table = html.slice(html.indexOf(`data-track="${track}"`));
+      const order = leaderboard.tracks[track].rows.map((row) =>
+        table.indexOf(`data-submission="${row.submission}"`),
+      );
+      expect(order.every((position) => position > 0)).toBe(true);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      for (const row of leaderboard.tracks[track].rows) {
+        expect(table).toContain(`>${row.average.toFixed(3)}<`);
+      }
+    }
+    expect(html).toContain('http-equiv="content-security-policy"');
+    expect(html).toMatch(/<svg[^>]*class="plot-/);
+  });
+
+  describe.skipIf(chromiumPath() === undefined)('in Chromium', () => {
+    let browser: Browser;
+    let server: StaticServer;
+
+    beforeAll(async () => {
+      server = await serveDirectory(outDir);
+      browser = await chromium.launch({
+        executablePath: chromiumPath() ?? 'chromium',
+        args: CHROMIUM_ARGS,
+      });
+    });
+
+    afterAll(async () => {
+      await browser.close();
+      await server.close();
+    });
+
+    it('loads the index without errors and sorts a column by mouse and keyboard', async () => {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+          problems.push(message.text());
+        }
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${server.url}/`);
+
+      const table = page.locator('table[data-track="A"]');
+      const column = await table
+        .locator('thead th')
+        .evaluateAll((cells) =>
+          cells.findIndex((cell) => cell.getAttribute('data-column') === 'task-demo_timbre'),
+        );
+      expect(column).toBeGreaterThan(0);
+      const header = table.locator('thead th').nth(column);
+      const values = () =>
+        table
+          .locator('tbody tr')
+          .evaluateAll(
+            (rows, index) =>
+              rows.map((row) => Number(row.children[index]?.getAttribute('data-sort-value'))),
+            column,
+          );
+      const ariaSorted = () =>
+        table
+          .locator('thead th[aria-sort]')
+          .evaluateAll((cells) =>
+            cells.map((cell) => [cell.getAttribute('data-column'), cell.getAttribute('aria-sort')]),
+          );
+
+      expect(await ariaSorted()).toEqual([['average', 'descending']]);
+      await header.locator('button').click();
+      const descending = await values();
+      expect(descending).toEqual([...descending].sort((a, b) => b - a));
+      expect(await ariaSorted()).toEqual([['task-demo_timbre', 'descending']]);
+
+      await header.locator('button').click();
+      const ascending = await values();
+      expect(ascending).toEqual([...descending].reverse());
+      expect(await ariaSorted()).toEqual([['task-demo_timbre', 'ascending']]);
+
+      await table.locator('thead th[data-column="team"] button').focus();
+      await page.keyboard.press('Enter');
+      expect(await ariaSorted()).toEqual([['team', 'ascending']]);
+      const teams = await table
+        .locator('tbody th')
+        .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-sort-value') ?? ''));
+      expect(teams).toEqual([...teams].sort((a, b) => a.localeCompare(b, 'en')));
+
+      expect(problems).toEqual([]);
+    });
+  });
+});
