@@ -17,39 +17,49 @@ export interface AverageBar {
   readonly baseline: boolean;
 }
 
-/** One bar per (track, submission): the weighted average, best first within each track. */
+/**
+ * One bar per (track, submission): the weighted average. Bars are labelled by model name, with
+ * the team added only where two submissions share a model name.
+ */
 export function averageBars(leaderboard: Leaderboard): AverageBar[] {
-  return (['A', 'B'] as const).flatMap((id) => {
-    const track = leaderboard.tracks[id];
-    return track.rows.map((row) => {
-      const submission = leaderboard.submissions.find(
-        (candidate) => candidate.slug === row.submission,
-      );
-      return {
-        track: track.title,
-        label: submission ? `${submission.team} · ${submission.modelName}` : row.submission,
-        average: row.average,
-        baseline: submission?.baseline ?? false,
-      };
-    });
-  });
+  const names = leaderboard.submissions.map((submission) => submission.modelName);
+  const labelOf = (slug: string) => {
+    const submission = leaderboard.submissions.find((candidate) => candidate.slug === slug);
+    if (!submission) {
+      return slug;
+    }
+    const shared = names.filter((name) => name === submission.modelName).length > 1;
+    return shared ? `${submission.modelName} (${submission.team})` : submission.modelName;
+  };
+  return (['A', 'B'] as const).flatMap((id) =>
+    leaderboard.tracks[id].rows.map((row) => ({
+      track: `Track ${id}`,
+      label: labelOf(row.submission),
+      average: row.average,
+      baseline:
+        leaderboard.submissions.find((candidate) => candidate.slug === row.submission)?.baseline ??
+        false,
+    })),
+  );
 }
 
 /** Horizontal bars of the weighted average per submission, one panel per track. */
 export function averagesChart(leaderboard: Leaderboard): string {
   const bars = averageBars(leaderboard);
+  const kinds = [...new Set(bars.map((bar) => bar.baseline))].sort();
+  const longestLabel = Math.max(0, ...bars.map((bar) => bar.label.length));
   const figure = Plot.plot({
     document: documentForPlot(),
     width: 720,
-    marginLeft: 220,
-    marginRight: 48,
+    marginLeft: Math.min(260, 16 + 6 * longestLabel),
+    marginRight: 72,
     x: { domain: [0, 1], grid: true, label: 'Weighted average' },
     y: { label: null },
     fy: { label: null },
     color: {
-      domain: [false, true],
-      range: ['#2f6f9f', '#9aa5b1'],
-      legend: true,
+      domain: kinds,
+      range: kinds.map((baseline) => (baseline ? '#8c96a3' : '#2f6f9f')),
+      legend: kinds.length > 1,
       tickFormat: (baseline: boolean) => (baseline ? 'baseline' : 'submission'),
     },
     marks: [

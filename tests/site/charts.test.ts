@@ -20,11 +20,11 @@ describe('averagesChart', () => {
     await expect(averagesChart(fixture)).toMatchFileSnapshot('golden/averages-chart.html');
   });
 
-  it('escapes team names instead of emitting markup', () => {
+  it('escapes model names instead of emitting markup', () => {
     const hostile = structuredClone(fixture);
     const first = hostile.submissions[0];
     if (first) {
-      first.team = '<img src=x onerror=alert(1)>';
+      first.modelName = '<img src=x onerror=alert(1)>';
     }
     const svg = averagesChart(hostile);
     expect(svg).not.toContain('<img');
