@@ -337,26 +337,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
           const resultId = `${submission.slug} x ${task.id}`;
           const path = resultFile(options.resultsDir, submission.slug, task.id);
           const stored = await storedFingerprint(path);
-          const locked = lockedShards(task, lock);
-          if (
+          const isCurrent = (shards: Readonly<Record<string, string>> | undefined) =>
             stored !== undefined &&
-            locked &&
-            stored === resultFingerprint(submission, task, locked)
-          ) {
+            shards !== undefined &&
+            stored === resultFingerprint(submission, task, shards);
+          // The lock file's hashes answer without touching the data; the shards themselves only when it cannot.
+          if (isCurrent(lockedShards(task, lock)) || isCurrent((await prepare(task)).shards)) {
             reused.push(resultId);
             logger.info(
-              `${resultId}: reusing stored result (inputs unchanged, fingerprint ${stored.slice(0, 12)})`,
+              `${resultId}: reusing stored result (inputs unchanged, fingerprint ${stored?.slice(0, 12) ?? ''})`,
             );
             continue;
           }
           const data = await prepare(task);
-          if (stored !== undefined && stored === resultFingerprint(submission, task, data.shards)) {
-            reused.push(resultId);
-            logger.info(
-              `${resultId}: reusing stored result (inputs unchanged, fingerprint ${stored.slice(0, 12)})`,
-            );
-            continue;
-          }
           logger.info(
             `${resultId}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`,
           );

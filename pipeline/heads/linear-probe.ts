@@ -9,7 +9,7 @@
  * - every epoch runs; the first epoch with the best validation score is kept and the test
  *   split is scored once with it.
  */
-import { EncoderError } from '../errors.ts';
+import { DataError } from '../errors.ts';
 import { SeededRandom } from '../util/random.ts';
 import type { Engine } from './engine.ts';
 import {
@@ -158,7 +158,7 @@ export async function trainProbe(engine: Engine, run: ProbeRun): Promise<ProbeRe
   const { train, valid, test, classes, recipe } = run;
   const dim = train.dim;
   if (train.count === 0 || valid.count === 0 || test.count === 0) {
-    throw new EncoderError(
+    throw new DataError(
       `${run.streamLabel}: a split is empty (train ${train.count}, valid ${valid.count}, test ${test.count})`,
     );
   }
@@ -231,7 +231,7 @@ export async function trainProbe(engine: Engine, run: ProbeRun): Promise<ProbeRe
     }
   }
   if (!best) {
-    throw new EncoderError(`${run.streamLabel}: no epoch ran (epochs = ${recipe.epochs})`);
+    throw new Error(`${run.streamLabel}: no epoch ran (epochs = ${recipe.epochs})`);
   }
   const testScore = run.metric(
     await probeLogits(engine, best.parameters, test, classes),

@@ -24,6 +24,12 @@ export interface FloatOutput {
   readonly dims: readonly number[];
 }
 
+export interface RawOutput {
+  readonly type: ort.Tensor['type'];
+  readonly data: ort.Tensor['data'];
+  readonly dims: readonly number[];
+}
+
 export interface SessionSettings {
   device?: Device;
   /** Threads inside one operator; defaults to every available core. */
@@ -88,7 +94,8 @@ export class OrtSession {
   }
 
   /** Run the graph; every requested output must be float32. */
-  async run(feeds: Record<string, TensorInput>): Promise<Record<string, FloatOutput>> {
+  /** Run the graph and return every output, whatever its element type (int64 top-k indices, say). */
+  async runRaw(feeds: Record<string, TensorInput>): Promise<Record<string, RawOutput>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, input] of Object.entries(feeds)) {
       ortFeeds[name] = tensorOf(input);
@@ -104,53 +111,32 @@ export class OrtSession {
         },
       );
     }
-    const outputs: Record<string, FloatOutput> = {};
+    const outputs: Record<string, RawOutput> = {};
     for (const name of this.outputNames) {
       const tensor = results[name];
       if (!tensor) {
         throw new EncoderError(`${this.label}: output "${name}" is missing`);
       }
-      outputs[name] = { data: floatData(tensor, this.label, name), dims: tensor.dims };
+      outputs[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
     }
     return outputs;
   }
 
-  /** Run and return the raw outputs of any element type (for int64 top-k indices). */
-  async runRaw(
-    feeds: Record<string, TensorInput>,
-  ): Promise<Record<string, { data: ort.Tensor['data']; dims: readonly number[] }>> {
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, input] of Object.entries(feeds)) {
-      ortFeeds[name] = tensorOf(input);
+  /** Run the graph; every output must be float32. */
+  async run(feeds: Record<string, TensorInput>): Promise<Record<string, FloatOutput>> {
+    const outputs: Record<string, FloatOutput> = {};
+    for (const [name, output] of Object.entries(await this.runRaw(feeds))) {
+      if (output.type !== 'float32' || !(output.data instanceof Float32Array)) {
+        throw new EncoderError(
+          `${this.label}: output "${name}" has type ${output.type}; float32 is required`,
+        );
+      }
+      outputs[name] = { data: output.data, dims: output.dims };
     }
-    try {
-      const results = await this.#session.run(ortFeeds);
-      return Object.fromEntries(
-        Object.entries(results).map(([name, tensor]) => [
-          name,
-          { data: tensor.data, dims: tensor.dims },
-        ]),
-      );
-    } catch (error) {
-      throw new EncoderError(
-        `${this.label}: onnxruntime failed while running: ${errorMessage(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    return outputs;
   }
 
   async release(): Promise<void> {
     await this.#session.release();
   }
-}
-
-function floatData(tensor: ort.Tensor, label: string, name: string): Float32Array {
-  if (tensor.type !== 'float32' || !(tensor.data instanceof Float32Array)) {
-    throw new EncoderError(
-      `${label}: output "${name}" has type ${tensor.type}; float32 is required`,
-    );
-  }
-  return tensor.data;
 }
