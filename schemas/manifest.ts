@@ -1,7 +1,8 @@
 /**
  * The submission manifest: `submissions/<slug>/manifest.json`, written by a team and reviewed
  * in their pull request. Everything the pipeline needs to run the encoder, and everything the
- * site shows about it, comes from here.
+ * site shows about it, comes from here. Descriptions below are exported to the JSON Schema
+ * (`npm run pipeline -- schemas`), so editors show them while the file is written.
  */
 import { z } from 'zod';
 import { DisplayText, HttpsUrl, Sha256 } from './common.ts';
@@ -17,88 +18,128 @@ const ModelFileName = z
   })
   .refine((name) => !name.includes('..'), { error: 'must not contain ".."' });
 
-const ModelSize = z.int().positive().max(MAX_MODEL_BYTES, {
-  error: 'must be below 2 GiB (ONNX files with external data are not accepted)',
-});
+const ModelSize = z
+  .int({ error: 'must be the size of the file in bytes (`stat -c %s model.onnx`)' })
+  .positive({ error: 'must be the size of the file in bytes (`stat -c %s model.onnx`)' })
+  .max(MAX_MODEL_BYTES, {
+    error: 'must be below 2 GiB (ONNX files with external data are not accepted)',
+  });
 
 /** The encoder shipped inside the submission folder. */
-export const LocalEncoder = z.strictObject({
-  /** File name relative to the submission folder. */
-  file: ModelFileName,
-  /** sha256 of the file, so a changed model is never scored under an old result. */
-  sha256: Sha256,
-  /** Size in bytes, checked before hashing so truncated or LFS-pointer files fail fast. */
-  sizeBytes: ModelSize,
-});
+export const LocalEncoder = z
+  .strictObject({
+    file: ModelFileName.meta({ description: 'ONNX file name, relative to the submission folder.' }),
+    sha256: Sha256.meta({
+      description:
+        'sha256 of the file (`sha256sum model.onnx`); a changed model is never scored under an old result.',
+    }),
+    sizeBytes: ModelSize.meta({
+      description: 'Size of the file in bytes; catches truncated files and Git LFS pointers.',
+    }),
+  })
+  .meta({ title: 'Encoder file in the submission folder' });
 
 /** The encoder hosted elsewhere, pinned by hash so the bytes cannot change after review. */
-export const RemoteEncoder = z.strictObject({
-  /** https URL of the .onnx file. */
-  url: HttpsUrl,
-  sha256: Sha256,
-  sizeBytes: ModelSize,
-});
+export const RemoteEncoder = z
+  .strictObject({
+    url: HttpsUrl.meta({
+      description: 'https URL of the .onnx file (for models too large for the repository).',
+    }),
+    sha256: Sha256.meta({
+      description: 'sha256 of the file; the download is rejected if it differs.',
+    }),
+    sizeBytes: ModelSize.meta({
+      description: 'Size of the file in bytes; the download stops there.',
+    }),
+  })
+  .meta({ title: 'Encoder file at a pinned URL' });
 
 export const EncoderSource = z.union([LocalEncoder, RemoteEncoder]);
 export type EncoderSource = z.infer<typeof EncoderSource>;
 
-export const SubmissionManifest = z.strictObject({
-  /** Editors use this to validate the file against the published JSON Schema. */
-  $schema: z.string().optional(),
-  /** Team name as shown on the leaderboard. */
-  team: DisplayText(80),
-  affiliation: DisplayText(120),
-  model: z.strictObject({
-    name: DisplayText(80),
-    version: DisplayText(40),
-  }),
-  /** One or two sentences: architecture, size, training objective. */
-  description: DisplayText(600),
-  links: z
-    .strictObject({
-      report: HttpsUrl.optional(),
-      code: HttpsUrl.optional(),
-      paper: HttpsUrl.optional(),
-    })
-    .default({}),
-  /** SPDX identifier or a short licence name, for the model weights. */
-  license: DisplayText(80),
-  /**
-   * What the encoder was trained on. Public data only, and none of the evaluation datasets
-   * (their test splits are what the leaderboard measures).
-   */
-  trainingData: DisplayText(1000),
-  encoder: EncoderSource,
-  /** Sample rate the encoder expects; audio is resampled to it. */
-  sampleRate: z
-    .int({ error: 'must be a whole number of hertz (for example 16000)' })
-    .min(4000, { error: 'must be at least 4000 Hz' })
-    .max(192000, { error: 'must be at most 192000 Hz' }),
-  /** Size D of the output `[B, T, D]`. */
-  embeddingDim: z
-    .int({ error: 'must be a whole number (the size D of the output [B, T, D])' })
-    .positive({ error: 'must be at least 1' })
-    .max(65536, { error: 'must be at most 65536' }),
-  /** Time between output frames, used for frame-level labels (DESED, MAESTRO). */
-  hopMs: z
-    .number()
-    .positive({
-      error: 'must be greater than 0 (milliseconds between output frames, for example 40)',
-    })
-    .max(10000, { error: 'must be at most 10000 ms' }),
-  /**
-   * Longest waveform accepted in one call; the pipeline cuts longer audio into chunks of this
-   * length and concatenates the frames, like the X-ARES example encoders do at 10 s.
-   */
-  maxInputSeconds: z
-    .number()
-    .positive({
-      error: 'must be greater than 0 (seconds of audio per encoder call, for example 10)',
-    })
-    .max(3600, { error: 'must be at most 3600 s' }),
-  /** Organiser-provided reference systems are marked and styled apart on the site. */
-  baseline: z.boolean().default(false),
-});
+export const TrainingData = z
+  .strictObject({
+    description: DisplayText(1000).meta({
+      description: 'What the encoder was trained on: dataset names, hours, and any labels used.',
+    }),
+    publicDataOnly: z
+      .literal(true, {
+        error: 'must be true: only encoders trained on publicly available data are accepted',
+      })
+      .meta({ description: 'Confirms that every training dataset is publicly available.' }),
+    excludesEvaluationData: z
+      .literal(true, {
+        error: 'must be true: encoders must not be trained on the evaluation datasets of the suite',
+      })
+      .meta({
+        description: "Confirms that none of the suite's evaluation datasets was used in training.",
+      }),
+  })
+  .meta({ title: 'Training data statement' });
+
+export const SubmissionManifest = z
+  .strictObject({
+    $schema: z
+      .string()
+      .optional()
+      .meta({ description: 'Path or URL of this JSON Schema, for editors.' }),
+    team: DisplayText(80).meta({ description: 'Team name as shown on the leaderboard.' }),
+    affiliation: DisplayText(120).meta({ description: 'University, company or lab.' }),
+    model: z.strictObject({
+      name: DisplayText(80).meta({ description: 'Model name as shown on the leaderboard.' }),
+      version: DisplayText(40).meta({ description: 'Version of this model, e.g. "1.0".' }),
+    }),
+    description: DisplayText(600).meta({
+      description: 'One or two sentences: architecture, size, training objective.',
+    }),
+    links: z
+      .strictObject({
+        report: HttpsUrl.optional().meta({ description: 'Technical report (https).' }),
+        code: HttpsUrl.optional().meta({ description: 'Source code (https).' }),
+        paper: HttpsUrl.optional().meta({ description: 'Paper (https).' }),
+      })
+      .default({}),
+    license: DisplayText(80).meta({
+      description: 'Licence of the model weights (an SPDX identifier where possible).',
+    }),
+    trainingData: TrainingData,
+    encoder: EncoderSource,
+    sampleRate: z
+      .int({ error: 'must be a whole number of hertz (for example 16000)' })
+      .min(4000, { error: 'must be at least 4000 Hz' })
+      .max(192000, { error: 'must be at most 192000 Hz' })
+      .meta({ description: 'Sample rate the encoder expects, in Hz; audio is resampled to it.' }),
+    embeddingDim: z
+      .int({ error: 'must be a whole number (the size D of the output [B, T, D])' })
+      .positive({ error: 'must be at least 1' })
+      .max(65536, { error: 'must be at most 65536' })
+      .meta({ description: 'Size D of the output [batch, frames, D].' }),
+    hopMs: z
+      .number()
+      .positive({
+        error: 'must be greater than 0 (milliseconds between output frames, for example 40)',
+      })
+      .max(10000, { error: 'must be at most 10000 ms' })
+      .meta({
+        description:
+          'Milliseconds between output frames. Frame-level tasks place labels with it; the checker measures it.',
+      }),
+    maxInputSeconds: z
+      .number()
+      .positive({
+        error: 'must be greater than 0 (seconds of audio per encoder call, for example 10)',
+      })
+      .max(3600, { error: 'must be at most 3600 s' })
+      .meta({
+        description:
+          'Longest audio the encoder accepts in one call; the pipeline cuts longer audio into chunks of this length and averages the frames of all chunks.',
+      }),
+    baseline: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Organiser-provided reference system (styled apart on the site).' }),
+  })
+  .meta({ title: 'Audio encoder leaderboard submission manifest' });
 
 export type SubmissionManifest = z.output<typeof SubmissionManifest>;
 export type SubmissionManifestInput = z.input<typeof SubmissionManifest>;

@@ -32,7 +32,11 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       description:
         'No learned parameters: a 64-band HTK log-mel power spectrogram (25 ms Hann window, 10 ms hop) at 16 kHz. The floor every learned encoder should clear.',
       license: 'MIT',
-      trainingData: 'None: the encoder has no trained parameters.',
+      trainingData: {
+        description: 'None: the encoder has no trained parameters.',
+        publicDataOnly: true,
+        excludesEvaluationData: true,
+      },
       sampleRate: LOGMEL_BASELINE.sampleRate,
       embeddingDim: LOGMEL_BASELINE.nMels,
       hopMs: (LOGMEL_BASELINE.hop / LOGMEL_BASELINE.sampleRate) * 1000,
@@ -50,7 +54,11 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       description:
         'Untrained: 128 random Hann-windowed 25 ms filters every 10 ms, log-compressed magnitudes, then two random 3-tap convolutions with ReLU to 256 dimensions at a 20 ms hop.',
       license: 'MIT',
-      trainingData: 'None: all weights are random (seed 7).',
+      trainingData: {
+        description: 'None: all weights are random (seed 7).',
+        publicDataOnly: true,
+        excludesEvaluationData: true,
+      },
       sampleRate: RANDOM_CONV.sampleRate,
       embeddingDim: RANDOM_CONV.channels,
       hopMs: ((RANDOM_CONV.filterHop * 2) / RANDOM_CONV.sampleRate) * 1000,
@@ -68,7 +76,11 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       description:
         'Untrained, transformer-shaped (about 24M parameters): 40 ms log-mel patches projected to d 768, six pre-norm self-attention blocks with 12 heads, float16 weights. Shows the cost profile of a real audio transformer.',
       license: 'MIT',
-      trainingData: 'None: all weights are random (seed 11).',
+      trainingData: {
+        description: 'None: all weights are random (seed 11).',
+        publicDataOnly: true,
+        excludesEvaluationData: true,
+      },
       sampleRate: RANDOM_TRANSFORMER.sampleRate,
       embeddingDim: RANDOM_TRANSFORMER.dim,
       hopMs:

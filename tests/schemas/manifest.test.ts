@@ -10,7 +10,11 @@ const valid: SubmissionManifestInput = {
   description: 'A small encoder.',
   links: { paper: 'https://arxiv.org/abs/2501.15302' },
   license: 'MIT',
-  trainingData: 'AudioSet (public).',
+  trainingData: {
+    description: 'AudioSet (public).',
+    publicDataOnly: true,
+    excludesEvaluationData: true,
+  },
   encoder: { file: 'model.onnx', sha256: 'a'.repeat(64), sizeBytes: 1234 },
   sampleRate: 16000,
   embeddingDim: 768,

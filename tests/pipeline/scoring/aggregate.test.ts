@@ -81,7 +81,7 @@ function submission(slug: string): Submission {
       model: { name: slug, version: '1' },
       description: 'd',
       license: 'MIT',
-      trainingData: 'none',
+      trainingData: { description: 'none', publicDataOnly: true, excludesEvaluationData: true },
       encoder: { file: 'model.onnx', sha256: sha, sizeBytes: 1 },
       sampleRate: 16000,
       embeddingDim: 8,
