@@ -306,7 +306,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   const allTasks = suiteTasks(suite);
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
   await ensureExampleModels(options.submissionsDir, logger);
-  const allSubmissions = await scanSubmissions(options.submissionsDir);
+  const allSubmissions = await scanSubmissions(options.submissionsDir, options.cacheDir);
   const submissions = pick(allSubmissions, options.submission, 'submission');
   const lock = await readShardLock(suite.id);
   const engine = new Engine(

@@ -10,6 +10,7 @@ import { cropOrPad, cropSamplesAt, toMonoAtRate } from '../audio/crop.ts';
 import type { LabelledAudio } from '../data/samples.ts';
 import { EncoderError } from '../errors.ts';
 import type { OrtSession } from '../runtime/ort.ts';
+import { chunkRanges, maxInputSamples } from './chunks.ts';
 
 export interface EncoderContract {
   readonly sampleRate: number;
@@ -119,7 +120,7 @@ export class ClipEncoder {
   async pooled(batch: readonly Float32Array[], where: string): Promise<Float32Array> {
     const dim = this.#contract.embeddingDim;
     const out = new Float32Array(batch.length * dim);
-    const maxSamples = Math.floor(this.#contract.maxInputSeconds * this.#contract.sampleRate);
+    const maxSamples = maxInputSamples(this.#contract);
     const width = batch[0]?.length ?? 0;
     if (width <= maxSamples) {
       const { data, frames } = await this.frames(batch, where);
@@ -133,9 +134,8 @@ export class ClipEncoder {
     for (const [b, samples] of batch.entries()) {
       const sums = new Float64Array(dim);
       let totalFrames = 0;
-      for (let start = 0; start < samples.length; start += maxSamples) {
-        const chunk = samples.subarray(start, Math.min(samples.length, start + maxSamples));
-        const { data, frames } = await this.frames([chunk], where);
+      for (const [start, end] of chunkRanges(samples.length, maxSamples)) {
+        const { data, frames } = await this.frames([samples.subarray(start, end)], where);
         sumFrames(data, 0, frames, sums);
         totalFrames += frames;
       }
