@@ -3,12 +3,14 @@
  * This is the single place where errors are caught: a PipelineError or a schema error prints
  * its message and hint and exits with status 1; anything else is a bug and prints its stack.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { z } from 'zod';
 import { SchemaValidationError } from '../schemas/friendly-errors.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
 import { resultsDirFromEnvironment, suiteFromEnvironment } from '../schemas/results-layout.ts';
+import { checkSubmission, formatCheckReport } from './check/check-submission.ts';
 import { prepareTaskData, readShardLock, writeShardLock, type ShardLock } from './data/prepare.ts';
 import { writeExampleSubmissions } from './encoders/examples.ts';
 import { PipelineError, UsageError } from './errors.ts';
@@ -99,6 +101,61 @@ const COMMANDS: Record<string, Command> = {
       logger.info(`evaluate finished in ${formatDuration((performance.now() - started) / 1000)}`);
     },
   },
+  check: {
+    summary:
+      'Check submissions before evaluation: manifest, model file, a static ONNX scan, then the X-ARES probe, frame rate, batch invariance, determinism and speed in a child process.',
+    usage: 'check <submission folder>... [--json] [--timeout <seconds>] [--threads <n>]',
+    options: {
+      json: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      threads: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    async run({ values, positionals, logger }) {
+      if (positionals.length === 0) {
+        throw new UsageError(
+          'check needs at least one submission folder',
+          'for example: npm run check -- submissions/my-team-encoder',
+        );
+      }
+      const timeout = positiveInteger(stringOption(values, 'timeout'), 'timeout');
+      const threads = positiveInteger(stringOption(values, 'threads'), 'threads');
+      const reports = [];
+      for (const folder of positionals) {
+        const dir = resolve(process.cwd(), folder);
+        if (!existsSync(dir)) {
+          throw new UsageError(
+            `${folder} does not exist`,
+            'give the path of a submission folder, e.g. submissions/my-team-encoder',
+          );
+        }
+        const report = await checkSubmission(folder, {
+          cacheDir: cacheDir(),
+          ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
+          ...(threads === undefined ? {} : { threads }),
+        });
+        reports.push({ ...report, submission: folder });
+        if (values['json'] !== true) {
+          process.stdout.write(formatCheckReport({ ...report, submission: folder }) + '\n');
+        }
+      }
+      if (values['json'] === true) {
+        process.stdout.write(
+          JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n',
+        );
+      }
+      const failed = reports.filter((report) => !report.passed).length;
+      if (failed > 0) {
+        throw new PipelineError(
+          'SUBMISSION_INVALID',
+          `${failed} of ${reports.length} submission${reports.length === 1 ? '' : 's'} failed the checks`,
+        );
+      }
+      logger.info(
+        `${reports.length} submission${reports.length === 1 ? '' : 's'} passed every check`,
+      );
+    },
+  },
   score: {
     summary:
       'Rebuild leaderboard.json from the stored per-task results, without evaluating anything.',
@@ -107,7 +164,7 @@ const COMMANDS: Record<string, Command> = {
     async run({ values, logger }) {
       const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
       const tasks = suiteTasks(suite);
-      const submissions = await scanSubmissions(submissionsDir());
+      const submissions = await scanSubmissions(submissionsDir(), cacheDir());
       const dir = resultsDir(values);
       await writeLeaderboard(
         dir,

@@ -129,20 +129,21 @@ export interface ModelMessage {
   functions?: FunctionMessage[];
 }
 
-export function encodeModel(model: ModelMessage): Uint8Array {
+export function encodeModel(model: Partial<ModelMessage>): Uint8Array {
   return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
 }
 
 /**
  * Decode a model file. Throws protobufjs' error on malformed bytes; callers wrap it with the
- * file name. 64-bit integers come back as JavaScript numbers (exact below 2^53).
+ * file name. 64-bit integers come back as JavaScript numbers (exact below 2^53). Every field
+ * may be missing in a file someone else wrote, hence the Partial.
  */
-export function decodeModel(bytes: Uint8Array): ModelMessage {
+export function decodeModel(bytes: Uint8Array): Partial<ModelMessage> {
   const message = ModelProtoType.decode(bytes);
   return ModelProtoType.toObject(message, {
     longs: Number,
     enums: Number,
     defaults: false,
     arrays: true,
-  }) as ModelMessage;
+  });
 }

@@ -1,0 +1,84 @@
+/**
+ * Child process of the checker: loads the encoder with onnxruntime and runs the dynamic probes.
+ * It is started with an empty environment; a crash, hang or runaway allocation here fails the
+ * check of this one encoder and nothing else.
+ */
+import { availableParallelism } from 'node:os';
+import { errorMessage } from '../errors.ts';
+import { OrtSession } from '../runtime/ort.ts';
+import { peakRssBytes } from '../util/environment.ts';
+import { runProbes, type ProbeContract } from './probes.ts';
+import type { CheckItem, EncoderMeasurements } from '../../schemas/check-report.ts';
+
+export interface WorkerRequest {
+  readonly modelPath: string;
+  readonly modelLabel: string;
+  readonly contract: ProbeContract;
+  readonly threads?: number;
+}
+
+export interface WorkerResponse {
+  readonly items: CheckItem[];
+  readonly measurements?: EncoderMeasurements;
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerResponse> {
+  const threads = request.threads ?? availableParallelism();
+  let session: OrtSession;
+  try {
+    session = await OrtSession.create(request.modelPath, {
+      label: request.modelLabel,
+      intraOpThreads: threads,
+    });
+  } catch (error) {
+    return {
+      items: [
+        {
+          id: 'session',
+          status: 'fail',
+          message: errorMessage(error),
+          hint: 'the model must load in onnxruntime 1.30 on the CPU provider',
+        },
+      ],
+    };
+  }
+  const items: CheckItem[] = [
+    {
+      id: 'session',
+      status: 'pass',
+      message: `onnxruntime loads the model (CPU, ${threads} threads)`,
+    },
+  ];
+  const probes = await runProbes(session, request.contract);
+  items.push(...probes.items);
+  await session.release();
+  if (!probes.measurements) {
+    return { items };
+  }
+  return {
+    items,
+    measurements: { ...probes.measurements, peakRssBytes: peakRssBytes(), threads, device: 'cpu' },
+  };
+}
+
+process.once('message', (request: WorkerRequest) => {
+  handle(request).then(
+    (response) => {
+      process.send?.(response, () => process.exit(0));
+    },
+    (error: unknown) => {
+      process.send?.(
+        {
+          items: [
+            {
+              id: 'session',
+              status: 'fail',
+              message: `the checker failed: ${errorMessage(error)}`,
+            },
+          ],
+        },
+        () => process.exit(1),
+      );
+    },
+  );
+});
