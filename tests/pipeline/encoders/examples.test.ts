@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SubmissionManifest } from '../../../schemas/manifest.ts';
-import { EXAMPLE_ENCODERS, exampleFiles } from '../../../pipeline/encoders/examples.ts';
+import { checkSubmission } from '../../../pipeline/check/check-submission.ts';
+import {
+  EXAMPLE_ENCODERS,
+  ensureExampleModels,
+  exampleFiles,
+} from '../../../pipeline/encoders/examples.ts';
+import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 
@@ -47,3 +53,19 @@ describe.each(EXAMPLE_ENCODERS.map((example) => [example.slug, example] as const
     });
   },
 );
+
+describe('the example submissions', () => {
+  it('pass every check of the submission checker', { timeout: 120_000 }, async () => {
+    await ensureExampleModels(submissionsDir, createMemoryLogger());
+    for (const example of EXAMPLE_ENCODERS) {
+      const report = await checkSubmission(join(submissionsDir, example.slug), {
+        cacheDir: join(submissionsDir, '..', '.cache'),
+      });
+      expect(
+        report.checks.filter((entry) => entry.status === 'fail'),
+        example.slug,
+      ).toEqual([]);
+      expect(report.measurements?.realTimeFactor, example.slug).toBeGreaterThan(10);
+    }
+  });
+});
