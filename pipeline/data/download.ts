@@ -1,100 +1,332 @@
 /**
- * Downloads pinned by size and sha256: https only, the body streamed to a temporary file while it
- * is hashed and counted, stopped as soon as it exceeds the expected size, and moved into place
- * only when size and hash both match. Nothing partial or unverified ever reaches the cache.
+ * Downloads that survive flaky networks and never leave an unverified file in the cache:
+ * - https only (plain http only to loopback, for tests), also after redirects;
+ * - the body is appended to `<file>.part`; a dropped connection resumes with an HTTP Range
+ *   request (guarded by If-Range, so a changed file restarts from zero);
+ * - 429 and 5xx responses and network errors are retried with exponential backoff, honouring
+ *   Retry-After; other 4xx fail at once;
+ * - the size is capped while streaming, and checked exactly when known;
+ * - the finished file is hashed, compared with the expected sha256 when there is one (a mismatch
+ *   is discarded and fetched again once), and only then renamed into place.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DataError, errorMessage } from '../errors.ts';
-import { sha256File } from '../util/hash.ts';
 
-export interface PinnedDownload {
+export interface DownloadRequest {
   readonly url: string;
-  readonly sha256: string;
-  readonly sizeBytes: number;
   /** Final path; written only after verification. */
   readonly destination: string;
-  /** Tests serve files from a local http server; nothing else may use plain http. */
+  /** Expected sha256; without it the file is accepted as is and its hash returned. */
+  readonly sha256?: string | undefined;
+  /** Exact size when known. */
+  readonly sizeBytes?: number | undefined;
+  /** Hard cap when the size is not known. */
+  readonly maxBytes: number;
+  /** Extra request headers (an Authorization token, say). Never logged. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Name used in messages instead of the URL, which may carry secrets. */
+  readonly label?: string;
+  readonly attempts?: number;
+  readonly backoffMs?: number;
   readonly allowLoopbackHttp?: boolean;
+  /** Injected by tests to skip real waiting. */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
 }
 
-function checkUrl(raw: string, allowLoopbackHttp: boolean): URL {
-  const url = new URL(raw);
+export interface DownloadResult {
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  /** HTTP requests made, for diagnostics and tests. */
+  readonly requests: number;
+}
+
+const DEFAULT_ATTEMPTS = 5;
+const DEFAULT_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+
+/** A failure worth another attempt (network, 429, 5xx, truncated body). */
+class TransientError extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs?: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+function checkUrl(raw: string, allowLoopbackHttp: boolean, label: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DataError(`${label}: not a valid URL`);
+  }
   const loopback =
     url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:' && loopback)) {
-    throw new DataError(`${raw}: only https downloads are allowed`);
+    throw new DataError(`${label}: only https downloads are allowed`);
   }
-  return url;
 }
 
-/** Download `url` to `destination` unless a file with the pinned hash is already there. */
-export async function downloadPinned(download: PinnedDownload): Promise<void> {
-  const { url, sha256, sizeBytes, destination } = download;
-  if (existsSync(destination) && (await sha256File(destination)) === sha256) {
-    return;
+/** Retry-After as milliseconds: either delay-seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') {
+    return undefined;
   }
-  const allowLoopbackHttp = download.allowLoopbackHttp ?? false;
-  checkUrl(url, allowLoopbackHttp);
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow' });
-  } catch (error) {
-    throw new DataError(`${url}: download failed (${errorMessage(error)})`, { cause: error });
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, seconds * 1000);
   }
-  // Redirects may only lead to another allowed URL.
-  checkUrl(response.url || url, allowLoopbackHttp);
-  if (!response.ok || !response.body) {
-    throw new DataError(`${url}: download failed with HTTP ${response.status}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > sizeBytes) {
-    await response.body.cancel();
-    throw new DataError(
-      `${url}: the server announces ${declared} bytes but ${sizeBytes} are expected`,
-    );
-  }
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
 
-  await mkdir(dirname(destination), { recursive: true });
-  const partial = `${destination}.${process.pid}.part`;
+async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  let received = 0;
-  const reader = response.body.getReader();
-  const file = await open(partial, 'w');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}
+
+interface PartialMeta {
+  url: string;
+  validator: string | undefined;
+}
+
+async function readMeta(path: string): Promise<PartialMeta | undefined> {
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        break;
+    return JSON.parse(await readFile(path, 'utf8')) as PartialMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+async function discardPartial(partial: string, meta: string): Promise<void> {
+  await rm(partial, { force: true });
+  await rm(meta, { force: true });
+}
+
+/**
+ * Read a body stream eagerly. A WHATWG stream that errors (the connection dropped) discards the
+ * chunks still queued in it, so a read must always be pending for every byte received before the
+ * error to reach us; the chunks wait here for the slower disk writes instead.
+ */
+function readAhead(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncIterable<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let failure: unknown;
+  let finished = false;
+  let wake: (() => void) | undefined;
+  void (async () => {
+    try {
+      for (;;) {
+        const result = await reader.read();
+        if (result.done) {
+          break;
+        }
+        chunks.push(result.value);
+        wake?.();
       }
-      received += value.byteLength;
-      if (received > sizeBytes) {
-        await reader.cancel();
-        throw new DataError(`${url}: more than the expected ${sizeBytes} bytes; download stopped`);
+    } catch (error) {
+      failure = error ?? new Error('stream failed');
+    } finally {
+      finished = true;
+      wake?.();
+    }
+  })();
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const chunk = chunks.shift();
+        if (chunk) {
+          yield chunk;
+          continue;
+        }
+        if (finished) {
+          if (failure !== undefined) {
+            throw failure instanceof Error ? failure : new Error('the response body failed');
+          }
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
       }
-      hash.update(value);
-      await file.write(value);
+    },
+  };
+}
+
+/** One request: resume or start `partial`, append the body. Returns the bytes now in `partial`. */
+async function fetchInto(
+  request: DownloadRequest,
+  partial: string,
+  metaPath: string,
+  label: string,
+  allowLoopbackHttp: boolean,
+): Promise<number> {
+  const meta = await readMeta(metaPath);
+  let offset = existsSync(partial) && meta?.url === request.url ? (await stat(partial)).size : 0;
+  if (offset === 0) {
+    await discardPartial(partial, metaPath);
+  }
+  const headers: Record<string, string> = { ...request.headers };
+  if (offset > 0) {
+    headers['range'] = `bytes=${offset}-`;
+    if (meta?.validator) {
+      headers['if-range'] = meta.validator;
+    }
+  }
+  // Everything asynchronous happens before the request, so the body is read as soon as it arrives.
+  await mkdir(dirname(partial), { recursive: true });
+  const file = await open(partial, 'a');
+  try {
+    let response: Response;
+    try {
+      response = await fetch(request.url, { headers, redirect: 'follow' });
+    } catch (error) {
+      throw new TransientError(`request failed (${errorMessage(error)})`);
+    }
+    const body = response.body;
+    const reader = body?.getReader();
+    const chunks = reader && response.ok ? readAhead(reader) : undefined;
+    checkUrl(response.url || request.url, allowLoopbackHttp, label);
+    if (response.status === 416 && offset > 0) {
+      // The partial file is not a prefix of what the server has; start over.
+      await reader?.cancel();
+      await file.truncate(0);
+      throw new TransientError('the server refused to resume; starting again', 0);
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await reader?.cancel();
+      throw new TransientError(
+        `HTTP ${response.status}`,
+        retryAfterMs(response.headers.get('retry-after')),
+      );
+    }
+    if (!response.ok || !reader || !chunks) {
+      await reader?.cancel();
+      throw new DataError(`${label}: download failed with HTTP ${response.status}`);
+    }
+    if (offset > 0 && response.status !== 206) {
+      // The server ignored the range (or the file changed): the body is the whole file.
+      offset = 0;
+      await file.truncate(0);
+    }
+    const limit = request.sizeBytes ?? request.maxBytes;
+    const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(announced) && offset + announced > limit) {
+      await reader.cancel();
+      throw new DataError(
+        `${label}: the server announces ${offset + announced} bytes but at most ${limit} are allowed`,
+      );
+    }
+    const validator =
+      response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined;
+    await writeFile(
+      metaPath,
+      JSON.stringify({ url: request.url, validator } satisfies PartialMeta),
+    );
+    let size = offset;
+    try {
+      for await (const chunk of chunks) {
+        size += chunk.byteLength;
+        if (size > limit) {
+          await reader.cancel();
+          throw new DataError(`${label}: more than ${limit} bytes; download stopped`);
+        }
+        await file.write(chunk);
+      }
+    } catch (error) {
+      if (error instanceof DataError) {
+        throw error;
+      }
+      throw new TransientError(`connection lost after ${size} bytes (${errorMessage(error)})`);
     }
     await file.sync();
+    return size;
+  } finally {
     await file.close();
-    if (received !== sizeBytes) {
-      throw new DataError(`${url}: received ${received} bytes but ${sizeBytes} are expected`);
-    }
-    const actual = hash.digest('hex');
-    if (actual !== sha256) {
-      throw new DataError(`${url}: sha256 mismatch: expected ${sha256}, got ${actual}`, {
-        hint: 'the file at the URL is not the one the manifest pins; fix the URL or the sha256',
-      });
-    }
-    await rename(partial, destination);
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await rm(partial, { force: true });
-    if (error instanceof DataError) {
-      throw error;
-    }
-    throw new DataError(`${url}: download failed (${errorMessage(error)})`, { cause: error });
   }
+}
+
+/** Download `request.url` to `request.destination`, verified. */
+export async function download(request: DownloadRequest): Promise<DownloadResult> {
+  const label = request.label ?? request.url;
+  const allowLoopbackHttp = request.allowLoopbackHttp ?? false;
+  checkUrl(request.url, allowLoopbackHttp, label);
+  const attempts = request.attempts ?? DEFAULT_ATTEMPTS;
+  const sleep =
+    request.sleep ??
+    ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)));
+  const partial = `${request.destination}.part`;
+  const metaPath = `${partial}.json`;
+  let hashRetried = false;
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let size: number;
+    try {
+      size = await fetchInto(request, partial, metaPath, label, allowLoopbackHttp);
+      if (request.sizeBytes !== undefined && size < request.sizeBytes) {
+        throw new TransientError(`received ${size} of ${request.sizeBytes} bytes`);
+      }
+      if (request.sizeBytes !== undefined && size > request.sizeBytes) {
+        await discardPartial(partial, metaPath);
+        throw new DataError(
+          `${label}: received ${size} bytes but ${request.sizeBytes} are expected`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof TransientError)) {
+        await discardPartial(partial, metaPath);
+        throw error;
+      }
+      lastProblem = error.message;
+      if (attempt < attempts) {
+        await sleep(
+          error.retryAfterMs ??
+            Math.min(
+              MAX_BACKOFF_MS,
+              (request.backoffMs ?? DEFAULT_BACKOFF_MS) * 2 ** (attempt - 1),
+            ),
+        );
+      }
+      continue;
+    }
+    const sha256 = await sha256OfFile(partial);
+    if (request.sha256 !== undefined && sha256 !== request.sha256) {
+      await discardPartial(partial, metaPath);
+      const message = `${label}: sha256 mismatch: expected ${request.sha256}, got ${sha256}`;
+      if (hashRetried || attempt === attempts) {
+        throw new DataError(message, {
+          hint: 'the file at the source is not the one pinned; fix the pin or the source',
+        });
+      }
+      hashRetried = true;
+      lastProblem = message;
+      continue;
+    }
+    await rename(partial, request.destination);
+    await rm(metaPath, { force: true });
+    return { sha256, sizeBytes: size, requests: attempt };
+  }
+  throw new DataError(`${label}: download failed after ${attempts} attempts (${lastProblem})`, {
+    hint: 'the source is unreachable or unstable; run the command again later (finished bytes are kept and resumed)',
+  });
+}
+
+/** A model pinned by size and sha256; skips the download when a verified copy is present. */
+export async function downloadPinned(pin: {
+  readonly url: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly destination: string;
+  readonly allowLoopbackHttp?: boolean;
+}): Promise<void> {
+  if (existsSync(pin.destination) && (await sha256OfFile(pin.destination)) === pin.sha256) {
+    return;
+  }
+  await download({ ...pin, maxBytes: pin.sizeBytes });
 }
