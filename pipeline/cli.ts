@@ -9,9 +9,18 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { z } from 'zod';
 import { SchemaValidationError } from '../schemas/friendly-errors.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
+import type { TaskDefinition } from '../schemas/task.ts';
 import { resultsDirFromEnvironment, suiteFromEnvironment } from '../schemas/results-layout.ts';
 import { checkSubmission, formatCheckReport } from './check/check-submission.ts';
-import { prepareTaskData, readShardLock, writeShardLock, type ShardLock } from './data/prepare.ts';
+import { fetchRecordFiles, discoverSplits } from './data/discover.ts';
+import {
+  DEFAULT_ZENODO_URL,
+  lockFilePath,
+  prepareTaskData,
+  readShardLock,
+  writeShardLock,
+  type ShardLock,
+} from './data/prepare.ts';
 import { writeExampleSubmissions } from './encoders/examples.ts';
 import { PipelineError, UsageError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
@@ -175,24 +184,48 @@ const COMMANDS: Record<string, Command> = {
   },
   data: {
     summary:
-      'Prepare the shards of a suite in the cache and check them against its lock file ("data verify"), or record their hashes ("data lock").',
-    usage: 'data <verify|lock> [--suite demo]',
-    options: { ...COMMON_OPTIONS },
+      'Fetch or generate the shards of a suite and check them against its lock file, recording first-seen hashes ("data verify"); record the hashes of the current shards ("data lock"); or print explicit shard lists from the Zenodo records ("data discover").',
+    usage: 'data <verify|lock|discover> [--suite demo] [--task <id>]',
+    options: { ...COMMON_OPTIONS, task: { type: 'string' } },
     async run({ values, positionals, logger }) {
       const action = positionals[0];
-      if (action !== 'verify' && action !== 'lock') {
-        throw new UsageError('data needs an action: "verify" or "lock"');
+      if (action !== 'verify' && action !== 'lock' && action !== 'discover') {
+        throw new UsageError('data needs an action: "verify", "lock" or "discover"');
       }
       const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
+      const only = stringOption(values, 'task');
+      const tasks = suiteTasks(suite).filter((task) => only === undefined || task.id === only);
+      if (tasks.length === 0) {
+        throw new UsageError(`suite ${suite.id} has no task "${only ?? ''}"`);
+      }
+      if (action === 'discover') {
+        await discoverCommand(tasks, logger);
+        return;
+      }
       const lock = action === 'lock' ? { shards: {} } : await readShardLock(suite.id);
       const recorded: ShardLock = { shards: {} };
-      for (const task of suiteTasks(suite)) {
-        const data = await prepareTaskData(task, {
-          cacheDir: cacheDir(),
-          suiteId: suite.id,
-          lock,
-          logger,
-        });
+      const problems: string[] = [];
+      for (const task of tasks.filter((candidate) => !candidate.disabled)) {
+        let data;
+        try {
+          data = await prepareTaskData(task, {
+            cacheDir: cacheDir(),
+            suiteId: suite.id,
+            lock,
+            logger,
+            environment: process.env,
+          });
+        } catch (error) {
+          if (!(error instanceof PipelineError)) {
+            throw error;
+          }
+          problems.push(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+          continue;
+        }
+        if (data.status === 'skipped') {
+          logger.info(`${task.id}: skipped: ${data.reason}`);
+          continue;
+        }
         for (const [name, hash] of Object.entries(data.shards)) {
           recorded.shards[`${task.id}/${name}`] = hash;
         }
@@ -202,27 +235,25 @@ const COMMANDS: Record<string, Command> = {
         logger.info(
           `recorded ${Object.keys(recorded.shards).length} shard hashes for suite ${suite.id}`,
         );
-        return;
+      } else {
+        const added = Object.keys(recorded.shards).filter((key) => lock.shards[key] === undefined);
+        if (added.length > 0) {
+          await writeShardLock(suite.id, { shards: { ...lock.shards, ...recorded.shards } });
+          logger.info(
+            `recorded ${added.length} first-seen shard hashes in ${lockFilePath(suite.id)}; commit it`,
+          );
+        }
       }
-      const missing = Object.keys(recorded.shards).filter((key) => lock.shards[key] === undefined);
-      const mismatched = Object.entries(recorded.shards).filter(
-        ([key, hash]) => lock.shards[key] !== undefined && lock.shards[key] !== hash,
-      );
-      if (missing.length > 0 || mismatched.length > 0) {
+      if (problems.length > 0) {
         throw new PipelineError(
           'DATA_INVALID',
-          `suite ${suite.id}: ${mismatched.length} shards differ from the lock file and ${missing.length} are not in it`,
+          `suite ${suite.id}: ${problems.length} task${problems.length === 1 ? '' : 's'} cannot be prepared`,
           {
-            hint: [
-              ...mismatched.map(([key]) => `differs: ${key}`),
-              ...missing.map((key) => `not locked: ${key}`),
-            ].join('\n'),
+            hint: problems.join('\n'),
           },
         );
       }
-      logger.info(
-        `suite ${suite.id}: all ${Object.keys(recorded.shards).length} shards match the lock file`,
-      );
+      logger.info(`suite ${suite.id}: every shard is present and matches the lock file`);
     },
   },
   examples: {
@@ -247,6 +278,25 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** Print explicit shard lists for each Zenodo task, from the record listings. */
+async function discoverCommand(tasks: readonly TaskDefinition[], logger: Logger): Promise<void> {
+  const zenodo = process.env['ZENODO_URL'] ?? DEFAULT_ZENODO_URL;
+  for (const task of tasks) {
+    if (task.source.kind !== 'zenodo') {
+      logger.info(`${task.id}: not a Zenodo task; skipped`);
+      continue;
+    }
+    const discovery = discoverSplits(task, await fetchRecordFiles(zenodo, task.source.record));
+    for (const warning of discovery.warnings) {
+      logger.warn(warning);
+    }
+    process.stdout.write(
+      `// ${task.id} (record ${task.source.record}): set "splits" to this and "filesVerified" to true\n`,
+    );
+    process.stdout.write(`${JSON.stringify(discovery.splits, null, 2)}\n`);
+  }
+}
 
 export function manifestJsonSchema(): string {
   return (

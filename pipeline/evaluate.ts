@@ -7,13 +7,16 @@
  * protocol and engine version, seed) equals the one the current inputs give.
  */
 import { existsSync } from 'node:fs';
-import type { TaskDefinition } from '../schemas/task.ts';
+import { classCount, type TaskDefinition } from '../schemas/task.ts';
 import { TaskMeasurements, TaskResult, RESULT_SCHEMA_VERSION } from '../schemas/result.ts';
 import { measurementsFile, resultFile } from '../schemas/results-layout.ts';
 import {
+  lockFilePath,
   prepareTaskData,
   readShardLock,
+  writeShardLock,
   type PreparedTaskData,
+  type ReadyTaskData,
   type ShardLock,
 } from './data/prepare.ts';
 import { readLabelledAudio } from './data/samples.ts';
@@ -21,7 +24,7 @@ import { ClipEncoder, embedSamples, type EmbeddedSplit } from './encode/embed.ts
 import { ensureExampleModels } from './encoders/examples.ts';
 import { Engine } from './heads/engine.ts';
 import { knnScores } from './heads/knn.ts';
-import { trainProbe, type LabelledEmbeddings } from './heads/linear-probe.ts';
+import { trainProbe, type LabelledEmbeddings, type ProbeRecipe } from './heads/linear-probe.ts';
 import { readJsonFile, writeJsonAtomic } from './io/files.ts';
 import type { Logger } from './log.ts';
 import { accuracy } from './metrics/accuracy.ts';
@@ -149,7 +152,7 @@ interface TaskContext {
   readonly suiteId: string;
   readonly submission: Submission;
   readonly task: TaskDefinition;
-  readonly data: PreparedTaskData;
+  readonly data: ReadyTaskData;
   readonly encoder: ClipEncoder;
   readonly engine: Engine;
   readonly logger: Logger;
@@ -192,7 +195,7 @@ async function evaluateTask(context: TaskContext): Promise<TaskOutcome> {
   }
 
   const metric = logitMetric(task.metric);
-  const classes = task.labels.classes.length;
+  const classes = classCount(task);
   const trackAFolds = [];
   const trackBFolds = [];
   for (const fold of foldsOf(task, groups)) {
@@ -202,7 +205,7 @@ async function evaluateTask(context: TaskContext): Promise<TaskOutcome> {
       valid: fold.valid,
       test: fold.test,
       classes,
-      recipe: task.trackA,
+      recipe: probeRecipe(task),
       metric,
       seed: SEED,
       streamLabel,
@@ -300,6 +303,46 @@ function pick<T extends { readonly id: string } | { readonly slug: string }>(
   );
 }
 
+function probeRecipe(task: TaskDefinition): ProbeRecipe {
+  const { loss } = task.trackA;
+  if (loss !== 'cross_entropy' && loss !== 'bce') {
+    throw new Error(`${task.id}: the linear probe cannot train with ${loss}`);
+  }
+  return { ...task.trackA, loss };
+}
+
+/** Why the engine cannot evaluate `task` now, or undefined when it can. */
+export function unsupportedReason(task: TaskDefinition): string | undefined {
+  if (task.type !== 'clip' || task.labels.kind !== 'single') {
+    return `the engine does not evaluate ${task.type} tasks with ${task.labels.kind} labels yet`;
+  }
+  if (task.source.kind === 'zenodo' && !task.source.filesVerified) {
+    return `its shard lists are not verified against Zenodo record ${task.source.record} (see \`pipeline data discover\`)`;
+  }
+  return undefined;
+}
+
+/** Add the hashes of shards downloaded for the first time to the suite's lock file. */
+async function recordNewShardHashes(
+  suiteId: string,
+  lock: ShardLock,
+  prepared: ReadonlyMap<string, PreparedTaskData>,
+  logger: Logger,
+): Promise<void> {
+  const added = Object.assign(
+    {},
+    ...[...prepared.values()].map((data) => (data.status === 'ready' ? data.newlyLocked : {})),
+  ) as Record<string, string>;
+  const count = Object.keys(added).length;
+  if (count === 0) {
+    return;
+  }
+  await writeShardLock(suiteId, { shards: { ...lock.shards, ...added } });
+  logger.info(
+    `recorded ${count} new shard hashes in ${lockFilePath(suiteId)}; commit it so later runs enforce them`,
+  );
+}
+
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummary> {
   const { logger } = options;
   const suite = getSuite(options.suiteId);
@@ -313,7 +356,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     options.threads === undefined ? {} : { intraOpThreads: options.threads },
   );
   const prepared = new Map<string, PreparedTaskData>();
-  const prepare = async (task: TaskDefinition) => {
+  const notRun = new Map<string, string>();
+  const skip = (task: TaskDefinition, reason: string) => {
+    if (!notRun.has(task.id)) {
+      notRun.set(task.id, reason);
+      logger.warn(`${task.id}: not run: ${reason}`);
+    }
+  };
+  const prepare = async (task: TaskDefinition): Promise<ReadyTaskData | undefined> => {
     let data = prepared.get(task.id);
     if (!data) {
       data = await prepareTaskData(task, {
@@ -321,8 +371,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
         suiteId: suite.id,
         lock,
         logger,
+        environment: process.env,
       });
       prepared.set(task.id, data);
+    }
+    if (data.status === 'skipped') {
+      skip(task, data.reason);
+      return undefined;
     }
     return data;
   };
@@ -334,6 +389,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       let encoder: ClipEncoder | undefined;
       try {
         for (const task of tasks) {
+          const unsupported = unsupportedReason(task);
+          if (unsupported !== undefined) {
+            skip(task, unsupported);
+            continue;
+          }
           const resultId = `${submission.slug} x ${task.id}`;
           const path = resultFile(options.resultsDir, submission.slug, task.id);
           const stored = await storedFingerprint(path);
@@ -341,15 +401,25 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
             stored !== undefined &&
             shards !== undefined &&
             stored === resultFingerprint(submission, task, shards);
-          // The lock file's hashes answer without touching the data; the shards themselves only when it cannot.
-          if (isCurrent(lockedShards(task, lock)) || isCurrent((await prepare(task)).shards)) {
+          const reuse = () => {
             reused.push(resultId);
             logger.info(
               `${resultId}: reusing stored result (inputs unchanged, fingerprint ${stored?.slice(0, 12) ?? ''})`,
             );
+          };
+          // The lock file's hashes answer without touching the data; the shards themselves only when it cannot.
+          if (isCurrent(lockedShards(task, lock))) {
+            reuse();
             continue;
           }
           const data = await prepare(task);
+          if (!data) {
+            continue;
+          }
+          if (isCurrent(data.shards)) {
+            reuse();
+            continue;
+          }
           logger.info(
             `${resultId}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`,
           );
@@ -389,6 +459,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     }
   } finally {
     await engine.release();
+    await recordNewShardHashes(suite.id, lock, prepared, logger);
   }
 
   const results = await readResults(options.resultsDir, allTasks, allSubmissions);

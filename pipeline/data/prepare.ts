@@ -1,9 +1,16 @@
 /**
  * Makes the shards of a task available in the local cache and verifies them against the
- * suite's lock file of sha256 values.
+ * suite's lock file of sha256 values:
+ * - generated (demo) tasks are written by their generator;
+ * - Zenodo tasks are downloaded shard by shard (resumable, retried, size-capped); the first
+ *   download of a shard records its sha256 in the lock file and every later use enforces it, so a
+ *   corrupt or tampered cached shard is detected and fetched again;
+ * - private tasks are downloaded from the location in LEADERBOARD_PRIVATE_DATA_URL with the token
+ *   in LEADERBOARD_PRIVATE_DATA_TOKEN; without them the task is skipped. Neither value is ever
+ *   printed: messages name shards as "<task>/<file>".
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Sha256 } from '../../schemas/common.ts';
@@ -15,12 +22,19 @@ import type { Logger } from '../log.ts';
 import { generateDemoShards } from '../suites/demo/generate.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
+import { download } from './download.ts';
 
 export const ShardLock = z.strictObject({
   /** sha256 of every shard, keyed "<task id>/<shard file name>". */
   shards: z.record(z.string(), Sha256),
 });
 export type ShardLock = z.infer<typeof ShardLock>;
+
+export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
+export const PRIVATE_DATA_TOKEN_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_TOKEN';
+export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
+/** Largest shard accepted from a download: X-ARES shards are well below this. */
+export const MAX_SHARD_BYTES = 16 * 1024 ** 3;
 
 export function lockFilePath(suiteId: string): string {
   return join(import.meta.dirname, '..', 'suites', `${suiteId}.lock.json`);
@@ -50,17 +64,29 @@ export function taskDataDir(cacheDir: string, suiteId: string, task: TaskDefinit
   return join(cacheDir, 'data', suiteId, task.id);
 }
 
-export interface PreparedTaskData {
-  readonly dir: string;
-  /** sha256 of each shard by file name, as found on disk. */
-  readonly shards: Readonly<Record<string, string>>;
-}
+export type PreparedTaskData =
+  | {
+      readonly status: 'ready';
+      readonly dir: string;
+      /** sha256 of each shard by file name, as found on disk. */
+      readonly shards: Readonly<Record<string, string>>;
+      /** Lock entries seen for the first time, to be added to the lock file. */
+      readonly newlyLocked: Readonly<Record<string, string>>;
+    }
+  | { readonly status: 'skipped'; readonly reason: string };
+
+export type ReadyTaskData = Extract<PreparedTaskData, { status: 'ready' }>;
 
 export interface PrepareOptions {
-  cacheDir: string;
-  suiteId: string;
-  lock: ShardLock;
-  logger: Logger;
+  readonly cacheDir: string;
+  readonly suiteId: string;
+  readonly lock: ShardLock;
+  readonly logger: Logger;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Tests point this at a local server. */
+  readonly zenodoUrl?: string;
+  readonly allowLoopbackHttp?: boolean;
+  readonly sleep?: (milliseconds: number) => Promise<void>;
 }
 
 async function hashExisting(
@@ -91,22 +117,15 @@ function lockMismatches(
   });
 }
 
-/** Ensure every shard of `task` is in the cache and matches the lock. */
-export async function prepareTaskData(
+async function prepareGenerated(
   task: TaskDefinition,
+  dir: string,
   options: PrepareOptions,
 ): Promise<PreparedTaskData> {
-  const dir = taskDataDir(options.cacheDir, options.suiteId, task);
   const names = taskShardNames(task);
   const cached = await hashExisting(dir, names);
   if (cached && lockMismatches(task, cached, options.lock).length === 0) {
-    return { dir, shards: cached };
-  }
-
-  if (task.source.kind !== 'generated') {
-    throw new DataError(`${task.id}: shards are missing from ${dir}`, {
-      hint: `download them first (Zenodo record ${task.source.record})`,
-    });
+    return { status: 'ready', dir, shards: cached, newlyLocked: {} };
   }
   const progress = options.logger.progress(`generating ${task.id}`, names.length);
   const generated = await generateDemoShards(task);
@@ -128,5 +147,122 @@ export async function prepareTaskData(
         'Results stay valid (they record the hashes actually read) but are not comparable with other machines.',
     );
   }
-  return { dir, shards: hashes };
+  return { status: 'ready', dir, shards: hashes, newlyLocked: {} };
+}
+
+interface RemoteShards {
+  /** URL of a shard; may embed a secret location, so it is never printed. */
+  url(name: string): string;
+  headers: Record<string, string>;
+}
+
+async function prepareDownloaded(
+  task: TaskDefinition,
+  dir: string,
+  remote: RemoteShards,
+  options: PrepareOptions,
+): Promise<PreparedTaskData> {
+  const names = taskShardNames(task);
+  const shards: Record<string, string> = {};
+  const newlyLocked: Record<string, string> = {};
+  const progress = options.logger.progress(`fetching ${task.id}`, names.length);
+  for (const name of names) {
+    const key = `${task.id}/${name}`;
+    const expected = options.lock.shards[key];
+    const path = join(dir, name);
+    if (existsSync(path)) {
+      const actual = await sha256File(path);
+      if (expected === undefined || actual === expected) {
+        shards[name] = actual;
+        if (expected === undefined) {
+          newlyLocked[key] = actual;
+        }
+        progress.tick();
+        continue;
+      }
+      options.logger.warn(
+        `${key}: cached shard has sha256 ${actual}, the lock file says ${expected}; fetching it again`,
+      );
+      await rm(path);
+    }
+    const result = await download({
+      url: remote.url(name),
+      destination: path,
+      sha256: expected,
+      maxBytes: MAX_SHARD_BYTES,
+      headers: remote.headers,
+      label: key,
+      ...(options.allowLoopbackHttp === undefined
+        ? {}
+        : { allowLoopbackHttp: options.allowLoopbackHttp }),
+      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    });
+    shards[name] = result.sha256;
+    if (expected === undefined) {
+      newlyLocked[key] = result.sha256;
+    }
+    progress.tick();
+  }
+  progress.done(`${names.length} shards`);
+  return { status: 'ready', dir, shards, newlyLocked };
+}
+
+/** Ensure every shard of `task` is in the cache and matches the lock (recording first-seen hashes). */
+export async function prepareTaskData(
+  task: TaskDefinition,
+  options: PrepareOptions,
+): Promise<PreparedTaskData> {
+  const dir = taskDataDir(options.cacheDir, options.suiteId, task);
+  const source = task.source;
+  if (source.kind === 'generated') {
+    return prepareGenerated(task, dir, options);
+  }
+  if (source.kind === 'zenodo') {
+    if (!source.filesVerified) {
+      throw new DataError(
+        `${task.id}: the shard lists are not verified against Zenodo record ${source.record}`,
+        {
+          hint: `run \`npm run pipeline -- data discover --suite ${options.suiteId} --task ${task.id}\` where zenodo.org is reachable and put the printed lists into pipeline/tasks/`,
+        },
+      );
+    }
+    const base = (
+      options.zenodoUrl ??
+      options.environment?.['ZENODO_URL'] ??
+      DEFAULT_ZENODO_URL
+    ).replace(/\/$/, '');
+    return prepareDownloaded(
+      task,
+      dir,
+      {
+        url: (name) =>
+          `${base}/records/${source.record}/files/${encodeURIComponent(name)}?download=1`,
+        headers: {},
+      },
+      options,
+    );
+  }
+  const location = options.environment?.[PRIVATE_DATA_URL_VARIABLE];
+  if (!location) {
+    return {
+      status: 'skipped',
+      reason: `private data not available (${PRIVATE_DATA_URL_VARIABLE} is not set)`,
+    };
+  }
+  if (taskShardNames(task).length === 0) {
+    throw new DataError(`${task.id}: private task without shard lists`, {
+      hint: `list the shard files of each split in pipeline/tasks/xares/${task.id}.ts`,
+    });
+  }
+  const token = options.environment[PRIVATE_DATA_TOKEN_VARIABLE];
+  const base = location.replace(/\/$/, '');
+  return prepareDownloaded(
+    task,
+    dir,
+    {
+      url: (name) => `${base}/${task.id}/${encodeURIComponent(name)}`,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    },
+    options,
+  );
 }

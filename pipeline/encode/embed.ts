@@ -7,6 +7,7 @@
  * its longest crop and averages the padding frames in; see the methodology page.)
  */
 import { cropOrPad, cropSamplesAt, toMonoAtRate } from '../audio/crop.ts';
+import { classIndex } from '../data/labels.ts';
 import type { LabelledAudio } from '../data/samples.ts';
 import { EncoderError } from '../errors.ts';
 import type { OrtSession } from '../runtime/ort.ts';
@@ -213,6 +214,7 @@ export async function embedSamples(
     }
     audioSeconds += length / sample.sampleRate;
     const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
+    const label = classIndex(sample.target);
     for (const crop of cropOrPad(mono, cropSamples)) {
       if (
         pending.length > 0 &&
@@ -220,7 +222,7 @@ export async function embedSamples(
       ) {
         await flush();
       }
-      pending.push({ samples: crop, label: sample.label, where });
+      pending.push({ samples: crop, label, where });
       encodedSamples += crop.length;
     }
     options.onClip?.();

@@ -99,7 +99,7 @@ function taskSummary(task: TaskDefinition, results: ResultTable): LeaderboardTas
     dataset: task.dataset.name,
     type: task.type,
     metric: task.metric,
-    classes: [...task.labels.classes],
+    classes: 'classes' in task.labels ? [...task.labels.classes] : [],
     weight: task.weight,
     trackB: task.trackB,
     private: task.private,

@@ -1,61 +1,71 @@
 /**
- * Writes the shards of a generated demo task in the X-ARES layout: `<key>.wav` + `<key>.json`
- * per sample, samples spread in order over the shard files the task declares.
+ * Writes the shards of a generated demo task in the X-ARES layout: `<key>.wav` or `<key>.flac`
+ * plus `<key>.json` per sample, samples spread in order over the shard files the task declares.
  */
+import { encodeFlac } from '../../audio/flac.ts';
 import { encodeWav } from '../../audio/wav.ts';
 import { packTar, type ShardEntry } from '../../data/webdataset.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { splitShards } from '../../tasks/splits.ts';
 import { SeededRandom } from '../../util/random.ts';
-import { DEMO_GENERATORS } from './generators.ts';
+import { DEMO_GENERATORS, type SynthesisedClip } from './generators.ts';
 
 /** Seed of all demo data; changing it changes every shard (and the lock file). */
 export const DEMO_DATA_SEED = 20250701;
+
+async function encodeClip(
+  clip: SynthesisedClip,
+): Promise<{ extension: string; bytes: Uint8Array }> {
+  switch (clip.format) {
+    case 'flac16':
+      return { extension: 'flac', bytes: await encodeFlac(clip.channels, clip.sampleRate, 16) };
+    case 'wav24':
+      return { extension: 'wav', bytes: encodeWav(clip.channels, clip.sampleRate, 'pcm24') };
+    case 'wavf32':
+      return { extension: 'wav', bytes: encodeWav(clip.channels, clip.sampleRate, 'float32') };
+    case 'wav16':
+      return { extension: 'wav', bytes: encodeWav(clip.channels, clip.sampleRate, 'pcm16') };
+  }
+}
 
 /** Generate every shard of `task`, returned as file name -> tar bytes. */
 export async function generateDemoShards(task: TaskDefinition): Promise<Map<string, Buffer>> {
   if (task.source.kind !== 'generated') {
     throw new Error(`${task.id} is not a generated task`);
   }
-  const generator = DEMO_GENERATORS[task.source.generator];
-  if (!generator) {
+  const makeGenerator = DEMO_GENERATORS[task.source.generator];
+  if (!makeGenerator) {
     throw new Error(`${task.id}: no demo generator named "${task.source.generator}"`);
   }
-  const classes = task.labels.classes;
+  const generator = makeGenerator(
+    (label) => new SeededRandom(DEMO_DATA_SEED, `${task.id}/${label}`),
+  );
   const shards = new Map<string, Buffer>();
-
-  const generated = new Set<string>();
+  const written = new Set<string>();
   for (const [group, shardNames] of splitShards(task)) {
     // Validation may reuse the test shards; write each list once.
     const listKey = shardNames.join('\n');
-    if (generated.has(listKey)) {
+    if (written.has(listKey)) {
       continue;
     }
-    generated.add(listKey);
+    written.add(listKey);
     const count = generator.clips[group];
     if (count === undefined) {
       throw new Error(`${task.id}: generator has no clip count for "${group}"`);
     }
-    // Balanced classes in a shuffled order.
-    const classOrder = new SeededRandom(DEMO_DATA_SEED, `${task.id}/${group}/order`).shuffle(
-      Array.from({ length: count }, (_, i) => i % classes.length),
-    );
     const entries: ShardEntry[][] = shardNames.map(() => []);
-    classOrder.forEach((classIndex, i) => {
-      const rng = new SeededRandom(DEMO_DATA_SEED, `${task.id}/${group}/${i}`);
-      const clip = generator.synthesise(rng, classIndex);
+    for (let i = 0; i < count; i++) {
+      const { audio, label } = generator.sample(
+        new SeededRandom(DEMO_DATA_SEED, `${task.id}/${group}/${i}`),
+        i,
+        group,
+      );
       const key = `${task.id}_${group}_${i.toString().padStart(6, '0')}`;
-      const shardIndex = Math.floor((i * shardNames.length) / count);
-      const target = entries[shardIndex] as ShardEntry[];
-      target.push({
-        name: `${key}.wav`,
-        bytes: encodeWav(clip.channels, clip.sampleRate, clip.encoding),
-      });
-      target.push({
-        name: `${key}.json`,
-        bytes: new TextEncoder().encode(JSON.stringify(generator.label(classIndex, classes))),
-      });
-    });
+      const target = entries[Math.floor((i * shardNames.length) / count)] as ShardEntry[];
+      const { extension, bytes } = await encodeClip(audio);
+      target.push({ name: `${key}.${extension}`, bytes });
+      target.push({ name: `${key}.json`, bytes: new TextEncoder().encode(JSON.stringify(label)) });
+    }
     for (const [index, name] of shardNames.entries()) {
       shards.set(name, await packTar(entries[index] as ShardEntry[]));
     }

@@ -2,7 +2,7 @@ import { defineTask } from '../define.ts';
 
 export default defineTask('pipeline/tasks/demo/demo_timbre.ts', {
   id: 'demo_timbre',
-  version: 1,
+  version: 2,
   name: 'Demo timbre (5-fold)',
   description:
     'Synthetic notes over three octaves whose class is the harmonic profile (flute-, reed-, string-, brass-like, plucked), evaluated by 5-fold cross-validation on 1 s crops.',
@@ -25,9 +25,9 @@ export default defineTask('pipeline/tasks/demo/demo_timbre.ts', {
       { id: '4', shards: ['timbre-fold-4-000000.tar'] },
     ],
   },
-  source: { kind: 'generated', generator: 'demo/timbre@1' },
+  source: { kind: 'generated', generator: 'demo/timbre@2' },
   cropSeconds: 1,
   trackA: { epochs: 10, learningRate: 1e-2, batchSize: 32 },
   trackB: true,
-  weight: 36,
+  weight: 25,
 });

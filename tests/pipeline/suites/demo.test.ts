@@ -2,8 +2,15 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareTaskData, readShardLock } from '../../../pipeline/data/prepare.ts';
+import {
+  prepareTaskData,
+  readShardLock,
+  type PreparedTaskData,
+  type ReadyTaskData,
+} from '../../../pipeline/data/prepare.ts';
 import { taskShardNames } from '../../../pipeline/tasks/splits.ts';
+import { classCount } from '../../../schemas/task.ts';
+import { classIndex } from '../../../pipeline/data/labels.ts';
 import { readLabelledAudio } from '../../../pipeline/data/samples.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { generateDemoShards } from '../../../pipeline/suites/demo/generate.ts';
@@ -12,7 +19,16 @@ import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 
 const demoTasks = suiteTasks(getSuite('demo'));
 
+function ready(data: PreparedTaskData): ReadyTaskData {
+  if (data.status !== 'ready') {
+    throw new Error(`not ready: ${data.reason}`);
+  }
+  return data;
+}
+
 describe('demo suite', () => {
+  const sizes = new Map<string, number>();
+
   it.each(demoTasks.map((task) => [task.id, task] as const))(
     '%s regenerates exactly the shards of the lock file',
     async (id, task) => {
@@ -22,8 +38,17 @@ describe('demo suite', () => {
       for (const [name, bytes] of shards) {
         expect(sha256Bytes(bytes), `${id}/${name}`).toBe(lock.shards[`${id}/${name}`]);
       }
+      sizes.set(
+        id,
+        [...shards.values()].reduce((sum, bytes) => sum + bytes.byteLength, 0),
+      );
     },
   );
+
+  it('stays under 20 MB in total', () => {
+    expect(sizes.size).toBe(demoTasks.length);
+    expect([...sizes.values()].reduce((sum, size) => sum + size, 0)).toBeLessThan(20_000_000);
+  });
 
   it('has balanced classes, mixed sample rates and channel counts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'demo-'));
@@ -42,13 +67,18 @@ describe('demo suite', () => {
       throw new Error('expected standard splits');
     }
     for await (const sample of readLabelledAudio(dir, task.splits.train, task.labels)) {
-      counts.set(sample.label, (counts.get(sample.label) ?? 0) + 1);
+      const label = classIndex(sample.target);
+      counts.set(label, (counts.get(label) ?? 0) + 1);
       rates.add(sample.sampleRate);
       channels.add(sample.channels.length);
     }
-    expect([...counts.values()]).toEqual(
-      Array(task.labels.classes.length).fill(144 / task.labels.classes.length),
-    );
+    const classes = classCount(task);
+    const trainClips =
+      task.splits.train.length > 0
+        ? [...counts.values()].reduce((sum, count) => sum + count, 0)
+        : 0;
+    expect(trainClips % classes).toBe(0);
+    expect([...counts.values()]).toEqual(Array(classes).fill(trainClips / classes));
     expect(rates.size).toBeGreaterThanOrEqual(3);
     expect([...channels].sort()).toEqual([1, 2]);
   });
@@ -65,10 +95,10 @@ describe('prepareTaskData', () => {
     const logger = createMemoryLogger();
     const options = { cacheDir, suiteId: 'demo', lock, logger };
 
-    const first = await prepareTaskData(task, options);
+    const first = ready(await prepareTaskData(task, options));
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
     logger.lines.length = 0;
-    const second = await prepareTaskData(task, options);
+    const second = ready(await prepareTaskData(task, options));
     expect(second.shards).toEqual(first.shards);
     expect(logger.lines).toEqual([]);
 
@@ -76,7 +106,7 @@ describe('prepareTaskData', () => {
     const bytes = await readFile(victim);
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 1;
     await writeFile(victim, bytes);
-    const third = await prepareTaskData(task, options);
+    const third = ready(await prepareTaskData(task, options));
     expect(third.shards).toEqual(first.shards);
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
   });

@@ -1,0 +1,228 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TaskDefinition, type TaskDefinitionInput } from '../../../schemas/task.ts';
+import { discoverSplits, fetchRecordFiles, globToRegExp } from '../../../pipeline/data/discover.ts';
+import { prepareTaskData, type PrepareOptions } from '../../../pipeline/data/prepare.ts';
+import { packTar } from '../../../pipeline/data/webdataset.ts';
+import { createMemoryLogger } from '../../../pipeline/log.ts';
+import { getTask } from '../../../pipeline/tasks/registry.ts';
+import { sha256Bytes } from '../../../pipeline/util/hash.ts';
+import { startFlakyServer, type FlakyServer } from '../../helpers/flaky-server.ts';
+
+const base: TaskDefinitionInput = {
+  id: 'toy',
+  version: 1,
+  name: 'Toy',
+  description: 'A toy task served by a fake Zenodo.',
+  domain: 'sound',
+  dataset: { name: 'Toy' },
+  type: 'clip',
+  metric: 'accuracy',
+  labels: { kind: 'single', key: 'label', classes: ['a', 'b'] },
+  splits: {
+    kind: 'standard',
+    train: ['toy_train_0.tar', 'toy_train_1.tar'],
+    valid: ['toy_test_0.tar'],
+    test: ['toy_test_0.tar'],
+  },
+  source: {
+    kind: 'zenodo',
+    record: '123',
+    filesVerified: true,
+    xaresPatterns: { train: 'toy_train*.tar', valid: 'toy_test*.tar', test: 'toy_test*.tar' },
+  },
+  trackB: true,
+  weight: 10,
+};
+const zenodoTask = TaskDefinition.parse(base);
+
+let server: FlakyServer;
+let shards: Record<string, Uint8Array>;
+let cacheDir: string;
+
+beforeEach(async () => {
+  shards = {};
+  for (const name of ['toy_train_0.tar', 'toy_train_1.tar', 'toy_test_0.tar']) {
+    shards[name] = await packTar([
+      {
+        name: `${name}.json`,
+        bytes: new TextEncoder().encode(JSON.stringify({ label: 'a', name })),
+      },
+    ]);
+  }
+  const files: Record<string, Uint8Array | string> = Object.fromEntries(
+    Object.entries(shards).map(([name, bytes]) => [`/records/123/files/${name}`, bytes]),
+  );
+  files['/private/subway_broadcast/subway_broadcast_0.tar'] = shards['toy_train_0.tar'] ?? '';
+  files['/api/records/123'] = JSON.stringify({
+    files: [...Object.keys(shards), 'toy_train_2k_0.tar', 'README.md'].map((key) => ({
+      key,
+      size: 1,
+      checksum: 'md5:0',
+    })),
+  });
+  server = await startFlakyServer(files);
+  cacheDir = await mkdtemp(join(tmpdir(), 'prepare-'));
+});
+
+afterEach(() => server.close());
+
+function options(overrides: Partial<PrepareOptions> = {}): PrepareOptions {
+  return {
+    cacheDir,
+    suiteId: 'test',
+    lock: { shards: {} },
+    logger: createMemoryLogger(),
+    zenodoUrl: server.url,
+    allowLoopbackHttp: true,
+    sleep: () => Promise.resolve(),
+    ...overrides,
+  };
+}
+
+describe('prepareTaskData for a Zenodo task', () => {
+  it('downloads every shard once and records first-seen hashes for the lock file', async () => {
+    const data = await prepareTaskData(zenodoTask, options());
+    expect(data.status).toBe('ready');
+    if (data.status !== 'ready') {
+      return;
+    }
+    const expected = Object.fromEntries(
+      Object.entries(shards).map(([name, bytes]) => [name, sha256Bytes(bytes)]),
+    );
+    expect(data.shards).toEqual(expected);
+    expect(data.newlyLocked).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([name, hash]) => [`toy/${name}`, hash])),
+    );
+    expect(server.requests.map((request) => request.path).sort()).toEqual(
+      Object.keys(shards)
+        .map((name) => `/records/123/files/${name}`)
+        .sort(),
+    );
+  });
+
+  it('enforces locked hashes: a corrupt cached shard is fetched again', async () => {
+    const first = await prepareTaskData(zenodoTask, options());
+    if (first.status !== 'ready') {
+      throw new Error('not ready');
+    }
+    const lock = { shards: { ...first.newlyLocked } };
+    const victim = join(first.dir, 'toy_train_1.tar');
+    const bytes = await readFile(victim);
+    bytes[10] = (bytes[10] ?? 0) ^ 1;
+    await writeFile(victim, bytes);
+    const logger = createMemoryLogger();
+    const second = await prepareTaskData(zenodoTask, options({ lock, logger }));
+    expect(second.status === 'ready' && second.shards).toEqual(first.shards);
+    expect(second.status === 'ready' && second.newlyLocked).toEqual({});
+    expect(
+      logger.lines.some(
+        (line) =>
+          line.includes('toy/toy_train_1.tar: cached shard has sha256') &&
+          line.includes('fetching it again'),
+      ),
+    ).toBe(true);
+  });
+
+  it('rejects a download that does not match the locked hash, naming the shard', async () => {
+    const lock = { shards: { 'toy/toy_train_0.tar': 'f'.repeat(64) } };
+    await expect(prepareTaskData(zenodoTask, options({ lock }))).rejects.toThrow(
+      `toy/toy_train_0.tar: sha256 mismatch: expected ${'f'.repeat(64)}`,
+    );
+  });
+
+  it('refuses a task whose shard lists were not verified, and says how to fix it', async () => {
+    const unverified = TaskDefinition.parse({
+      ...base,
+      splits: { kind: 'standard', train: [], valid: [], test: [] },
+      source: { ...base.source, filesVerified: false },
+    });
+    await expect(prepareTaskData(unverified, options())).rejects.toThrow(
+      'toy: the shard lists are not verified against Zenodo record 123',
+    );
+  });
+});
+
+describe('prepareTaskData for a private task', () => {
+  const privateTask = TaskDefinition.parse({
+    ...getTask('subway_broadcast'),
+    splits: {
+      kind: 'standard',
+      train: ['subway_broadcast_0.tar'],
+      valid: ['subway_broadcast_0.tar'],
+      test: ['subway_broadcast_0.tar'],
+    },
+  });
+
+  it('is skipped, not failed, when the location is not configured', async () => {
+    expect(await prepareTaskData(privateTask, options({ environment: {} }))).toEqual({
+      status: 'skipped',
+      reason: 'private data not available (LEADERBOARD_PRIVATE_DATA_URL is not set)',
+    });
+  });
+
+  it('downloads with the token and never prints the location or the token', async () => {
+    const logger = createMemoryLogger();
+    const environment = {
+      LEADERBOARD_PRIVATE_DATA_URL: `${server.url}/private`,
+      LEADERBOARD_PRIVATE_DATA_TOKEN: 'secret-token',
+    };
+    const data = await prepareTaskData(privateTask, options({ environment, logger }));
+    expect(data.status).toBe('ready');
+    expect(server.requests[0]?.authorization).toBe('Bearer secret-token');
+    const printed = logger.lines.join('\n');
+    expect(printed).not.toContain('secret-token');
+    expect(printed).not.toContain(server.url);
+  });
+
+  it('names the shard, not the secret URL, when a download fails', async () => {
+    const environment = {
+      LEADERBOARD_PRIVATE_DATA_URL: `${server.url}/nowhere`,
+      LEADERBOARD_PRIVATE_DATA_TOKEN: 'secret-token',
+    };
+    const failure = await prepareTaskData(privateTask, options({ environment })).catch(
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure instanceof Error ? failure.message : '').toBe(
+      'subway_broadcast/subway_broadcast_0.tar: download failed with HTTP 404',
+    );
+  });
+});
+
+describe('data discover', () => {
+  it('turns X-ARES globs into explicit sorted lists and flags files two patterns match', async () => {
+    const files = await fetchRecordFiles(server.url, '123');
+    const discovery = discoverSplits(zenodoTask, files);
+    expect(discovery.splits).toEqual({
+      kind: 'standard',
+      train: ['toy_train_0.tar', 'toy_train_1.tar', 'toy_train_2k_0.tar'],
+      valid: ['toy_test_0.tar'],
+      test: ['toy_test_0.tar'],
+    });
+    expect(discovery.warnings).toEqual([]);
+  });
+
+  it('warns when a pattern matches nothing', () => {
+    const discovery = discoverSplits(getTask('gtzan_genre'), [
+      { key: 'gtzan_fold_0_0000000.tar', size: 1 },
+    ]);
+    expect(discovery.warnings).toHaveLength(9);
+    expect(discovery.warnings[0]).toBe(
+      'gtzan_genre: "gtzan_fold_1_0000000.tar" (1) matches no file of record 14722472',
+    );
+  });
+
+  it('translates globs literally apart from * and ?', () => {
+    expect(globToRegExp('wds-audio-fold-1-*.tar').test('wds-audio-fold-1-000003.tar')).toBe(true);
+    expect(globToRegExp('wds-audio-fold-1-*.tar').test('wds-audio-fold-10-000003.tar')).toBe(false);
+    expect(globToRegExp('a.tar').test('aXtar')).toBe(false);
+  });
+});
+
+it('keeps downloads inside the cache folder', () => {
+  expect(existsSync(join(cacheDir, '..', 'toy_train_0.tar'))).toBe(false);
+});
