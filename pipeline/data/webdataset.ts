@@ -6,7 +6,8 @@
  * rest is the extension ("a/b/000001.seg.wav" -> key "a/b/000001", extension "seg.wav"), and
  * the entries of one sample are adjacent in the tar.
  */
-import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { DataError, errorMessage } from '../errors.ts';
 
@@ -131,6 +132,30 @@ export async function* readWebDataset(
   if (current) {
     yield { shard, key: current.key, files: current.files };
   }
+}
+
+/**
+ * A readable stream of a shard: a local file, or an http(s) URL streamed without touching the
+ * disk. `headers` carries an Authorization token for private data.
+ */
+export async function openShard(
+  location: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Readable> {
+  if (!/^https?:\/\//.test(location)) {
+    return createReadStream(location);
+  }
+  let response: Response;
+  try {
+    response = await fetch(location, { headers });
+  } catch (error) {
+    throw new DataError(`cannot fetch shard: ${errorMessage(error)}`);
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new DataError(`cannot fetch shard: HTTP ${response.status}`);
+  }
+  return Readable.fromWeb(response.body as Parameters<typeof Readable.fromWeb>[0]);
 }
 
 export interface ShardEntry {

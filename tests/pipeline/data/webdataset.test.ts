@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
+import { startFlakyServer } from '../../helpers/flaky-server.ts';
 import {
+  openShard,
   packTar,
   readWebDataset,
   splitKey,
@@ -126,5 +128,30 @@ describe('readWebDataset', () => {
     );
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toMatch(/^cut\.tar: cannot read tar/);
+  });
+
+  it('streams a shard straight from HTTP, nothing written to disk', async () => {
+    const bytes = await packTar([
+      { name: 'a.wav', bytes: text('A') },
+      { name: 'a.json', bytes: text('{}') },
+      { name: 'b.wav', bytes: text('B') },
+    ]);
+    const server = await startFlakyServer({ '/s.tar': bytes });
+    try {
+      const samples: string[] = [];
+      for await (const sample of readWebDataset(
+        await openShard(`${server.url}/s.tar`, { authorization: 'Bearer t' }),
+        's.tar',
+      )) {
+        samples.push(sample.key);
+      }
+      expect(samples).toEqual(['a', 'b']);
+      expect(server.requests[0]?.authorization).toBe('Bearer t');
+      await expect(openShard(`${server.url}/missing.tar`)).rejects.toThrow(
+        'cannot fetch shard: HTTP 404',
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
