@@ -1,0 +1,238 @@
+/**
+ * Bootstrap confidence intervals over test items. A resample draws n items with replacement,
+ * represented as the multiplicity of every item; each metric recomputes itself from those
+ * multiplicities. The draws depend only on the task, the fold and the replicate number (never on
+ * the submission), so every submission is scored on the same resamples: the bootstrap is paired,
+ * which is what makes rank intervals meaningful.
+ */
+import { SeededRandom } from '../util/random.ts';
+import { segmentF1, type SegmentCounts } from './segments.ts';
+
+export const BOOTSTRAP_REPLICATES = 1000;
+
+/** A metric evaluated on one test set: the score, and its value on a resample. */
+export interface Evaluation {
+  readonly score: number;
+  readonly items: number;
+  /** The metric with item i counted `counts[i]` times. */
+  replicate(counts: Uint32Array): number;
+}
+
+/** Multiplicities of `n` items drawn `n` times with replacement. */
+export function resampleCounts(rng: SeededRandom, n: number): Uint32Array {
+  const counts = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const item = rng.int(0, n - 1);
+    counts[item] = (counts[item] as number) + 1;
+  }
+  return counts;
+}
+
+/** Percentile with linear interpolation between order statistics (numpy's default). */
+export function percentile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) {
+    throw new RangeError('percentile of an empty set');
+  }
+  const position = (q / 100) * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return (
+    (sorted[lower] as number) +
+    ((sorted[upper] as number) - (sorted[lower] as number)) * (position - lower)
+  );
+}
+
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+export function interval95(replicates: ArrayLike<number>): Interval {
+  return { low: percentile(replicates, 2.5), high: percentile(replicates, 97.5) };
+}
+
+/**
+ * Replicates of a task score that is the mean of its folds' scores: replicate b is the mean of
+ * every fold's metric on that fold's b-th resample. `streamLabel` names the task.
+ */
+export function bootstrapFolds(
+  folds: readonly { readonly id: string; readonly evaluation: Evaluation }[],
+  seed: number,
+  streamLabel: string,
+  replicates = BOOTSTRAP_REPLICATES,
+): Float64Array {
+  const out = new Float64Array(replicates);
+  for (const { id, evaluation } of folds) {
+    const rng = new SeededRandom(seed, `${streamLabel}/${id}/bootstrap`);
+    for (let b = 0; b < replicates; b++) {
+      out[b] =
+        (out[b] as number) +
+        evaluation.replicate(resampleCounts(rng, evaluation.items)) / folds.length;
+    }
+  }
+  return out;
+}
+
+// --- evaluations of each metric ----------------------------------------------------------------
+
+function weightedMean(values: ArrayLike<number>, counts: Uint32Array): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) {
+    sum += (values[i] as number) * (counts[i] as number);
+    total += counts[i] as number;
+  }
+  return total > 0 ? sum / total : 0;
+}
+
+/** Accuracy from per-item correctness (1 or 0). */
+export function accuracyEvaluation(correct: Uint8Array): Evaluation {
+  const ones = new Uint32Array(correct.length).fill(1);
+  return {
+    score: weightedMean(correct, ones),
+    items: correct.length,
+    replicate: (counts) => weightedMean(correct, counts),
+  };
+}
+
+/**
+ * Macro mAP of `scores` [n, classes] against 0/1 `targets`, on item multiplicities: the average
+ * precision of each class over the weighted items, ties forming one threshold (as averagePrecision).
+ */
+export function meanAveragePrecisionEvaluation(
+  scores: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  classes: number,
+): Evaluation {
+  const n = targets.length / classes;
+  // Per class: item indices by decreasing score, and where each group of tied scores ends.
+  const orders = Array.from({ length: classes }, (_, c) => {
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (scores[b * classes + c] as number) - (scores[a * classes + c] as number),
+    );
+    const groupEnds: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const next = order[k + 1];
+      if (
+        next === undefined ||
+        scores[next * classes + c] !== scores[(order[k] as number) * classes + c]
+      ) {
+        groupEnds.push(k + 1);
+      }
+    }
+    return { order, groupEnds };
+  });
+  const compute = (counts: Uint32Array) => {
+    let total = 0;
+    for (let c = 0; c < classes; c++) {
+      const { order, groupEnds } = orders[c] as { order: Int32Array; groupEnds: number[] };
+      let positives = 0;
+      for (let i = 0; i < n; i++) {
+        positives += (targets[i * classes + c] as number) > 0 ? (counts[i] as number) : 0;
+      }
+      if (positives === 0) {
+        continue;
+      }
+      let truePositives = 0;
+      let seen = 0;
+      let previousRecall = 0;
+      let start = 0;
+      for (const end of groupEnds) {
+        for (let k = start; k < end; k++) {
+          const item = order[k] as number;
+          const count = counts[item] as number;
+          seen += count;
+          truePositives += (targets[item * classes + c] as number) > 0 ? count : 0;
+        }
+        start = end;
+        if (seen === 0) {
+          continue;
+        }
+        const recall = truePositives / positives;
+        total += (recall - previousRecall) * (truePositives / seen);
+        previousRecall = recall;
+      }
+    }
+    return total / classes;
+  };
+  return { score: compute(new Uint32Array(n).fill(1)), items: n, replicate: compute };
+}
+
+/** Segment F1 from per-clip counts: `perClip[i]` holds TP, FP, FN of every class for clip i. */
+export function segmentF1Evaluation(
+  perClip: readonly SegmentCounts[],
+  average: 'macro' | 'micro',
+): Evaluation {
+  const classes = perClip[0]?.truePositives.length ?? 0;
+  const compute = (counts: Uint32Array) => {
+    const total = {
+      truePositives: new Float64Array(classes),
+      falsePositives: new Float64Array(classes),
+      falseNegatives: new Float64Array(classes),
+    };
+    perClip.forEach((clip, i) => {
+      const weight = counts[i] as number;
+      for (let c = 0; c < classes; c++) {
+        total.truePositives[c] =
+          (total.truePositives[c] as number) + weight * (clip.truePositives[c] as number);
+        total.falsePositives[c] =
+          (total.falsePositives[c] as number) + weight * (clip.falsePositives[c] as number);
+        total.falseNegatives[c] =
+          (total.falseNegatives[c] as number) + weight * (clip.falseNegatives[c] as number);
+      }
+    });
+    return segmentF1(total, average);
+  };
+  return {
+    score: compute(new Uint32Array(perClip.length).fill(1)),
+    items: perClip.length,
+    replicate: compute,
+  };
+}
+
+/**
+ * Recall@1 resampled by clip: `audioHits[i]` is clip i's audio-to-text hit, `textHits[i]` the
+ * number of its captions whose best clip is clip i.
+ */
+export function recallEvaluation(
+  audioHits: Uint8Array,
+  textHits: Uint8Array,
+  captionsPerClip: number,
+): Evaluation {
+  const compute = (counts: Uint32Array) => {
+    let clips = 0;
+    let audio = 0;
+    let text = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const weight = counts[i] as number;
+      clips += weight;
+      audio += weight * (audioHits[i] as number);
+      text += weight * (textHits[i] as number);
+    }
+    return clips === 0 ? 0 : (audio / clips + text / (clips * captionsPerClip)) / 2;
+  };
+  return {
+    score: compute(new Uint32Array(audioHits.length).fill(1)),
+    items: audioHits.length,
+    replicate: compute,
+  };
+}
+
+/** iWER from per-utterance word errors and reference lengths. */
+export function inverseWerEvaluation(errors: Uint32Array, referenceWords: Uint32Array): Evaluation {
+  const compute = (counts: Uint32Array) => {
+    let wrong = 0;
+    let total = 0;
+    for (let i = 0; i < counts.length; i++) {
+      wrong += (counts[i] as number) * (errors[i] as number);
+      total += (counts[i] as number) * (referenceWords[i] as number);
+    }
+    return total === 0 ? 0 : Math.max(0, 1 - wrong / total);
+  };
+  return {
+    score: compute(new Uint32Array(errors.length).fill(1)),
+    items: errors.length,
+    replicate: compute,
+  };
+}
