@@ -1,11 +1,13 @@
 /**
  * Sessions of the engine's graphs, created once per shape and reused across folds and tasks.
  */
-import { OrtSession } from '../runtime/ort.ts';
+import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 
 export interface EngineSettings {
   /** Threads per operator; defaults to every core. */
   readonly intraOpThreads?: number;
+  /** Defaults to the CPU. */
+  readonly provider?: ExecutionProvider;
 }
 
 export class Engine {
@@ -20,10 +22,12 @@ export class Engine {
   session(key: string, build: () => Uint8Array): Promise<OrtSession> {
     let session = this.#sessions.get(key);
     if (!session) {
-      const settings =
-        this.#settings.intraOpThreads === undefined
+      const settings = {
+        ...(this.#settings.intraOpThreads === undefined
           ? {}
-          : { intraOpThreads: this.#settings.intraOpThreads };
+          : { intraOpThreads: this.#settings.intraOpThreads }),
+        ...(this.#settings.provider === undefined ? {} : { provider: this.#settings.provider }),
+      };
       session = OrtSession.create(build(), { label: `engine graph ${key}`, ...settings });
       this.#sessions.set(key, session);
     }

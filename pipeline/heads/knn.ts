@@ -6,8 +6,15 @@
  */
 import { KNN_NEIGHBOURS, KNN_TEMPERATURE } from '../protocol.ts';
 import type { Engine } from './engine.ts';
-import { knnGraph } from './graphs.ts';
-import type { LabelledEmbeddings } from './linear-probe.ts';
+import { knnGraph } from './graphs/knn.ts';
+
+/** Pooled embeddings [count, dim] with one class label each. */
+export interface LabelledEmbeddings {
+  readonly count: number;
+  readonly dim: number;
+  readonly embeddings: Float32Array;
+  readonly labels: Int32Array;
+}
 
 /** Upper bound on the similarity block computed per call, in matrix elements. */
 const MAX_BLOCK_ELEMENTS = 32 * 1024 * 1024;

@@ -1,32 +1,59 @@
 /**
- * Track A: the X-ARES head (LayerNorm + Linear on mean-pooled embeddings) trained with the
- * X-ARES recipe:
- * - PyTorch default initialisation (LayerNorm weight 1, bias 0; Linear weight and bias
- *   U(-1/sqrt(D), 1/sqrt(D))), from a seeded generator;
- * - Adam (0.9, 0.999, 1e-8), one step per mini-batch, the last partial batch kept;
- * - per-epoch cosine schedule from lr to 0.1 lr (ignite's CosineAnnealingScheduler with
- *   cycle_size = epochs, fired at epoch start);
- * - every epoch runs; the first epoch with the best validation score is kept and the test
- *   split is scored once with it.
+ * Track A for clip and frame tasks: the X-ARES head (LayerNorm + Linear) trained with the X-ARES
+ * recipe (see training.ts). PyTorch's default initialisation (LayerNorm weight 1, bias 0; Linear
+ * weight and bias U(-1/sqrt(D), 1/sqrt(D))) is drawn from a seeded generator.
+ *
+ * Data comes as items made of rows: a clip task has one row (the pooled embedding) per item, a
+ * frame task one row per frame. A mini-batch is `batchSize` items; for frame tasks their frames
+ * are stacked into one matrix and the loss is the mean over all frame x class elements (X-ARES
+ * pads the items of a batch to equal length instead; with equal-length items, as in DESED, or
+ * batches of one, as in MAESTRO, the two are the same).
+ *
+ * Splits too large for memory come in blocks (one per cache file, or a part of one); an epoch
+ * visits the blocks in a shuffled order and shuffles the items inside each block.
  */
 import { DataError } from '../errors.ts';
+import type { Evaluation } from '../metrics/bootstrap.ts';
 import { SeededRandom } from '../util/random.ts';
 import type { Engine } from './engine.ts';
 import {
-  PROBE_PARAMETERS,
-  ADAM,
   probeForwardGraph,
+  probeParameters,
   probeTrainStepGraph,
   type ProbeLoss,
-  type ProbeParameter,
-} from './graphs.ts';
+} from './graphs/probe.ts';
+import {
+  AdamState,
+  runTrainingLoop,
+  type ParameterValues,
+  type TrainingBatch,
+} from './training.ts';
 
-export interface LabelledEmbeddings {
-  readonly count: number;
+export type RowTargets =
+  | { readonly kind: 'class'; readonly labels: Int32Array }
+  | { readonly kind: 'dense'; readonly values: Float32Array };
+
+/** A block of items held in memory. */
+export interface ProbeBlock {
+  /** Rows [rows, dim]. */
+  readonly x: Float32Array;
+  /** Item i owns rows [itemRows[i], itemRows[i + 1]). */
+  readonly itemRows: Int32Array;
+  /** One class per row, or 0/1 targets [rows, classes]. */
+  readonly targets: RowTargets;
+}
+
+export interface ProbeSource {
   readonly dim: number;
-  /** Row-major [count, dim]. */
-  readonly embeddings: Float32Array;
-  readonly labels: Int32Array;
+  readonly items: number;
+  readonly blocks: number;
+  block(index: number): Promise<ProbeBlock>;
+}
+
+/** Collects the head's outputs on a split, block by block, into a metric evaluation. */
+export interface SplitEvaluator {
+  add(block: ProbeBlock, logits: Float32Array): void;
+  finish(): Evaluation;
 }
 
 export interface ProbeRecipe {
@@ -37,23 +64,20 @@ export interface ProbeRecipe {
   readonly posWeight?: number | undefined;
 }
 
-/** Scores logits `[n, classes]` against labels; higher is better. */
-export type LogitMetric = (logits: Float32Array, labels: Int32Array, classes: number) => number;
-
 export interface ProbeRun {
-  readonly train: LabelledEmbeddings;
-  readonly valid: LabelledEmbeddings;
-  readonly test: LabelledEmbeddings;
+  readonly train: ProbeSource;
+  readonly valid: ProbeSource;
+  readonly test: ProbeSource;
   readonly classes: number;
   readonly recipe: ProbeRecipe;
-  readonly metric: LogitMetric;
+  readonly evaluator: () => SplitEvaluator;
   readonly seed: number;
   /** Identifies the stream of randomness (task and fold), so folds do not share shuffles. */
   readonly streamLabel: string;
 }
 
 export interface ProbeResult {
-  readonly testScore: number;
+  readonly test: Evaluation;
   /** 1-based. */
   readonly bestEpoch: number;
   readonly validScore: number;
@@ -61,21 +85,22 @@ export interface ProbeResult {
   readonly trainLosses: readonly number[];
 }
 
-type Parameters = Record<ProbeParameter, Float32Array>;
+/** A source of one in-memory block. */
+export function inMemorySource(dim: number, block: ProbeBlock): ProbeSource {
+  return { dim, items: block.itemRows.length - 1, blocks: 1, block: () => Promise.resolve(block) };
+}
 
-/** Learning rate of 1-based `epoch` of `epochs`: lr + (0.1 lr - lr) / 2 * (1 - cos(pi (epoch - 1) / epochs)). */
-export function cosineLearningRate(learningRate: number, epoch: number, epochs: number): number {
-  if (epochs <= 1) {
-    return learningRate;
-  }
-  return (
-    learningRate +
-    ((0.1 * learningRate - learningRate) / 2) * (1 - Math.cos((Math.PI * (epoch - 1)) / epochs))
-  );
+/** Item boundaries of blocks whose items are single rows. */
+export function singleRowItems(count: number): Int32Array {
+  return Int32Array.from({ length: count + 1 }, (_, i) => i);
 }
 
 /** PyTorch's default initialisation of LayerNorm(D) followed by Linear(D, C). */
-export function initialParameters(dim: number, classes: number, rng: SeededRandom): Parameters {
+export function initialParameters(
+  dim: number,
+  classes: number,
+  rng: SeededRandom,
+): Record<'gamma' | 'beta' | 'weight' | 'bias', Float32Array> {
   const bound = 1 / Math.sqrt(dim);
   const weight = new Float32Array(dim * classes);
   // torch stores Linear weight as [C, D]; draw in that order, store transposed as [D, C].
@@ -88,155 +113,136 @@ export function initialParameters(dim: number, classes: number, rng: SeededRando
   return { gamma: new Float32Array(dim).fill(1), beta: new Float32Array(dim), weight, bias };
 }
 
-function parameterDims(name: ProbeParameter, dim: number, classes: number): number[] {
-  return name === 'weight' ? [dim, classes] : name === 'bias' ? [classes] : [dim];
-}
-
-function oneHot(
-  labels: Int32Array,
-  indices: ArrayLike<number>,
+/** Rows of the listed items of `block`, stacked, with their targets. */
+function gatherBatch(
+  block: ProbeBlock,
+  items: ArrayLike<number>,
   start: number,
   end: number,
+  dim: number,
   classes: number,
-): Float32Array {
-  const targets = new Float32Array((end - start) * classes);
+): { x: Float32Array; targets: Float32Array; rows: number } {
+  let rows = 0;
   for (let i = start; i < end; i++) {
-    const label = labels[indices[i] as number] as number;
-    targets[(i - start) * classes + label] = 1;
+    const item = items[i] as number;
+    rows += (block.itemRows[item + 1] as number) - (block.itemRows[item] as number);
   }
-  return targets;
-}
-
-function gatherRows(
-  source: LabelledEmbeddings,
-  indices: ArrayLike<number>,
-  start: number,
-  end: number,
-): Float32Array {
-  const { dim, embeddings } = source;
-  const rows = new Float32Array((end - start) * dim);
+  const x = new Float32Array(rows * dim);
+  const targets = new Float32Array(rows * classes);
+  let row = 0;
   for (let i = start; i < end; i++) {
-    const row = indices[i] as number;
-    rows.set(embeddings.subarray(row * dim, (row + 1) * dim), (i - start) * dim);
+    const item = items[i] as number;
+    const from = block.itemRows[item] as number;
+    const to = block.itemRows[item + 1] as number;
+    x.set(block.x.subarray(from * dim, to * dim), row * dim);
+    if (block.targets.kind === 'class') {
+      for (let r = from; r < to; r++) {
+        targets[(row + r - from) * classes + (block.targets.labels[r] as number)] = 1;
+      }
+    } else {
+      targets.set(block.targets.values.subarray(from * classes, to * classes), row * classes);
+    }
+    row += to - from;
   }
-  return rows;
+  return { x, targets, rows };
 }
 
 const FORWARD_CHUNK_ROWS = 16384;
 
+/** Logits [rows, classes] of every row of a block. */
 export async function probeLogits(
   engine: Engine,
-  parameters: Parameters,
-  data: LabelledEmbeddings,
+  parameters: ParameterValues,
+  x: Float32Array,
+  dim: number,
   classes: number,
 ): Promise<Float32Array> {
-  const session = await engine.session(`probe-forward/${data.dim}/${classes}`, () =>
-    probeForwardGraph(data.dim, classes),
+  const session = await engine.session(`probe-forward/${dim}/${classes}`, () =>
+    probeForwardGraph(dim, classes),
   );
-  const logits = new Float32Array(data.count * classes);
+  const rows = x.length / dim;
+  const logits = new Float32Array(rows * classes);
   const feeds = Object.fromEntries(
-    PROBE_PARAMETERS.map((name) => [
+    probeParameters(dim, classes).map(({ name, dims }) => [
       name,
-      { data: parameters[name], dims: parameterDims(name, data.dim, classes) },
+      { data: parameters[name] as Float32Array, dims },
     ]),
   );
-  for (let start = 0; start < data.count; start += FORWARD_CHUNK_ROWS) {
-    const end = Math.min(data.count, start + FORWARD_CHUNK_ROWS);
+  for (let start = 0; start < rows; start += FORWARD_CHUNK_ROWS) {
+    const end = Math.min(rows, start + FORWARD_CHUNK_ROWS);
     const outputs = await session.run({
       ...feeds,
-      x: {
-        data: data.embeddings.subarray(start * data.dim, end * data.dim),
-        dims: [end - start, data.dim],
-      },
+      x: { data: x.subarray(start * dim, end * dim), dims: [end - start, dim] },
     });
     logits.set((outputs['logits'] as { data: Float32Array }).data, start * classes);
   }
   return logits;
 }
 
-export async function trainProbe(engine: Engine, run: ProbeRun): Promise<ProbeResult> {
+/** Score a split with fixed parameters, block by block. */
+export async function evaluateProbe(
+  engine: Engine,
+  parameters: ParameterValues,
+  source: ProbeSource,
+  classes: number,
+  evaluator: SplitEvaluator,
+): Promise<Evaluation> {
+  for (let b = 0; b < source.blocks; b++) {
+    const block = await source.block(b);
+    evaluator.add(block, await probeLogits(engine, parameters, block.x, source.dim, classes));
+  }
+  return evaluator.finish();
+}
+
+export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<ProbeResult> {
   const { train, valid, test, classes, recipe } = run;
   const dim = train.dim;
-  if (train.count === 0 || valid.count === 0 || test.count === 0) {
+  if (train.items === 0 || valid.items === 0 || test.items === 0) {
     throw new DataError(
-      `${run.streamLabel}: a split is empty (train ${train.count}, valid ${valid.count}, test ${test.count})`,
+      `${run.streamLabel}: a split is empty (train ${train.items}, valid ${valid.items}, test ${test.items})`,
     );
   }
   const step = await engine.session(
     `probe-step/${dim}/${classes}/${recipe.loss}/${recipe.posWeight ?? 1}`,
     () => probeTrainStepGraph(dim, classes, recipe.loss, recipe.posWeight ?? 1),
   );
-  let parameters = initialParameters(
-    dim,
-    classes,
-    new SeededRandom(run.seed, `${run.streamLabel}/init`),
+  const state = new AdamState(
+    probeParameters(dim, classes),
+    initialParameters(dim, classes, new SeededRandom(run.seed, `${run.streamLabel}/init`)),
   );
-  const moments: Record<string, Float32Array> = {};
-  for (const name of PROBE_PARAMETERS) {
-    moments[`m_${name}`] = new Float32Array(parameters[name].length);
-    moments[`v_${name}`] = new Float32Array(parameters[name].length);
-  }
   const shuffler = new SeededRandom(run.seed, `${run.streamLabel}/shuffle`);
-
-  let best: { epoch: number; score: number; parameters: Parameters } | undefined;
-  const validScores: number[] = [];
-  const trainLosses: number[] = [];
-  let t = 0;
-  for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
-    const learningRate = cosineLearningRate(recipe.learningRate, epoch, recipe.epochs);
-    const order = shuffler.permutation(train.count);
-    let lossSum = 0;
-    for (let start = 0; start < train.count; start += recipe.batchSize) {
-      const end = Math.min(train.count, start + recipe.batchSize);
-      t += 1;
-      const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-        x: { data: gatherRows(train, order, start, end), dims: [end - start, dim] },
-        targets: {
-          data: oneHot(train.labels, order, start, end, classes),
-          dims: [end - start, classes],
-        },
-        step_size: { data: Float32Array.of(learningRate / (1 - ADAM.beta1 ** t)), dims: [] },
-        bias_correction2_sqrt: { data: Float32Array.of(Math.sqrt(1 - ADAM.beta2 ** t)), dims: [] },
-      };
-      for (const name of PROBE_PARAMETERS) {
-        const dims = parameterDims(name, dim, classes);
-        feeds[name] = { data: parameters[name], dims };
-        feeds[`m_${name}`] = { data: moments[`m_${name}`] as Float32Array, dims };
-        feeds[`v_${name}`] = { data: moments[`v_${name}`] as Float32Array, dims };
-      }
-      const outputs = await step.run(feeds);
-      const output = (name: string) => (outputs[name] as { data: Float32Array }).data;
-      lossSum += (output('loss')[0] as number) * (end - start);
-      parameters = {
-        gamma: output('new_gamma'),
-        beta: output('new_beta'),
-        weight: output('new_weight'),
-        bias: output('new_bias'),
-      };
-      for (const name of PROBE_PARAMETERS) {
-        moments[`m_${name}`] = output(`new_m_${name}`);
-        moments[`v_${name}`] = output(`new_v_${name}`);
+  async function* batches(): AsyncGenerator<TrainingBatch> {
+    for (const blockIndex of shuffler.permutation(train.blocks)) {
+      const block = await train.block(blockIndex);
+      const items = block.itemRows.length - 1;
+      const order = shuffler.permutation(items);
+      for (let start = 0; start < items; start += recipe.batchSize) {
+        const end = Math.min(items, start + recipe.batchSize);
+        const batch = gatherBatch(block, order, start, end, dim, classes);
+        yield {
+          items: end - start,
+          feeds: {
+            x: { data: batch.x, dims: [batch.rows, dim] },
+            targets: { data: batch.targets, dims: [batch.rows, classes] },
+          },
+        };
       }
     }
-    trainLosses.push(lossSum / train.count);
-    const score = run.metric(
-      await probeLogits(engine, parameters, valid, classes),
-      valid.labels,
-      classes,
-    );
-    validScores.push(score);
-    // Strictly greater: the first epoch reaching the best score is kept (ignite ModelCheckpoint).
-    if (!best || score > best.score) {
-      best = { epoch, score, parameters };
-    }
   }
-  if (!best) {
-    throw new Error(`${run.streamLabel}: no epoch ran (epochs = ${recipe.epochs})`);
-  }
-  const testScore = run.metric(
-    await probeLogits(engine, best.parameters, test, classes),
-    test.labels,
-    classes,
-  );
-  return { testScore, bestEpoch: best.epoch, validScore: best.score, validScores, trainLosses };
+  const outcome = await runTrainingLoop({
+    epochs: recipe.epochs,
+    learningRate: recipe.learningRate,
+    state,
+    step,
+    batches,
+    validate: async (parameters) =>
+      (await evaluateProbe(engine, parameters, valid, classes, run.evaluator())).score,
+  });
+  return {
+    test: await evaluateProbe(engine, outcome.best, test, classes, run.evaluator()),
+    bestEpoch: outcome.bestEpoch,
+    validScore: outcome.validScore,
+    validScores: outcome.validScores,
+    trainLosses: outcome.trainLosses,
+  };
 }

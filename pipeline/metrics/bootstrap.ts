@@ -6,6 +6,7 @@
  * which is what makes rank intervals meaningful.
  */
 import { SeededRandom } from '../util/random.ts';
+import { equalErrorRate } from './ranking.ts';
 import { segmentF1, type SegmentCounts } from './segments.ts';
 
 export const BOOTSTRAP_REPLICATES = 1000;
@@ -233,6 +234,32 @@ export function inverseWerEvaluation(errors: Uint32Array, referenceWords: Uint32
   return {
     score: compute(new Uint32Array(errors.length).fill(1)),
     items: errors.length,
+    replicate: compute,
+  };
+}
+
+/**
+ * 1 - EER of detection scores against 0/1 targets. A resample is materialised (each item
+ * repeated by its multiplicity) because the ROC is defined over items; 0.5 when a resample
+ * lacks positives or negatives, where the equal error rate is undefined.
+ */
+export function equalErrorRateEvaluation(scores: Float64Array, positives: Uint8Array): Evaluation {
+  const compute = (counts: Uint32Array) => {
+    const repeatedScores: number[] = [];
+    const repeatedTargets: number[] = [];
+    for (let i = 0; i < counts.length; i++) {
+      for (let k = 0; k < (counts[i] as number); k++) {
+        repeatedScores.push(scores[i] as number);
+        repeatedTargets.push(positives[i] as number);
+      }
+    }
+    const hasBoth = repeatedTargets.includes(1) && repeatedTargets.includes(0);
+    return hasBoth ? 1 - equalErrorRate(repeatedScores, repeatedTargets) : 0.5;
+  };
+  return {
+    // The full test set must hold both kinds of items; equalErrorRate says so when it does not.
+    score: 1 - equalErrorRate(scores, positives),
+    items: scores.length,
     replicate: compute,
   };
 }

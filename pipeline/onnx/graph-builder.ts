@@ -138,10 +138,16 @@ export class GraphBuilder {
   readonly #inputs: ValueInfoMessage[] = [];
   readonly #outputs: ValueInfoMessage[] = [];
   readonly #names = new Set<string>();
+  readonly #prefix: string;
   #counter = 0;
 
-  constructor(name: string) {
+  /**
+   * `prefix` starts every generated value name; subgraphs (Scan and Loop bodies) need one of
+   * their own, because ONNX forbids a subgraph name that shadows a name of the outer graph.
+   */
+  constructor(name: string, options: { readonly prefix?: string } = {}) {
     this.name = name;
+    this.#prefix = options.prefix ?? '';
   }
 
   #claim(name: string): string {
@@ -156,7 +162,7 @@ export class GraphBuilder {
   #unique(hint: string): string {
     let name: string;
     do {
-      name = `${hint}_${this.#counter++}`;
+      name = `${this.#prefix}${hint}_${this.#counter++}`;
     } while (this.#names.has(name));
     return name;
   }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../pipeline/heads/engine.ts';
 import { knnScores, softmaxVote } from '../../../pipeline/heads/knn.ts';
-import type { LabelledEmbeddings } from '../../../pipeline/heads/linear-probe.ts';
+import type { LabelledEmbeddings } from '../../../pipeline/heads/knn.ts';
 import { SeededRandom } from '../../../pipeline/util/random.ts';
 
 /**
