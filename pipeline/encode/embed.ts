@@ -1,16 +1,19 @@
 /**
  * The encoder stage: labelled audio -> mono at the encoder's rate -> crops -> batches of
- * identical-length crops -> encoder -> mean over frames.
+ * identical-length crops -> encoder -> frames, kept whole (frame-level and speech tasks) or
+ * averaged over time (clip and retrieval tasks).
  *
  * Only crops of identical length share a batch, so no padding ever reaches the encoder and an
  * embedding does not depend on the batch size or on its neighbours. (X-ARES pads each batch to
- * its longest crop and averages the padding frames in; see the methodology page.)
+ * its longest crop and averages the padding frames in; see the methodology page.) Audio longer
+ * than the encoder's maximum input is cut into chunks encoded one by one, whose frames are
+ * concatenated along time, as the X-ARES example encoders do inside their forward pass.
  */
 import { cropOrPad, cropSamplesAt, toMonoAtRate } from '../audio/crop.ts';
-import { classIndex } from '../data/labels.ts';
 import type { LabelledAudio } from '../data/samples.ts';
 import { EncoderError } from '../errors.ts';
 import type { OrtSession } from '../runtime/ort.ts';
+import type { CachedItem } from './cache.ts';
 import { chunkRanges, maxInputSamples } from './chunks.ts';
 
 export interface EncoderContract {
@@ -20,21 +23,11 @@ export interface EncoderContract {
   readonly maxInputSeconds: number;
 }
 
-/** Clip-level embeddings of one split, row-major `[count, dim]`. */
-export interface EmbeddedSplit {
-  readonly count: number;
-  readonly dim: number;
-  readonly embeddings: Float32Array;
-  readonly labels: Int32Array;
-  /** Seconds of audio read (before cropping and padding). */
-  readonly audioSeconds: number;
-  /** Wall-clock seconds spent inside the encoder. */
-  readonly encodeSeconds: number;
-  /** Seconds of audio the encoder processed (after cropping and padding). */
-  readonly encodedSeconds: number;
-}
+/** "pooled": one mean embedding per crop; "frames": every frame of every clip. */
+export type EmbeddingMode = 'pooled' | 'frames';
 
-export interface EmbedOptions {
+export interface EncodeOptions {
+  readonly mode: EmbeddingMode;
   readonly cropSeconds: number | undefined;
   /** Crops per encoder call (at most). */
   readonly batchSize: number;
@@ -42,10 +35,17 @@ export interface EmbedOptions {
   readonly onClip?: () => void;
 }
 
-interface PendingCrop {
-  readonly samples: Float32Array;
-  readonly label: number;
-  readonly where: string;
+/** The embeddings of one shard, ready for the cache. */
+export interface EncodedShard {
+  readonly items: CachedItem[];
+  /** Every item's rows back to back, [rows, dim]. */
+  readonly data: Float32Array;
+  /** Seconds of audio read (before cropping and padding). */
+  readonly audioSeconds: number;
+  /** Seconds of audio the encoder processed (after cropping and padding). */
+  readonly encodedSeconds: number;
+  /** Wall-clock seconds spent inside the encoder. */
+  readonly encodeSeconds: number;
 }
 
 export class ClipEncoder {
@@ -69,6 +69,10 @@ export class ClipEncoder {
 
   get label(): string {
     return this.#session.label;
+  }
+
+  get executionProvider(): string {
+    return this.#session.executionProvider;
   }
 
   release(): Promise<void> {
@@ -114,57 +118,65 @@ export class ClipEncoder {
   }
 
   /**
-   * Mean-pooled embeddings of equal-length crops. Crops longer than the encoder's maximum input
-   * are cut into chunks of that length (the last one shorter), each encoded alone, and their
-   * frames averaged together.
+   * The frame sequence [T_i, D] of each equal-length waveform. Waveforms longer than the
+   * encoder's maximum input are encoded chunk by chunk and the chunks' frames concatenated.
    */
-  async pooled(batch: readonly Float32Array[], where: string): Promise<Float32Array> {
+  async sequences(batch: readonly Float32Array[], where: string): Promise<Float32Array[]> {
     const dim = this.#contract.embeddingDim;
-    const out = new Float32Array(batch.length * dim);
     const maxSamples = maxInputSamples(this.#contract);
     const width = batch[0]?.length ?? 0;
     if (width <= maxSamples) {
       const { data, frames } = await this.frames(batch, where);
-      batch.forEach((_, b) => {
-        const sums = new Float64Array(dim);
-        sumFrames(data, b * frames * dim, frames, sums);
-        writeMean(sums, frames, out, b * dim);
-      });
-      return out;
+      return batch.map((_, b) => data.slice(b * frames * dim, (b + 1) * frames * dim));
     }
-    for (const [b, samples] of batch.entries()) {
-      const sums = new Float64Array(dim);
-      let totalFrames = 0;
+    const out: Float32Array[] = [];
+    for (const samples of batch) {
+      const parts: Float32Array[] = [];
       for (const [start, end] of chunkRanges(samples.length, maxSamples)) {
-        const { data, frames } = await this.frames([samples.subarray(start, end)], where);
-        sumFrames(data, 0, frames, sums);
-        totalFrames += frames;
+        const { data } = await this.frames([samples.subarray(start, end)], where);
+        parts.push(data);
       }
-      writeMean(sums, totalFrames, out, b * dim);
+      out.push(concatenateArrays(parts));
+    }
+    return out;
+  }
+
+  /** The mean over time of each waveform's frames (chunks included). */
+  async pooled(batch: readonly Float32Array[], where: string): Promise<Float32Array> {
+    const dim = this.#contract.embeddingDim;
+    const out = new Float32Array(batch.length * dim);
+    for (const [b, sequence] of (await this.sequences(batch, where)).entries()) {
+      out.set(meanOverFrames(sequence, dim), b * dim);
     }
     return out;
   }
 }
 
-/** Add `frames` rows of `data` (starting at `offset`, `sums.length` wide) into `sums`, in float64. */
-function sumFrames(data: Float32Array, offset: number, frames: number, sums: Float64Array): void {
-  const dim = sums.length;
+function concatenateArrays(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Mean of the rows of `sequence` [T, dim], accumulated in float64. */
+export function meanOverFrames(sequence: Float32Array, dim: number): Float32Array {
+  const frames = sequence.length / dim;
+  const sums = new Float64Array(dim);
   for (let t = 0; t < frames; t++) {
-    const row = offset + t * dim;
+    const row = t * dim;
     for (let d = 0; d < dim; d++) {
-      sums[d] = (sums[d] as number) + (data[row + d] as number);
+      sums[d] = (sums[d] as number) + (sequence[row + d] as number);
     }
   }
+  return Float32Array.from(sums, (sum) => sum / frames);
 }
 
-function writeMean(sums: Float64Array, frames: number, out: Float32Array, offset: number): void {
-  for (let d = 0; d < sums.length; d++) {
-    out[offset + d] = (sums[d] as number) / frames;
-  }
-}
-
-function checkFinite(embedding: Float32Array, where: string, label: string): void {
-  for (const value of embedding) {
+function checkFinite(values: Float32Array, where: string, label: string): void {
+  for (const value of values) {
     if (!Number.isFinite(value)) {
       throw new EncoderError(`${label}: embedding of ${where} contains ${value}`, {
         hint: 'the encoder produced NaN or infinite values; check it on silent and very short inputs',
@@ -173,17 +185,24 @@ function checkFinite(embedding: Float32Array, where: string, label: string): voi
   }
 }
 
-/** Encode every sample of a split into clip-level embeddings (one per crop). */
-export async function embedSamples(
+interface PendingCrop {
+  readonly samples: Float32Array;
+  readonly item: Omit<CachedItem, 'frames'>;
+  readonly where: string;
+}
+
+/** Encode every sample of a shard: one item per crop (pooled) or per clip (frames). */
+export async function encodeSamples(
   encoder: ClipEncoder,
   contract: EncoderContract,
   samples: AsyncIterable<LabelledAudio>,
-  options: EmbedOptions,
-): Promise<EmbeddedSplit> {
+  options: EncodeOptions,
+): Promise<EncodedShard> {
   const dim = contract.embeddingDim;
-  const cropSamples = cropSamplesAt(options.cropSeconds, contract.sampleRate);
-  const chunks: Float32Array[] = [];
-  const labels: number[] = [];
+  const cropSamples =
+    options.mode === 'pooled' ? cropSamplesAt(options.cropSeconds, contract.sampleRate) : undefined;
+  const items: CachedItem[] = [];
+  const rows: Float32Array[] = [];
   let audioSeconds = 0;
   let encodedSamples = 0;
   let pending: PendingCrop[] = [];
@@ -195,15 +214,17 @@ export async function embedSamples(
     }
     const batch = pending;
     pending = [];
-    const pooled = await encoder.pooled(
+    const sequences = await encoder.sequences(
       batch.map((crop) => crop.samples),
       batch[0]?.where ?? '',
     );
     for (const [i, crop] of batch.entries()) {
-      checkFinite(pooled.subarray(i * dim, (i + 1) * dim), crop.where, encoder.label);
-      labels.push(crop.label);
+      const sequence = sequences[i] as Float32Array;
+      const embedding = options.mode === 'pooled' ? meanOverFrames(sequence, dim) : sequence;
+      checkFinite(embedding, crop.where, encoder.label);
+      items.push({ ...crop.item, frames: embedding.length / dim });
+      rows.push(embedding);
     }
-    chunks.push(pooled);
   };
 
   for await (const sample of samples) {
@@ -214,34 +235,25 @@ export async function embedSamples(
     }
     audioSeconds += length / sample.sampleRate;
     const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
-    const label = classIndex(sample.target);
-    for (const crop of cropOrPad(mono, cropSamples)) {
+    for (const [crop, samples] of cropOrPad(mono, cropSamples).entries()) {
       if (
         pending.length > 0 &&
-        (pending.length >= options.batchSize || pending[0]?.samples.length !== crop.length)
+        (pending.length >= options.batchSize || pending[0]?.samples.length !== samples.length)
       ) {
         await flush();
       }
-      pending.push({ samples: crop, label, where });
-      encodedSamples += crop.length;
+      pending.push({ samples, item: { key: sample.key, crop, target: sample.target }, where });
+      encodedSamples += samples.length;
     }
     options.onClip?.();
   }
   await flush();
 
-  const embeddings = new Float32Array(labels.length * dim);
-  let offset = 0;
-  for (const chunk of chunks) {
-    embeddings.set(chunk, offset);
-    offset += chunk.length;
-  }
   return {
-    count: labels.length,
-    dim,
-    embeddings,
-    labels: Int32Array.from(labels),
+    items,
+    data: concatenateArrays(rows),
     audioSeconds,
-    encodeSeconds: encoder.encodeSeconds - encodeBefore,
     encodedSeconds: encodedSamples / contract.sampleRate,
+    encodeSeconds: encoder.encodeSeconds - encodeBefore,
   };
 }

@@ -4,11 +4,20 @@
  * translation live in one place (and the site, which never imports the pipeline, stays free of
  * native code).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { EncoderError, errorMessage } from '../errors.ts';
+import { EncoderError, errorMessage, UsageError } from '../errors.ts';
+import { GraphBuilder } from '../onnx/graph-builder.ts';
 
-export type Device = 'cpu';
+/** What the user asks for on the command line. */
+export const DEVICE_REQUESTS = ['cpu', 'cuda', 'webgpu', 'auto'] as const;
+export type DeviceRequest = (typeof DEVICE_REQUESTS)[number];
+
+/** The onnxruntime execution provider a session runs on. */
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
 export const ONNXRUNTIME_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
 
@@ -31,7 +40,8 @@ export interface RawOutput {
 }
 
 export interface SessionSettings {
-  device?: Device;
+  /** Defaults to the CPU provider. */
+  provider?: ExecutionProvider;
   /** Threads inside one operator; defaults to every available core. */
   intraOpThreads?: number;
   /** Label used in error messages (a file path or a graph name). */
@@ -69,8 +79,9 @@ export class OrtSession {
 
   /** Create a session from model bytes or a file path. */
   static async create(model: Uint8Array | string, settings: SessionSettings): Promise<OrtSession> {
+    const provider = settings.provider ?? 'cpu';
     const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
+      executionProviders: [provider],
       intraOpNumThreads: settings.intraOpThreads ?? availableParallelism(),
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -82,7 +93,7 @@ export class OrtSession {
         typeof model === 'string'
           ? await ort.InferenceSession.create(model, options)
           : await ort.InferenceSession.create(model, options);
-      return new OrtSession(session, settings.label, 'cpu');
+      return new OrtSession(session, settings.label, provider);
     } catch (error) {
       throw new EncoderError(
         `${settings.label}: onnxruntime could not load the model: ${errorMessage(error)}`,
@@ -93,7 +104,6 @@ export class OrtSession {
     }
   }
 
-  /** Run the graph; every requested output must be float32. */
   /** Run the graph and return every output, whatever its element type (int64 top-k indices, say). */
   async runRaw(feeds: Record<string, TensorInput>): Promise<Record<string, RawOutput>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
@@ -139,4 +149,87 @@ export class OrtSession {
   async release(): Promise<void> {
     await this.#session.release();
   }
+}
+
+/** The provider library the CUDA provider needs beside onnxruntime's own binary. */
+function cudaProviderLibrary(): string {
+  const require = createRequire(import.meta.url);
+  const binding = join(
+    dirname(require.resolve('onnxruntime-node')),
+    '..',
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
+  return join(binding, 'libonnxruntime_providers_cuda.so');
+}
+
+/** A one-node model: creating a session for it shows whether a provider initialises. */
+function probeModel(): Uint8Array {
+  const g = new GraphBuilder('provider_probe');
+  const x = g.input('x', 'float32', [2]);
+  g.output(g.op('Add', [x, x]), 'float32', [2], 'y');
+  return g.toModel();
+}
+
+async function providerWorks(provider: ExecutionProvider): Promise<string | undefined> {
+  if (provider === 'cuda' && !existsSync(cudaProviderLibrary())) {
+    return `onnxruntime-node's CUDA provider is not installed (${cudaProviderLibrary()} is missing; its install script is skipped by default)`;
+  }
+  try {
+    const session = await OrtSession.create(probeModel(), { label: 'probe', provider });
+    const { y } = await session.run({ x: { data: Float32Array.of(1, 2), dims: [2] } });
+    await session.release();
+    return y?.data[1] === 4 ? undefined : 'it returned a wrong result on a test graph';
+  } catch (error) {
+    const message = errorMessage(error);
+    // onnxruntime prefixes the reason with a source location; keep the sentence a person needs.
+    return (
+      /Failed to get a WebGPU adapter[^\n]*/.exec(message)?.[0] ??
+      message.replace(/^probe: onnxruntime could not load the model: /, '').trim()
+    );
+  }
+}
+
+export interface ProviderChoice {
+  readonly provider: ExecutionProvider;
+  /** Why each faster provider was not used, for the log. */
+  readonly notes: readonly string[];
+}
+
+const HINTS: Record<'cuda' | 'webgpu', string> = {
+  cuda: 'install the CUDA provider on a machine with CUDA 12 and network access (node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12), or use --device webgpu or --device cpu',
+  webgpu:
+    'the WebGPU provider needs a GPU with a Vulkan driver and the Vulkan loader (Debian: libvulkan1); or use --device cpu',
+};
+
+/**
+ * Resolve a device request to a provider that works on this machine. An explicit "cuda" or
+ * "webgpu" that cannot start is an error; "auto" tries CUDA, then WebGPU, then settles on the
+ * CPU and says why.
+ */
+export async function chooseExecutionProvider(request: DeviceRequest): Promise<ProviderChoice> {
+  if (request === 'cpu') {
+    return { provider: 'cpu', notes: [] };
+  }
+  if (request === 'cuda' || request === 'webgpu') {
+    const problem = await providerWorks(request);
+    if (problem !== undefined) {
+      throw new UsageError(
+        `--device ${request} was requested but the ${request === 'cuda' ? 'CUDA' : 'WebGPU'} provider cannot start: ${problem}`,
+        HINTS[request],
+      );
+    }
+    return { provider: request, notes: [] };
+  }
+  const notes: string[] = [];
+  for (const provider of ['cuda', 'webgpu'] as const) {
+    const problem = await providerWorks(provider);
+    if (problem === undefined) {
+      return { provider, notes };
+    }
+    notes.push(`${provider === 'cuda' ? 'CUDA' : 'WebGPU'}: ${problem}`);
+  }
+  return { provider: 'cpu', notes };
 }

@@ -36,6 +36,25 @@ export function hostDescription(): { cpu: string; cores: number; platform: strin
   };
 }
 
+/** Name of the first NVIDIA GPU, from nvidia-smi; undefined where there is none. */
+export function gpuDescription(): string | undefined {
+  try {
+    const names = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    })
+      .trim()
+      .split('\n')
+      .filter((name) => name !== '');
+    return names.length === 0
+      ? undefined
+      : `${names[0] as string}${names.length > 1 ? ` (x${names.length})` : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** URL of the GitHub Actions run, when running in one. */
 export function ciRunUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;

@@ -1,0 +1,220 @@
+/**
+ * Runs an encode job in a child process (`worker.ts`) under limits: time to load the model,
+ * time without progress, total time, and resident memory (polled from /proc on Linux). Whatever
+ * goes wrong in the child becomes an EncoderError naming the model, the shard and the limit, and
+ * every shard the child finished before that stays in the cache.
+ */
+import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { DataError, EncoderError, PipelineError, type ErrorCode } from '../errors.ts';
+import type { EncodeJob, WorkerMessage } from './worker.ts';
+
+export interface EncodeLimits {
+  /** Seconds allowed for loading the model. */
+  readonly loadSeconds: number;
+  /** Seconds allowed between two progress messages (one clip). */
+  readonly idleSeconds: number;
+  /** Seconds allowed for the whole job; undefined for no limit. */
+  readonly totalSeconds?: number | undefined;
+  /** Resident set size at which the process is stopped; undefined for no limit. */
+  readonly memoryBytes?: number | undefined;
+}
+
+export const DEFAULT_ENCODE_LIMITS: EncodeLimits = {
+  loadSeconds: 600,
+  idleSeconds: 900,
+  memoryBytes: undefined,
+};
+
+export interface EncodeCallbacks {
+  readonly onLoaded?: (provider: string) => void;
+  readonly onClip?: () => void;
+  readonly onShard?: (message: Extract<WorkerMessage, { type: 'shard' }>) => void;
+}
+
+export interface EncodeOutcome {
+  readonly provider: string;
+  /** Largest resident set size of the encoder process. */
+  readonly peakRssBytes: number;
+}
+
+/** Environment variables the encoder process may see: GPU drivers need some, secrets none. */
+function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) =>
+      /^(PATH|LD_LIBRARY_PATH|CUDA_[A-Z_]+|VK_[A-Z_]+|NVIDIA_[A-Z_]+|XDG_RUNTIME_DIR)$/.test(name),
+    ),
+  );
+}
+
+async function residentBytes(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MEMORY_POLL_MS = 100;
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+export function runEncodeJob(
+  job: EncodeJob,
+  limits: EncodeLimits,
+  callbacks: EncodeCallbacks = {},
+): Promise<EncodeOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./worker.ts', import.meta.url), [], {
+      env: workerEnvironment(process.env),
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    let provider = job.provider as string;
+    let loaded = false;
+    let currentShard = job.shards[0]?.name ?? '';
+    let shardsDone = 0;
+    let peak = 0;
+    let finished: EncodeOutcome | undefined;
+    let failure:
+      { message: string; hint?: string | undefined; code?: string | undefined } | undefined;
+    let stopReason: { message: string; hint: string } | undefined;
+
+    const stop = (message: string, hint: string) => {
+      if (stopReason === undefined) {
+        stopReason = { message, hint };
+        child.kill('SIGKILL');
+      }
+    };
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      const seconds = loaded ? limits.idleSeconds : limits.loadSeconds;
+      idleTimer = setTimeout(() => {
+        stop(
+          loaded
+            ? `made no progress for ${seconds} s while encoding ${currentShard} and was stopped`
+            : `did not load within ${seconds} s and was stopped`,
+          loaded
+            ? 'the model hangs or is far too slow on this input; check it with `npm run check`, or raise --idle-timeout'
+            : 'make the model load faster, or raise --load-timeout',
+        );
+      }, seconds * 1000);
+    };
+    armIdle();
+    const totalTimer =
+      limits.totalSeconds === undefined
+        ? undefined
+        : setTimeout(() => {
+            stop(
+              `did not finish within ${limits.totalSeconds ?? 0} s (at ${currentShard}) and was stopped`,
+              'raise --task-timeout, or make the model faster',
+            );
+          }, limits.totalSeconds * 1000);
+    const memoryTimer = setInterval(() => {
+      if (child.pid === undefined) {
+        return;
+      }
+      void residentBytes(child.pid).then((bytes) => {
+        if (bytes === undefined) {
+          return;
+        }
+        peak = Math.max(peak, bytes);
+        if (limits.memoryBytes !== undefined && bytes > limits.memoryBytes) {
+          stop(
+            `used ${mebibytes(bytes)} of memory while encoding ${currentShard}, more than the limit of ${mebibytes(limits.memoryBytes)}, and was stopped`,
+            'lower the memory the model needs (smaller maxInputSeconds in the manifest chunks long audio), or raise --memory-limit',
+          );
+        }
+      });
+    }, MEMORY_POLL_MS);
+
+    child.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'loaded':
+          loaded = true;
+          provider = message.provider;
+          callbacks.onLoaded?.(message.provider);
+          break;
+        case 'clip':
+          callbacks.onClip?.();
+          break;
+        case 'shard':
+          shardsDone += 1;
+          currentShard = job.shards[shardsDone]?.name ?? currentShard;
+          callbacks.onShard?.(message);
+          break;
+        case 'done':
+          finished = { provider, peakRssBytes: Math.max(peak, message.peakRssBytes) };
+          break;
+        case 'failed':
+          failure = message;
+          break;
+      }
+      armIdle();
+    });
+
+    child.once('exit', (code, signal) => {
+      clearTimeout(idleTimer);
+      clearTimeout(totalTimer);
+      clearInterval(memoryTimer);
+      if (finished && code === 0) {
+        resolve(finished);
+        return;
+      }
+      const label = job.modelPath;
+      if (failure) {
+        const Type = failure.code === 'DATA_INVALID' ? DataError : EncoderError;
+        const error =
+          failure.code !== undefined &&
+          failure.code !== 'DATA_INVALID' &&
+          failure.code !== 'ENCODER_FAILED'
+            ? new PipelineError(
+                failure.code as ErrorCode,
+                failure.message,
+                hintOption(failure.hint),
+              )
+            : new Type(failure.message, hintOption(failure.hint));
+        reject(error);
+        return;
+      }
+      if (stopReason) {
+        reject(
+          new EncoderError(`${label}: the encoder ${stopReason.message}`, {
+            hint: stopReason.hint,
+          }),
+        );
+        return;
+      }
+      const last = stderr.trim().split('\n').slice(-3).join(' | ');
+      reject(
+        new EncoderError(
+          `${label}: the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while encoding ${currentShard}${last ? `: ${last}` : ''}`,
+          {
+            hint: 'the model crashes onnxruntime on this input; run `npm run check` on the submission and re-export the model',
+          },
+        ),
+      );
+    });
+    child.on('error', (error) => {
+      stop(
+        `could not be started: ${error.message}`,
+        'check that Node can start child processes here',
+      );
+    });
+    child.send(job);
+  });
+}
+
+function hintOption(hint: string | undefined): { hint?: string } {
+  return hint === undefined ? {} : { hint };
+}
