@@ -19,7 +19,7 @@ import type { TaskDefinition } from '../../schemas/task.ts';
 import { DataError } from '../errors.ts';
 import { formatJson, writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
-import { generateDemoShards } from '../suites/demo/generate.ts';
+import { DEMO_DATA_SEED, generateDemoShards } from '../suites/demo/generate.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
 import { download } from './download.ts';
@@ -34,6 +34,9 @@ export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
 export const PRIVATE_DATA_TOKEN_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_TOKEN';
 export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
 /** Largest shard accepted from a download: X-ARES shards are well below this. */
+/** Written beside generated shards: which generator made them. */
+const GENERATOR_STAMP = '.generator.json';
+
 export const MAX_SHARD_BYTES = 16 * 1024 ** 3;
 
 export function lockFilePath(suiteId: string): string {
@@ -123,10 +126,15 @@ async function prepareGenerated(
   options: PrepareOptions,
 ): Promise<PreparedTaskData> {
   const names = taskShardNames(task);
-  const cached = await hashExisting(dir, names);
+  // Shards on disk are reused only if the same generator (name, version, seed) wrote them.
+  const stampPath = join(dir, GENERATOR_STAMP);
+  const stamp = JSON.stringify({ generator: task.source, seed: DEMO_DATA_SEED, shards: names });
+  const stamped = existsSync(stampPath) && (await readFile(stampPath, 'utf8')) === stamp;
+  const cached = stamped ? await hashExisting(dir, names) : undefined;
   if (cached && lockMismatches(task, cached, options.lock).length === 0) {
     return { status: 'ready', dir, shards: cached, newlyLocked: {} };
   }
+  await rm(stampPath, { force: true });
   const progress = options.logger.progress(`generating ${task.id}`, names.length);
   const generated = await generateDemoShards(task);
   const hashes: Record<string, string> = {};
@@ -139,6 +147,7 @@ async function prepareGenerated(
     hashes[name] = sha256Bytes(bytes);
     progress.tick();
   }
+  await writeFileAtomic(stampPath, stamp);
   progress.done(`${names.length} shards`);
   const mismatches = lockMismatches(task, hashes, options.lock);
   if (mismatches.length > 0) {

@@ -603,39 +603,49 @@ export function captionWords(): string[] {
 
 // --- asr, iWER (LibriSpeech) -----------------------------------------------------------------
 
-/** Synthetic vowels (first two formants, Hz) and a nasal hum: the "letters" of the demo speech. */
-const LETTERS: Readonly<Record<string, readonly [number, number]>> = {
-  A: [800, 1250],
-  E: [480, 1900],
-  I: [300, 2300],
-  O: [520, 880],
-  U: [320, 780],
-  M: [250, 1000],
-};
+/**
+ * The "letters" of the demo speech: three vowels far apart in formant space (first two
+ * formants, Hz), a nasal hum and a hiss, so each letter has its own spectral shape even to a
+ * linear read-out of a log-mel frame.
+ */
+const LETTERS = {
+  A: { kind: 'vowel', formants: [850, 1350] },
+  I: { kind: 'vowel', formants: [280, 2600] },
+  U: { kind: 'vowel', formants: [300, 700] },
+  M: { kind: 'nasal', formants: [250, 250] },
+  S: { kind: 'hiss', formants: [2800, 3600] },
+} as const;
 export const DEMO_WORDS = [
   'MA',
   'MI',
-  'MU',
-  'AME',
-  'OMI',
-  'UMA',
-  'EMU',
-  'IMO',
-  'MOE',
-  'AIM',
-  'OUM',
-  'MEMO',
+  'SU',
+  'SIM',
+  'AMI',
+  'USA',
+  'MUS',
+  'SAMI',
+  'IMU',
+  'ASU',
 ] as const;
 
-/** A vowel-like sound: a glottal pulse train through two resonances (the nasal is low-passed instead). */
+/** One letter: a glottal pulse train through two resonances, a low-passed hum, or band noise. */
 function letterSound(
   rng: SeededRandom,
-  letter: string,
+  letter: keyof typeof LETTERS,
   length: number,
   sampleRate: number,
   f0: number,
 ): Float32Array {
-  const [f1, f2] = LETTERS[letter] ?? [500, 1500];
+  const { kind, formants } = LETTERS[letter];
+  const [f1, f2] = formants;
+  if (kind === 'hiss') {
+    return bandPass(
+      whiteNoise(rng, length),
+      sampleRate,
+      Math.min((f1 + f2) / 2, sampleRate * 0.42),
+      2,
+    );
+  }
   const source = harmonicTone(
     length,
     sampleRate,
@@ -643,7 +653,7 @@ function letterSound(
     Array.from({ length: 30 }, (_, i) => 1 / (i + 1)),
     { maxFrequency: sampleRate * 0.45 },
   );
-  if (letter === 'M') {
+  if (kind === 'nasal') {
     return bandPass(source, sampleRate, f1, 1);
   }
   const low = bandPass(Float32Array.from(source), sampleRate, f1, 4);
@@ -651,30 +661,30 @@ function letterSound(
   return mixInto(low, high, 0.7);
 }
 
-/** Utterances of two to four words; the transcript is upper case, like LibriSpeech's. */
+/** Utterances of two or three words; the transcript is upper case, like LibriSpeech's. */
 export function speech(): DemoGenerator {
   return {
-    clips: { train: 90, valid: 20, test: 35 },
+    clips: { train: 100, valid: 20, test: 30 },
     sample(rng) {
       const where = storage(rng, [8000]);
       const f0 = rng.uniform(100, 200);
-      const words = Array.from({ length: rng.int(2, 4) }, () => rng.pick(DEMO_WORDS));
+      const words = Array.from({ length: rng.int(2, 3) }, () => rng.pick(DEMO_WORDS));
       const parts: Float32Array[] = [
         new Float32Array(Math.round(rng.uniform(0.05, 0.15) * where.sampleRate)),
       ];
       for (const word of words) {
         for (const letter of word) {
-          const span = Math.round(rng.uniform(0.09, 0.14) * where.sampleRate);
+          const span = Math.round(rng.uniform(0.12, 0.16) * where.sampleRate);
           parts.push(
             applyEnvelope(
-              letterSound(rng, letter, span, where.sampleRate, f0),
+              letterSound(rng, letter as keyof typeof LETTERS, span, where.sampleRate, f0),
               where.sampleRate,
               0.01,
               3,
             ),
           );
         }
-        parts.push(new Float32Array(Math.round(rng.uniform(0.1, 0.2) * where.sampleRate)));
+        parts.push(new Float32Array(Math.round(rng.uniform(0.12, 0.2) * where.sampleRate)));
       }
       const length = parts.reduce((sum, part) => sum + part.length, 0);
       const utterance = new Float32Array(length);
@@ -683,7 +693,7 @@ export function speech(): DemoGenerator {
         utterance.set(part, offset);
         offset += part.length;
       }
-      addNoiseAtSnr(utterance, pinkNoise(rng, length), rng.uniform(12, 30));
+      addNoiseAtSnr(utterance, pinkNoise(rng, length), rng.uniform(15, 30));
       normalisePeak(utterance, rng.uniform(0.1, 0.5));
       return {
         audio: finish(rng, utterance, where),
@@ -703,5 +713,5 @@ export const DEMO_GENERATORS: Readonly<
   'demo/scenes@1': scenes,
   'demo/notes@1': notes,
   'demo/captions@1': captions,
-  'demo/speech@1': speech,
+  'demo/speech@2': speech,
 };
