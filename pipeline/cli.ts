@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { z } from 'zod';
+import { ArchiveEdition } from '../schemas/archive.ts';
 import { SchemaValidationError } from '../schemas/friendly-errors.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
@@ -23,10 +24,20 @@ import {
 } from './data/prepare.ts';
 import { writeExampleSubmissions } from './encoders/examples.ts';
 import { PipelineError, UsageError } from './errors.ts';
-import { evaluate } from './evaluate.ts';
-import { writeFileAtomic } from './io/files.ts';
-import { createLogger, formatDuration, type Logger } from './log.ts';
-import { buildLeaderboard, readResults, writeLeaderboard } from './scoring/aggregate.ts';
+import { EmbeddingPrecision } from './encode/cache.ts';
+import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
+import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from './evaluate.ts';
+import { readJsonFile, writeFileAtomic } from './io/files.ts';
+import { createLogger, formatDuration, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
+import { DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
+import {
+  buildEfficiency,
+  buildLeaderboard,
+  readResults,
+  writeEfficiency,
+  writeLeaderboard,
+} from './scoring/aggregate.ts';
+import { formatRecomputed, recomputeArchive } from './scoring/archive.ts';
 import { getSuite, suiteTasks } from './suites/index.ts';
 import { scanSubmissions } from './submissions/scan.ts';
 
@@ -49,6 +60,15 @@ const COMMON_OPTIONS = {
   suite: { type: 'string', default: suiteFromEnvironment(process.env) },
   'results-dir': { type: 'string' },
   quiet: { type: 'boolean', default: false },
+  'log-format': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Options that choose which (submission, task) pairs a run covers. */
+const SELECTION_OPTIONS = {
+  ...COMMON_OPTIONS,
+  submission: { type: 'string' },
+  task: { type: 'string' },
+  'embedding-precision': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
 function stringOption(values: CommandContext['values'], name: string): string | undefined {
@@ -72,6 +92,48 @@ function submissionsDir(): string {
   return resolve(REPOSITORY_ROOT, process.env['LEADERBOARD_SUBMISSIONS_DIR'] ?? 'submissions');
 }
 
+function choice<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+/** `--shard i/n`, 1 <= i <= n. */
+export function parseShard(value: string | undefined): WorkShard | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new UsageError(
+      `--shard must be i/n with 1 <= i <= n (got "${value}")`,
+      'for example --shard 2/4 runs the second of four equal shares of the missing work',
+    );
+  }
+  return { index, count };
+}
+
+function limitsFrom(values: CommandContext['values']): EncodeLimits {
+  const seconds = (name: string) => positiveInteger(stringOption(values, name), name);
+  const memory = seconds('memory-limit');
+  return {
+    loadSeconds: seconds('load-timeout') ?? DEFAULT_ENCODE_LIMITS.loadSeconds,
+    idleSeconds: seconds('idle-timeout') ?? DEFAULT_ENCODE_LIMITS.idleSeconds,
+    totalSeconds: seconds('task-timeout'),
+    memoryBytes: memory === undefined ? undefined : memory * 2 ** 20,
+  };
+}
+
 function positiveInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined) {
     return undefined;
@@ -88,12 +150,17 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
     usage:
-      'evaluate [--suite demo] [--submission <slug>] [--task <id>] [--threads <n>] [--results-dir <dir>]',
+      'evaluate [--suite demo|xares] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--results-dir <dir>] [--log-format tty|plain|github|json]',
     options: {
-      ...COMMON_OPTIONS,
-      submission: { type: 'string' },
-      task: { type: 'string' },
+      ...SELECTION_OPTIONS,
+      device: { type: 'string' },
       threads: { type: 'string' },
+      shard: { type: 'string' },
+      'encode-batch-size': { type: 'string' },
+      'memory-limit': { type: 'string' },
+      'load-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'task-timeout': { type: 'string' },
     },
     async run({ values, logger }) {
       const started = performance.now();
@@ -105,9 +172,58 @@ const COMMANDS: Record<string, Command> = {
         submission: stringOption(values, 'submission'),
         task: stringOption(values, 'task'),
         threads: positiveInteger(stringOption(values, 'threads'), 'threads'),
+        device: choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS),
+        shard: parseShard(stringOption(values, 'shard')),
+        encodeBatchSize: positiveInteger(
+          stringOption(values, 'encode-batch-size'),
+          'encode-batch-size',
+        ),
+        embeddingPrecision: choice(
+          stringOption(values, 'embedding-precision'),
+          'embedding-precision',
+          EmbeddingPrecision.options,
+        ),
+        limits: limitsFrom(values),
         logger,
       });
       logger.info(`evaluate finished in ${formatDuration((performance.now() - started) / 1000)}`);
+    },
+  },
+  plan: {
+    summary:
+      'Print the missing work of a suite as a GitHub Actions matrix ({"include":[{"shard":"1/n"},...]}) on stdout; each entry runs `evaluate --shard i/n`.',
+    usage:
+      'plan [--suite demo|xares] [--submission <slug>] [--task <id>] [--max-jobs <n>] [--embedding-precision float32|float16]',
+    options: { ...SELECTION_OPTIONS, 'max-jobs': { type: 'string' } },
+    async run({ values, logger }) {
+      const plan = await planEvaluation({
+        suiteId: stringOption(values, 'suite') ?? 'demo',
+        resultsDir: resultsDir(values),
+        cacheDir: cacheDir(),
+        submissionsDir: submissionsDir(),
+        submission: stringOption(values, 'submission'),
+        task: stringOption(values, 'task'),
+        embeddingPrecision: choice(
+          stringOption(values, 'embedding-precision'),
+          'embedding-precision',
+          EmbeddingPrecision.options,
+        ),
+        logger,
+      });
+      const pending = pendingWork(plan);
+      const maxJobs = positiveInteger(stringOption(values, 'max-jobs'), 'max-jobs') ?? 16;
+      const jobs = Math.min(maxJobs, pending.length);
+      const include = Array.from({ length: jobs }, (_, i) => {
+        const shard = { index: i + 1, count: jobs };
+        return { shard: `${shard.index}/${shard.count}`, pairs: shardOf(pending, shard).length };
+      });
+      for (const item of plan.items.filter((entry) => entry.unsupported !== undefined)) {
+        logger.warn(`${item.id}: not run: ${item.unsupported ?? ''}`);
+      }
+      logger.info(
+        `${pending.length} of ${plan.items.length} (submission, task) pairs need work; ${jobs} job${jobs === 1 ? '' : 's'}`,
+      );
+      process.stdout.write(JSON.stringify({ include }) + '\n');
     },
   },
   check: {
@@ -167,18 +283,42 @@ const COMMANDS: Record<string, Command> = {
   },
   score: {
     summary:
-      'Rebuild leaderboard.json from the stored per-task results, without evaluating anything.',
-    usage: 'score [--suite demo] [--results-dir <dir>]',
-    options: { ...COMMON_OPTIONS },
+      'Rebuild leaderboard.json and efficiency.json from the stored per-task results, without evaluating anything; or, with --from, recompute the weighted averages of an archived edition and compare them with the printed ones.',
+    usage:
+      'score [--suite demo|xares] [--results-dir <dir>] | score --from <edition.json> [--json]',
+    options: {
+      ...COMMON_OPTIONS,
+      from: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
     async run({ values, logger }) {
+      const from = stringOption(values, 'from');
+      if (from !== undefined) {
+        const path = resolve(process.cwd(), from);
+        if (!existsSync(path)) {
+          throw new UsageError(
+            `${from} does not exist`,
+            'for example: --from results/archive/icme2025.json',
+          );
+        }
+        const rows = recomputeArchive(await readJsonFile(path, ArchiveEdition, 'archived edition'));
+        process.stdout.write(
+          (values['json'] === true ? JSON.stringify(rows, null, 2) : formatRecomputed(rows)) + '\n',
+        );
+        const exact = rows.filter((row) => row.reproduces).length;
+        const rounding = rows.filter((row) => !row.reproduces && row.consistentWithRounding).length;
+        logger.info(
+          `${exact} of ${rows.length} printed averages reproduce to 3 decimals; ${rounding} more within the rounding of the task scores`,
+        );
+        return;
+      }
       const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
       const tasks = suiteTasks(suite);
       const submissions = await scanSubmissions(submissionsDir(), cacheDir());
       const dir = resultsDir(values);
-      await writeLeaderboard(
-        dir,
-        buildLeaderboard(suite, tasks, submissions, await readResults(dir, tasks, submissions)),
-      );
+      const results = await readResults(dir, tasks, submissions);
+      await writeLeaderboard(dir, buildLeaderboard(suite, tasks, submissions, results));
+      await writeEfficiency(dir, await buildEfficiency(dir, results));
       logger.info(`leaderboard written to ${dir}/leaderboard.json`);
     },
   },
@@ -314,7 +454,7 @@ function helpText(): string {
     lines.push(`  ${command.usage}`, `      ${command.summary}`, '');
   }
   lines.push(
-    'environment: LEADERBOARD_SUITE, LEADERBOARD_RESULTS_DIR, LEADERBOARD_CACHE_DIR, LEADERBOARD_SUBMISSIONS_DIR',
+    'environment: LEADERBOARD_SUITE, LEADERBOARD_RESULTS_DIR, LEADERBOARD_CACHE_DIR, LEADERBOARD_SUBMISSIONS_DIR, LEADERBOARD_PRIVATE_DATA_URL, LEADERBOARD_PRIVATE_DATA_TOKEN',
   );
   return lines.join('\n');
 }
@@ -325,7 +465,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(helpText() + '\n');
     return name === undefined ? 1 : 0;
   }
-  const logger = createLogger({ quiet: rest.includes('--quiet') });
+  const formatIndex = rest.indexOf('--log-format');
+  const format =
+    rest.find((arg) => arg.startsWith('--log-format='))?.split('=')[1] ??
+    (formatIndex >= 0 ? rest[formatIndex + 1] : undefined);
+  const logger = createLogger({
+    quiet: rest.includes('--quiet'),
+    format: (LOG_FORMATS as readonly string[]).includes(format ?? '')
+      ? (format as LogFormat)
+      : undefined,
+  });
   try {
     const command = COMMANDS[name];
     if (!command) {

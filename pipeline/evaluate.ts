@@ -1,15 +1,23 @@
 /**
  * `evaluate`: every (submission, task) of a suite whose stored result is missing or stale is
- * computed — data prepared, audio encoded, Track A and Track B scored — and written to
- * `results/<suite>/runs/`; then the leaderboard is rebuilt from all stored results.
+ * computed (data prepared, audio encoded in a supervised child process, Track A and Track B
+ * scored) and written to `results/<suite>/runs/`; then the leaderboard is rebuilt from all
+ * stored results.
  *
  * A stored result is reused when its fingerprint (model hash, task definition, shard hashes,
- * protocol and engine version, seed) equals the one the current inputs give.
+ * protocol and engine version, seed, embedding precision) equals the one the current inputs
+ * give. A broken model fails its own (submission, task) and the run goes on with the rest; the
+ * command exits non-zero at the end if anything failed.
  */
 import { existsSync } from 'node:fs';
-import { classCount, type TaskDefinition } from '../schemas/task.ts';
-import { TaskMeasurements, TaskResult, RESULT_SCHEMA_VERSION } from '../schemas/result.ts';
+import {
+  TaskMeasurementsFile,
+  TaskResult,
+  TaskResultFile,
+  RESULT_SCHEMA_VERSION,
+} from '../schemas/result.ts';
 import { measurementsFile, resultFile } from '../schemas/results-layout.ts';
+import type { TaskDefinition } from '../schemas/task.ts';
 import {
   lockFilePath,
   prepareTaskData,
@@ -19,26 +27,43 @@ import {
   type ReadyTaskData,
   type ShardLock,
 } from './data/prepare.ts';
-import { readLabelledAudio } from './data/samples.ts';
-import { ClipEncoder, embedSamples, type EmbeddedSplit } from './encode/embed.ts';
+import type { EmbeddingPrecision } from './encode/cache.ts';
+import { encodeTask } from './encode/stage.ts';
+import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
 import { ensureExampleModels } from './encoders/examples.ts';
+import { DataError, EncoderError, PipelineError, UsageError } from './errors.ts';
 import { Engine } from './heads/engine.ts';
-import { knnScores } from './heads/knn.ts';
-import { trainProbe, type LabelledEmbeddings, type ProbeRecipe } from './heads/linear-probe.ts';
+import { scoreTask } from './heads/score-task.ts';
 import { readJsonFile, writeJsonAtomic } from './io/files.ts';
 import type { Logger } from './log.ts';
-import { accuracy } from './metrics/accuracy.ts';
-import { logitMetric } from './metrics/index.ts';
+import { BOOTSTRAP_REPLICATES } from './metrics/bootstrap.ts';
 import { ENGINE_VERSION, PROTOCOL, SEED } from './protocol.ts';
-import { ONNXRUNTIME_VERSION, OrtSession } from './runtime/ort.ts';
-import { buildLeaderboard, readResults, writeLeaderboard } from './scoring/aggregate.ts';
-import { getSuite, suiteTasks } from './suites/index.ts';
+import {
+  chooseExecutionProvider,
+  ONNXRUNTIME_VERSION,
+  type DeviceRequest,
+  type ExecutionProvider,
+} from './runtime/ort.ts';
+import {
+  buildEfficiency,
+  buildLeaderboard,
+  readResults,
+  writeEfficiency,
+  writeLeaderboard,
+} from './scoring/aggregate.ts';
+import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
+import type { TokenizerOptions } from './text/tokenizers.ts';
 import { closestMatch } from './tasks/registry.ts';
-import { splitShards, taskShardNames } from './tasks/splits.ts';
-import { UsageError } from './errors.ts';
+import { taskShardNames } from './tasks/splits.ts';
 import { fingerprint } from './util/hash.ts';
-import { ciRunUrl, hostDescription, peakRssBytes, pipelineCommit } from './util/environment.ts';
+import { ciRunUrl, gpuDescription, hostDescription, pipelineCommit } from './util/environment.ts';
+
+/** `--shard i/n`: this run takes the i-th of n equal shares of the missing work (1-based). */
+export interface WorkShard {
+  readonly index: number;
+  readonly count: number;
+}
 
 export interface EvaluateOptions {
   readonly suiteId: string;
@@ -51,24 +76,61 @@ export interface EvaluateOptions {
   readonly task?: string | undefined;
   /** Threads per onnxruntime operator; defaults to every core. */
   readonly threads?: number | undefined;
+  readonly device?: DeviceRequest | undefined;
+  readonly shard?: WorkShard | undefined;
+  /** Crops per encoder call instead of each task's X-ARES batch_size_encode. */
+  readonly encodeBatchSize?: number | undefined;
+  readonly embeddingPrecision?: EmbeddingPrecision | undefined;
+  readonly limits?: EncodeLimits | undefined;
+  /** Bootstrap replicates per task (tests use fewer). */
+  readonly replicates?: number | undefined;
+  /** Replaces the pinned WordPiece source (tests). */
+  readonly tokenizerSource?: TokenizerOptions['source'];
   readonly logger: Logger;
 }
 
 export interface EvaluateSummary {
   readonly evaluated: readonly string[];
   readonly reused: readonly string[];
+  readonly failed: readonly { readonly id: string; readonly message: string }[];
+  /** Work left to other shards. */
+  readonly deferred: readonly string[];
 }
 
 /** The fields of a task definition that change its scores. */
 function taskFingerprint(task: TaskDefinition): string {
-  const { version, type, metric, labels, splits, cropSeconds, trackA, trackB } = task;
-  return fingerprint({ version, type, metric, labels, splits, cropSeconds, trackA, trackB });
+  const {
+    version,
+    type,
+    metric,
+    labels,
+    splits,
+    cropSeconds,
+    segmentSeconds,
+    tokenizer,
+    trackA,
+    trackB,
+  } = task;
+  return fingerprint({
+    version,
+    type,
+    metric,
+    labels,
+    splits,
+    cropSeconds,
+    segmentSeconds,
+    tokenizer,
+    trackA,
+    trackB,
+  });
 }
 
 export function resultFingerprint(
   submission: Submission,
   task: TaskDefinition,
   shards: Readonly<Record<string, string>>,
+  precision: EmbeddingPrecision,
+  replicates: number,
 ): string {
   const { sampleRate, embeddingDim, hopMs, maxInputSeconds } = submission.manifest;
   return fingerprint({
@@ -78,6 +140,8 @@ export function resultFingerprint(
     model: { sha256: submission.modelSha256, sampleRate, embeddingDim, hopMs, maxInputSeconds },
     task: taskFingerprint(task),
     shards,
+    precision: task.type === 'frame' || task.type === 'asr' ? precision : 'float32',
+    replicates,
   });
 }
 
@@ -101,188 +165,6 @@ async function storedFingerprint(path: string): Promise<string | undefined> {
   return (await readJsonFile(path, TaskResult, 'task result')).fingerprint;
 }
 
-function concatenate(parts: readonly EmbeddedSplit[]): LabelledEmbeddings {
-  const dim = parts[0]?.dim ?? 0;
-  const count = parts.reduce((sum, part) => sum + part.count, 0);
-  const embeddings = new Float32Array(count * dim);
-  const labels = new Int32Array(count);
-  let offset = 0;
-  for (const part of parts) {
-    embeddings.set(part.embeddings, offset * dim);
-    labels.set(part.labels, offset);
-    offset += part.count;
-  }
-  return { count, dim, embeddings, labels };
-}
-
-interface Fold {
-  readonly id: string;
-  readonly train: LabelledEmbeddings;
-  readonly valid: LabelledEmbeddings;
-  readonly test: LabelledEmbeddings;
-}
-
-/** Train/valid/test per fold: k-fold tasks hold each fold out once for both validation and test. */
-function foldsOf(task: TaskDefinition, groups: ReadonlyMap<string, EmbeddedSplit>): Fold[] {
-  const group = (name: string) => {
-    const split = groups.get(name);
-    if (!split) {
-      throw new Error(`${task.id}: split ${name} was not embedded`);
-    }
-    return split;
-  };
-  if (task.splits.kind === 'standard') {
-    return [{ id: 'all', train: group('train'), valid: group('valid'), test: group('test') }];
-  }
-  const ids = task.splits.folds.map((fold) => fold.id);
-  return ids.map((id) => ({
-    id,
-    train: concatenate(ids.filter((other) => other !== id).map(group)),
-    valid: group(id),
-    test: group(id),
-  }));
-}
-
-interface TaskOutcome {
-  readonly result: TaskResult;
-  readonly measurements: TaskMeasurements;
-}
-
-interface TaskContext {
-  readonly suiteId: string;
-  readonly submission: Submission;
-  readonly task: TaskDefinition;
-  readonly data: ReadyTaskData;
-  readonly encoder: ClipEncoder;
-  readonly engine: Engine;
-  readonly logger: Logger;
-  /** "<slug> x <task>", for messages. */
-  readonly resultId: string;
-}
-
-async function evaluateTask(context: TaskContext): Promise<TaskOutcome> {
-  const { submission, task, data, encoder, engine, logger } = context;
-  const { manifest } = submission;
-  const contract = {
-    sampleRate: manifest.sampleRate,
-    embeddingDim: manifest.embeddingDim,
-    maxInputSeconds: manifest.maxInputSeconds,
-  };
-  const groups = new Map<string, EmbeddedSplit>();
-  const readOnce = new Map<string, EmbeddedSplit>();
-  for (const [name, shards] of splitShards(task)) {
-    const shardKey = shards.join('\n');
-    const already = readOnce.get(shardKey);
-    if (already) {
-      groups.set(name, already);
-      continue;
-    }
-    const progress = logger.progress(`${context.resultId} encode ${name}`, shards.length);
-    const parts: EmbeddedSplit[] = [];
-    for (const shard of shards) {
-      parts.push(
-        await embedSamples(encoder, contract, readLabelledAudio(data.dir, [shard], task.labels), {
-          cropSeconds: task.cropSeconds,
-          batchSize: task.encodeBatchSize,
-        }),
-      );
-      progress.tick();
-    }
-    const embedded = joinSplits(parts);
-    progress.done(`${embedded.count} crops, ${embedded.audioSeconds.toFixed(0)} s of audio`);
-    groups.set(name, embedded);
-    readOnce.set(shardKey, embedded);
-  }
-
-  const metric = logitMetric(task.metric);
-  const classes = classCount(task);
-  const trackAFolds = [];
-  const trackBFolds = [];
-  for (const fold of foldsOf(task, groups)) {
-    const streamLabel = `${task.id}/${fold.id}`;
-    const probe = await trainProbe(engine, {
-      train: fold.train,
-      valid: fold.valid,
-      test: fold.test,
-      classes,
-      recipe: probeRecipe(task),
-      metric,
-      seed: SEED,
-      streamLabel,
-    });
-    trackAFolds.push({
-      fold: fold.id,
-      score: probe.testScore,
-      bestEpoch: probe.bestEpoch,
-      validScore: probe.validScore,
-      testItems: fold.test.count,
-    });
-    if (task.trackB) {
-      const scores = await knnScores(engine, fold.train, fold.test, classes);
-      trackBFolds.push({
-        fold: fold.id,
-        score: accuracy(scores, fold.test.labels, classes),
-        testItems: fold.test.count,
-      });
-    }
-  }
-  const mean = (values: readonly { score: number }[]) =>
-    values.reduce((sum, value) => sum + value.score, 0) / values.length;
-
-  const uniqueSplits = [...readOnce.values()];
-  const encodeSeconds = uniqueSplits.reduce((sum, split) => sum + split.encodeSeconds, 0);
-  const encodedSeconds = uniqueSplits.reduce((sum, split) => sum + split.encodedSeconds, 0);
-  const fingerprintValue = resultFingerprint(submission, task, data.shards);
-  const result: TaskResult = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    suite: context.suiteId,
-    submission: submission.slug,
-    task: task.id,
-    metric: task.metric,
-    fingerprint: fingerprintValue,
-    trackA: { score: mean(trackAFolds), folds: trackAFolds },
-    trackB: task.trackB ? { score: mean(trackBFolds), folds: trackBFolds } : null,
-    samples: Object.fromEntries([...groups].map(([name, split]) => [name, split.count])),
-    audioSeconds: uniqueSplits.reduce((sum, split) => sum + split.audioSeconds, 0),
-    provenance: {
-      protocol: PROTOCOL,
-      engineVersion: ENGINE_VERSION,
-      pipelineCommit: pipelineCommit(),
-      modelSha256: submission.modelSha256,
-      taskVersion: task.version,
-      shards: { ...data.shards },
-      seed: SEED,
-      onnxruntime: ONNXRUNTIME_VERSION,
-      executionProvider: 'cpu',
-    },
-  };
-  const runUrl = ciRunUrl();
-  const measurements: TaskMeasurements = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    submission: submission.slug,
-    task: task.id,
-    fingerprint: fingerprintValue,
-    evaluatedAt: new Date().toISOString(),
-    encodeSeconds,
-    realTimeFactor: encodeSeconds > 0 ? encodedSeconds / encodeSeconds : 0,
-    peakRssBytes: peakRssBytes(),
-    host: hostDescription(),
-    ...(runUrl === undefined ? {} : { ciRunUrl: runUrl }),
-  };
-  return { result, measurements };
-}
-
-function joinSplits(parts: readonly EmbeddedSplit[]): EmbeddedSplit {
-  const total = (key: 'audioSeconds' | 'encodeSeconds' | 'encodedSeconds') =>
-    parts.reduce((sum, part) => sum + part[key], 0);
-  return {
-    ...concatenate(parts),
-    audioSeconds: total('audioSeconds'),
-    encodeSeconds: total('encodeSeconds'),
-    encodedSeconds: total('encodedSeconds'),
-  };
-}
-
 function pick<T extends { readonly id: string } | { readonly slug: string }>(
   items: readonly T[],
   wanted: string | undefined,
@@ -303,19 +185,8 @@ function pick<T extends { readonly id: string } | { readonly slug: string }>(
   );
 }
 
-function probeRecipe(task: TaskDefinition): ProbeRecipe {
-  const { loss } = task.trackA;
-  if (loss !== 'cross_entropy' && loss !== 'bce') {
-    throw new Error(`${task.id}: the linear probe cannot train with ${loss}`);
-  }
-  return { ...task.trackA, loss };
-}
-
 /** Why the engine cannot evaluate `task` now, or undefined when it can. */
 export function unsupportedReason(task: TaskDefinition): string | undefined {
-  if (task.type !== 'clip' || task.labels.kind !== 'single') {
-    return `the engine does not evaluate ${task.type} tasks with ${task.labels.kind} labels yet`;
-  }
   if (task.source.kind === 'zenodo' && !task.source.filesVerified) {
     return `its shard lists are not verified against Zenodo record ${task.source.record} (see \`pipeline data discover\`)`;
   }
@@ -343,26 +214,126 @@ async function recordNewShardHashes(
   );
 }
 
-export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummary> {
-  const { logger } = options;
+/** One (submission, task) and what is known about it before any data is touched. */
+export interface WorkItem {
+  readonly submission: Submission;
+  readonly task: TaskDefinition;
+  readonly id: string;
+  /** Whether the stored result already matches the lock file's shard hashes. */
+  readonly current: boolean;
+  readonly unsupported: string | undefined;
+}
+
+export interface EvaluationPlan {
+  readonly suite: SuiteDefinition;
+  readonly allTasks: readonly TaskDefinition[];
+  readonly allSubmissions: readonly Submission[];
+  readonly items: readonly WorkItem[];
+  readonly lock: ShardLock;
+}
+
+/** Every (submission, task) of the run and whether it needs work, from the lock file alone. */
+export async function planEvaluation(
+  options: Pick<
+    EvaluateOptions,
+    | 'suiteId'
+    | 'resultsDir'
+    | 'cacheDir'
+    | 'submissionsDir'
+    | 'submission'
+    | 'task'
+    | 'embeddingPrecision'
+    | 'replicates'
+    | 'logger'
+  >,
+): Promise<EvaluationPlan> {
   const suite = getSuite(options.suiteId);
   const allTasks = suiteTasks(suite);
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
-  await ensureExampleModels(options.submissionsDir, logger);
+  await ensureExampleModels(options.submissionsDir, options.logger);
   const allSubmissions = await scanSubmissions(options.submissionsDir, options.cacheDir);
   const submissions = pick(allSubmissions, options.submission, 'submission');
   const lock = await readShardLock(suite.id);
-  const engine = new Engine(
-    options.threads === undefined ? {} : { intraOpThreads: options.threads },
-  );
-  const prepared = new Map<string, PreparedTaskData>();
-  const notRun = new Map<string, string>();
+  const precision = options.embeddingPrecision ?? 'float32';
+  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
+  const items: WorkItem[] = [];
+  for (const submission of submissions) {
+    for (const task of tasks) {
+      const stored = await storedFingerprint(
+        resultFile(options.resultsDir, submission.slug, task.id),
+      );
+      const locked = lockedShards(task, lock);
+      items.push({
+        submission,
+        task,
+        id: `${submission.slug} x ${task.id}`,
+        current:
+          stored !== undefined &&
+          locked !== undefined &&
+          stored === resultFingerprint(submission, task, locked, precision, replicates),
+        unsupported: unsupportedReason(task),
+      });
+    }
+  }
+  return { suite, allTasks, allSubmissions, items, lock };
+}
+
+/** The items that need work, in plan order, dealt round-robin to `count` shards. */
+export function shardOf<T>(work: readonly T[], shard: WorkShard | undefined): T[] {
+  if (!shard) {
+    return [...work];
+  }
+  return work.filter((_, index) => index % shard.count === shard.index - 1);
+}
+
+export function pendingWork(plan: EvaluationPlan): WorkItem[] {
+  return plan.items.filter((item) => !item.current && item.unsupported === undefined);
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummary> {
+  const { logger } = options;
+  const precision = options.embeddingPrecision ?? 'float32';
+  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
+  const plan = await planEvaluation(options);
+  const { suite, lock } = plan;
+
+  const reused = plan.items.filter((item) => item.current).map((item) => item.id);
+  for (const id of reused) {
+    logger.info(`${id}: reusing stored result (inputs unchanged)`);
+  }
+  const skippedTasks = new Map<string, string>();
   const skip = (task: TaskDefinition, reason: string) => {
-    if (!notRun.has(task.id)) {
-      notRun.set(task.id, reason);
+    if (!skippedTasks.has(task.id)) {
+      skippedTasks.set(task.id, reason);
       logger.warn(`${task.id}: not run: ${reason}`);
     }
   };
+  for (const item of plan.items) {
+    if (item.unsupported !== undefined) {
+      skip(item.task, item.unsupported);
+    }
+  }
+  const pending = pendingWork(plan);
+  const mine = shardOf(pending, options.shard);
+  const deferred = pending.filter((item) => !mine.includes(item)).map((item) => item.id);
+  if (options.shard) {
+    logger.info(
+      `shard ${options.shard.index}/${options.shard.count}: ${mine.length} of ${pending.length} pending (submission, task) pairs`,
+    );
+  }
+
+  let provider: ExecutionProvider = 'cpu';
+  if (mine.length > 0) {
+    const choice = await chooseExecutionProvider(options.device ?? 'cpu');
+    provider = choice.provider;
+    const why = choice.notes.length > 0 ? ` (${choice.notes.join('; ')})` : '';
+    logger.info(`execution provider: ${provider}${why}`);
+  }
+  const engine = new Engine({
+    provider,
+    ...(options.threads === undefined ? {} : { intraOpThreads: options.threads }),
+  });
+  const prepared = new Map<string, PreparedTaskData>();
   const prepare = async (task: TaskDefinition): Promise<ReadyTaskData | undefined> => {
     let data = prepared.get(task.id);
     if (!data) {
@@ -383,78 +354,62 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   };
 
   const evaluated: string[] = [];
-  const reused: string[] = [];
+  const failed: { id: string; message: string }[] = [];
+  async function runItem(item: WorkItem): Promise<void> {
+    const { submission, task, id } = item;
+    const path = resultFile(options.resultsDir, submission.slug, task.id);
+    let data: ReadyTaskData | undefined;
+    try {
+      data = await prepare(task);
+    } catch (error) {
+      if (!(error instanceof DataError)) {
+        throw error;
+      }
+      failed.push({ id, message: error.message });
+      logger.error(`${id}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+      return;
+    }
+    if (!data) {
+      return;
+    }
+    const expected = resultFingerprint(submission, task, data.shards, precision, replicates);
+    const stored = await storedFingerprint(path);
+    if (stored === expected) {
+      reused.push(id);
+      logger.info(`${id}: reusing stored result (inputs unchanged)`);
+      return;
+    }
+    logger.info(`${id}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`);
+    try {
+      await evaluateItem({
+        options,
+        submission,
+        task,
+        data,
+        engine,
+        provider,
+        precision,
+        replicates,
+        fingerprint: expected,
+        id,
+      });
+      evaluated.push(id);
+    } catch (error) {
+      if (!(error instanceof EncoderError || error instanceof DataError)) {
+        throw error;
+      }
+      failed.push({ id, message: error.message });
+      logger.error(`${id}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`);
+    }
+  }
+
   try {
-    for (const submission of submissions) {
-      let encoder: ClipEncoder | undefined;
+    for (const item of mine) {
+      const endGroup = logger.group(item.id);
       try {
-        for (const task of tasks) {
-          const unsupported = unsupportedReason(task);
-          if (unsupported !== undefined) {
-            skip(task, unsupported);
-            continue;
-          }
-          const resultId = `${submission.slug} x ${task.id}`;
-          const path = resultFile(options.resultsDir, submission.slug, task.id);
-          const stored = await storedFingerprint(path);
-          const isCurrent = (shards: Readonly<Record<string, string>> | undefined) =>
-            stored !== undefined &&
-            shards !== undefined &&
-            stored === resultFingerprint(submission, task, shards);
-          const reuse = () => {
-            reused.push(resultId);
-            logger.info(
-              `${resultId}: reusing stored result (inputs unchanged, fingerprint ${stored?.slice(0, 12) ?? ''})`,
-            );
-          };
-          // The lock file's hashes answer without touching the data; the shards themselves only when it cannot.
-          if (isCurrent(lockedShards(task, lock))) {
-            reuse();
-            continue;
-          }
-          const data = await prepare(task);
-          if (!data) {
-            continue;
-          }
-          if (isCurrent(data.shards)) {
-            reuse();
-            continue;
-          }
-          logger.info(
-            `${resultId}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`,
-          );
-          encoder ??= new ClipEncoder(
-            await OrtSession.create(submission.modelPath, {
-              label: submission.modelPath,
-              ...(options.threads === undefined ? {} : { intraOpThreads: options.threads }),
-            }),
-            submission.manifest,
-          );
-          const { result, measurements } = await evaluateTask({
-            suiteId: suite.id,
-            submission,
-            task,
-            data,
-            encoder,
-            engine,
-            logger,
-            resultId,
-          });
-          // The result goes last: a result on disk always has its measurements beside it.
-          await writeJsonAtomic(
-            measurementsFile(options.resultsDir, submission.slug, task.id),
-            TaskMeasurements,
-            measurements,
-          );
-          await writeJsonAtomic(path, TaskResult, result);
-          const trackB = result.trackB ? `, Track B ${result.trackB.score.toFixed(3)}` : '';
-          logger.info(
-            `${resultId}: Track A ${result.trackA.score.toFixed(3)}${trackB} (encoder ${measurements.realTimeFactor.toFixed(0)}x real time)`,
-          );
-          evaluated.push(resultId);
-        }
+        await runItem(item);
       } finally {
-        await encoder?.release();
+        endGroup();
       }
     }
   } finally {
@@ -462,13 +417,130 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     await recordNewShardHashes(suite.id, lock, prepared, logger);
   }
 
-  const results = await readResults(options.resultsDir, allTasks, allSubmissions);
+  const results = await readResults(options.resultsDir, plan.allTasks, plan.allSubmissions);
   await writeLeaderboard(
     options.resultsDir,
-    buildLeaderboard(suite, allTasks, allSubmissions, results),
+    buildLeaderboard(suite, plan.allTasks, plan.allSubmissions, results),
   );
+  await writeEfficiency(options.resultsDir, await buildEfficiency(options.resultsDir, results));
   logger.info(
-    `${evaluated.length} evaluated, ${reused.length} reused; leaderboard written to ${options.resultsDir}/leaderboard.json`,
+    `${evaluated.length} evaluated, ${reused.length} reused` +
+      (failed.length > 0 ? `, ${failed.length} failed` : '') +
+      (deferred.length > 0 ? `, ${deferred.length} left to other shards` : '') +
+      `; leaderboard written to ${options.resultsDir}/leaderboard.json`,
   );
-  return { evaluated, reused };
+  if (failed.length > 0) {
+    throw new PipelineError(
+      'ENCODER_FAILED',
+      `${failed.length} (submission, task) pair${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => f.id).join(', ')}`,
+      {
+        hint: 'every other result was written; fix the submissions named above and run evaluate again (finished work is reused)',
+      },
+    );
+  }
+  return { evaluated, reused, failed, deferred };
+}
+
+interface ItemContext {
+  readonly options: EvaluateOptions;
+  readonly submission: Submission;
+  readonly task: TaskDefinition;
+  readonly data: ReadyTaskData;
+  readonly engine: Engine;
+  readonly provider: ExecutionProvider;
+  readonly precision: EmbeddingPrecision;
+  readonly replicates: number;
+  readonly fingerprint: string;
+  readonly id: string;
+}
+
+async function evaluateItem(context: ItemContext): Promise<void> {
+  const { options, submission, task, data, engine, provider, id } = context;
+  const encoded = await encodeTask({
+    submission,
+    task,
+    data,
+    cacheDir: options.cacheDir,
+    provider,
+    threads: options.threads,
+    batchSize: options.encodeBatchSize,
+    precision: context.precision,
+    limits: options.limits ?? DEFAULT_ENCODE_LIMITS,
+    logger: options.logger,
+    label: id,
+  });
+  const headsStarted = performance.now();
+  const scores = await scoreTask({
+    engine,
+    task,
+    manifest: submission.manifest,
+    splits: encoded.splits,
+    tokenizer: {
+      cacheDir: options.cacheDir,
+      ...(options.tokenizerSource ? { source: options.tokenizerSource } : {}),
+    },
+    replicates: context.replicates,
+  });
+  const headSeconds = (performance.now() - headsStarted) / 1000;
+  const result: TaskResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    suite: options.suiteId,
+    submission: submission.slug,
+    task: task.id,
+    metric: task.metric,
+    fingerprint: context.fingerprint,
+    trackA: scores.trackA,
+    trackB: scores.trackB,
+    samples: scores.samples,
+    audioSeconds: encoded.audioSeconds,
+    notes: scores.notes,
+    provenance: {
+      protocol: PROTOCOL,
+      engineVersion: ENGINE_VERSION,
+      pipelineCommit: pipelineCommit(),
+      modelSha256: submission.modelSha256,
+      taskVersion: task.version,
+      shards: { ...data.shards },
+      seed: SEED,
+      onnxruntime: ONNXRUNTIME_VERSION,
+      executionProvider: provider,
+      embeddingPrecision:
+        task.type === 'frame' || task.type === 'asr' ? context.precision : 'float32',
+      ...(scores.tokenizer ? { tokenizer: scores.tokenizer } : {}),
+      bootstrap: { replicates: context.replicates, seed: SEED },
+    },
+  };
+  const runUrl = ciRunUrl();
+  const gpu = provider === 'cpu' ? undefined : gpuDescription();
+  await writeJsonAtomic(
+    measurementsFile(options.resultsDir, submission.slug, task.id),
+    TaskMeasurementsFile,
+    {
+      schemaVersion: RESULT_SCHEMA_VERSION,
+      submission: submission.slug,
+      task: task.id,
+      fingerprint: context.fingerprint,
+      evaluatedAt: new Date().toISOString(),
+      encodeSeconds: encoded.encodeSeconds,
+      encodedSeconds: encoded.encodedSeconds,
+      realTimeFactor:
+        encoded.encodeSeconds > 0 ? encoded.encodedSeconds / encoded.encodeSeconds : 0,
+      headSeconds,
+      peakRssBytes: encoded.peakRssBytes,
+      executionProvider: provider,
+      host: { ...hostDescription(), ...(gpu === undefined ? {} : { gpu }) },
+      ...(runUrl === undefined ? {} : { ciRunUrl: runUrl }),
+    },
+  );
+  // The result goes last: a result on disk always has its measurements beside it.
+  await writeJsonAtomic(
+    resultFile(options.resultsDir, submission.slug, task.id),
+    TaskResultFile,
+    result,
+  );
+  const format = (outcome: { score: number; interval: { low: number; high: number } | null }) =>
+    `${outcome.score.toFixed(3)}${outcome.interval ? ` [${outcome.interval.low.toFixed(3)}, ${outcome.interval.high.toFixed(3)}]` : ''}`;
+  options.logger.info(
+    `${id}: Track A ${format(result.trackA)}${result.trackB ? `, Track B ${format(result.trackB)}` : ''}`,
+  );
 }

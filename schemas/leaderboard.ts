@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { DisplayText, Domain, HttpsUrl, Sha256, Slug, TaskId, Track, UnitScore } from './common.ts';
 import { MetricId } from './metrics.ts';
+import { Interval } from './result.ts';
 import { TaskType } from './task.ts';
 
-export const LEADERBOARD_SCHEMA_VERSION = 1;
+export const LEADERBOARD_SCHEMA_VERSION = 2;
 
 export const LeaderboardTask = z.strictObject({
   id: TaskId,
@@ -52,14 +53,25 @@ export type LeaderboardSubmission = z.output<typeof LeaderboardSubmission>;
 
 export const LeaderboardRow = z.strictObject({
   submission: Slug,
+  /** 1-based position by weighted average (equal averages share a rank). */
+  rank: z.int().positive(),
+  /**
+   * 95% interval of the rank over the paired bootstrap replicates (best, worst); null when a
+   * task score has no replicates (results upgraded from version 1).
+   */
+  rankInterval: z.strictObject({ best: z.int().positive(), worst: z.int().positive() }).nullable(),
   /** Weighted average over the tasks that ran; tasks not run have weight 0. */
   average: UnitScore,
+  /** 95% bootstrap interval of the weighted average; null as for rankInterval. */
+  averageInterval: Interval.nullable(),
   /** Same average restricted to each domain; null when no task of the domain ran. */
   domainAverages: z.record(Domain, UnitScore.nullable()),
   /** Tasks with a score over tasks in the track. */
   coverage: z.strictObject({ done: z.int().nonnegative(), total: z.int().nonnegative() }),
   /** Score per task id; null when the task has not run for this submission. */
   scores: z.record(TaskId, UnitScore.nullable()),
+  /** 95% bootstrap interval per task id; null when not run or not available. */
+  intervals: z.record(TaskId, Interval.nullable()),
 });
 export type LeaderboardRow = z.output<typeof LeaderboardRow>;
 
@@ -68,7 +80,7 @@ export const LeaderboardTrack = z.strictObject({
   title: z.string(),
   /** Task ids in column order. */
   tasks: z.array(TaskId),
-  /** Rows sorted by `average`, best first; ties keep submission order by slug. */
+  /** Rows sorted by `average`, best first; ties in slug order. */
   rows: z.array(LeaderboardRow),
 });
 export type LeaderboardTrack = z.output<typeof LeaderboardTrack>;
@@ -86,3 +98,27 @@ export const Leaderboard = z.strictObject({
   tracks: z.strictObject({ A: LeaderboardTrack, B: LeaderboardTrack }),
 });
 export type Leaderboard = z.output<typeof Leaderboard>;
+
+/**
+ * `results/<suite>/efficiency.json`: speed and memory per submission, summed over the tasks whose
+ * results the leaderboard uses. Kept apart from leaderboard.json because it differs between runs.
+ */
+export const Efficiency = z.strictObject({
+  schemaVersion: z.literal(LEADERBOARD_SCHEMA_VERSION),
+  submissions: z.array(
+    z.strictObject({
+      submission: Slug,
+      tasksMeasured: z.int().nonnegative(),
+      /** Seconds inside the encoder, and seconds of audio it processed. */
+      encodeSeconds: z.number().nonnegative(),
+      encodedSeconds: z.number().nonnegative(),
+      /** Audio seconds per encoder second; null when nothing was measured. */
+      realTimeFactor: z.number().nonnegative().nullable(),
+      /** Largest resident memory of the encoder process over its tasks. */
+      peakRssBytes: z.int().nonnegative().nullable(),
+      executionProviders: z.array(z.string()),
+      hosts: z.array(z.string()),
+    }),
+  ),
+});
+export type Efficiency = z.output<typeof Efficiency>;

@@ -1,7 +1,8 @@
 /**
  * Where results live, shared by the pipeline (which writes them) and the site (which reads them):
  *
- *   results/<suite>/leaderboard.json
+ *   results/<suite>/leaderboard.json                           scores, intervals, ranks (deterministic)
+ *   results/<suite>/efficiency.json                            speed and memory per submission
  *   results/<suite>/runs/<submission>/<task>.json               deterministic scores + provenance
  *   results/<suite>/runs/<submission>/<task>.measurements.json  timings, memory, host
  *
@@ -27,6 +28,10 @@ export function resultsDirFromEnvironment(env: ResultsEnvironment): string {
 
 export function leaderboardFile(resultsDir: string): string {
   return `${resultsDir}/leaderboard.json`;
+}
+
+export function efficiencyFile(resultsDir: string): string {
+  return `${resultsDir}/efficiency.json`;
 }
 
 export function runsDir(resultsDir: string): string {

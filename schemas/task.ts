@@ -162,6 +162,8 @@ export const TrackARecipe = z.strictObject({
   loss: TrackALoss.default('cross_entropy'),
   /** BCEWithLogits `pos_weight`, one scalar for every class (MAESTRO uses 10). */
   posWeight: z.number().positive().optional(),
+  /** Retrieval tasks: width of both towers; X-ARES RetrivalMLP uses 1024 (the default). */
+  hiddenSize: z.int().positive().optional(),
 });
 
 export const TaskDefinition = z
@@ -264,6 +266,16 @@ export const TaskDefinition = z
       !task.trackB || (task.type === 'clip' && kind === 'single'),
       ['trackB'],
       'Track B (kNN) needs single-label clip labels',
+    );
+    expect(
+      task.trackA.hiddenSize === undefined || task.type === 'retrieval',
+      ['trackA', 'hiddenSize'],
+      'only retrieval tasks have towers with a hidden size',
+    );
+    expect(
+      task.cropSeconds === undefined || task.type === 'clip' || task.type === 'retrieval',
+      ['cropSeconds'],
+      'frame-level and speech tasks use whole clips; remove cropSeconds',
     );
     expect(
       task.segmentSeconds === undefined || task.type === 'frame',

@@ -50,14 +50,6 @@ function scoreColumn(id: string, label: string, title: string): Column {
   return { id, label, title, sortType: 'number', firstOrder: 'descending', numeric: true };
 }
 
-/** Competition ranking ("1, 2, 2, 4") on the weighted average, rows already sorted best first. */
-export function ranks(rows: readonly LeaderboardRow[]): number[] {
-  return rows.map((row, index) => {
-    const firstEqual = rows.findIndex((other) => other.average === row.average);
-    return (firstEqual === -1 ? index : firstEqual) + 1;
-  });
-}
-
 export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackTable {
   const track = leaderboard.tracks[trackId];
   const tasks = track.tasks.map((id) => {
@@ -122,7 +114,6 @@ export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackT
     ),
   ];
 
-  const rankOf = ranks(track.rows);
   const bestOf = (values: readonly (number | null)[]) => {
     const present = values.filter((value): value is number => value !== null);
     return present.length > 0 ? Math.max(...present) : null;
@@ -146,14 +137,14 @@ export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackT
     best: value !== null && value === bestValue && track.rows.length > 1,
   });
 
-  const rows = track.rows.map((row, index): TableRow => {
+  const rows = track.rows.map((row): TableRow => {
     const submission = leaderboard.submissions.find(
       (candidate) => candidate.slug === row.submission,
     );
     if (!submission) {
       throw new Error(`leaderboard: row for unknown submission ${row.submission}`);
     }
-    const rank = rankOf[index] as number;
+    const rank = row.rank;
     return {
       submission,
       cells: [

@@ -34,7 +34,7 @@ describe('pipeline CLI', () => {
     expect(await main(['evalute'])).toBe(2);
     expect(stderr.join('')).toMatchInlineSnapshot(`
       "error: unknown command "evalute"
-        commands: evaluate, check, score, data, examples, schemas
+        commands: evaluate, plan, check, score, data, examples, schemas
       "
     `);
   });
@@ -43,7 +43,7 @@ describe('pipeline CLI', () => {
     const stderr = captureStderr();
     expect(await main(['evaluate', '--sute', 'demo'])).toBe(2);
     expect(stderr.join('')).toContain("Unknown option '--sute'");
-    expect(stderr.join('')).toContain('usage: evaluate [--suite demo]');
+    expect(stderr.join('')).toContain('usage: evaluate [--suite demo|xares]');
   });
 
   it('suggests the closest task id for a typo', async () => {

@@ -1,29 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Leaderboard, type LeaderboardRow } from '../../schemas/leaderboard.ts';
-import { ranks, trackTable } from '../../src/lib/leaderboard-view.ts';
+import { Leaderboard } from '../../schemas/leaderboard.ts';
+import { trackTable } from '../../src/lib/leaderboard-view.ts';
 import { formatScore } from '../../src/lib/format.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
 );
-
-const row = (submission: string, average: number): LeaderboardRow => ({
-  submission,
-  average,
-  domainAverages: { speech: null, sound: null, music: null },
-  coverage: { done: 1, total: 1 },
-  scores: {},
-});
-
-describe('ranks', () => {
-  it('gives equal averages the same rank and skips the next ones ("1, 2, 2, 4")', () => {
-    expect(ranks([row('a', 0.9), row('b', 0.8), row('c', 0.8), row('d', 0.7)])).toEqual([
-      1, 2, 2, 4,
-    ]);
-  });
-});
 
 describe('trackTable', () => {
   const table = trackTable(fixture, 'A');

@@ -20,7 +20,8 @@ export default defineTask('pipeline/tasks/demo/demo_captions.ts', {
   },
   source: { kind: 'generated', generator: 'demo/captions@1' },
   tokenizer: 'demo-wordpiece',
-  trackA: { epochs: 20, learningRate: 1e-3, batchSize: 128, loss: 'contrastive' },
+  // Towers narrower than X-ARES's 1024 keep the demo build fast; the recipe is otherwise Clotho's.
+  trackA: { epochs: 20, learningRate: 1e-3, batchSize: 128, loss: 'contrastive', hiddenSize: 256 },
   trackB: false,
   weight: 25,
 });

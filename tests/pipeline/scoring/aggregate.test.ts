@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { TaskResult } from '../../../schemas/result.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { TaskDefinition as TaskSchema } from '../../../schemas/task.ts';
-import { buildLeaderboard, weightedAverage } from '../../../pipeline/scoring/aggregate.ts';
+import {
+  averageReplicates,
+  buildLeaderboard,
+  competitionRanks,
+  rankIntervals,
+  weightedAverage,
+} from '../../../pipeline/scoring/aggregate.ts';
 import type { Submission } from '../../../pipeline/submissions/scan.ts';
 import { SubmissionManifest } from '../../../schemas/manifest.ts';
 
@@ -91,19 +97,30 @@ function submission(slug: string): Submission {
   };
 }
 
+/** Three bootstrap replicates around the score: score - 0.1, score, score + 0.1 (clamped). */
+function replicatesOf(score: number): number[] {
+  return [Math.max(0, score - 0.1), score, Math.min(1, score + 0.1)];
+}
+
 function result(slug: string, taskId: string, a: number, b: number | null): TaskResult {
   const fold = { fold: 'all', score: a, bestEpoch: 1, validScore: a, testItems: 10 };
+  const track = (score: number) => ({
+    score,
+    interval: { low: Math.max(0, score - 0.1), high: Math.min(1, score + 0.1) },
+    replicates: replicatesOf(score),
+  });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     suite: 'test',
     submission: slug,
     task: taskId,
     metric: 'accuracy',
     fingerprint: '0'.repeat(64),
-    trackA: { score: a, folds: [fold] },
-    trackB: b === null ? null : { score: b, folds: [{ fold: 'all', score: b, testItems: 10 }] },
+    trackA: { ...track(a), folds: [fold] },
+    trackB: b === null ? null : { ...track(b), folds: [{ fold: 'all', score: b, testItems: 10 }] },
     samples: { train: 1, valid: 1, test: 10 },
     audioSeconds: 1,
+    notes: [],
     provenance: {
       protocol: 'p',
       engineVersion: 1,
@@ -114,6 +131,8 @@ function result(slug: string, taskId: string, a: number, b: number | null): Task
       seed: 42,
       onnxruntime: '1',
       executionProvider: 'cpu',
+      embeddingPrecision: 'float32',
+      bootstrap: { replicates: 3, seed: 42 },
     },
   };
 }
@@ -176,6 +195,24 @@ describe('buildLeaderboard', () => {
     expect(bravo?.scores).toEqual({ speech_a: 0.8, sound_b: null, music_c: null });
   });
 
+  it('ranks by average and gives each row the interval of its averaged replicates', () => {
+    const rows = leaderboard.tracks.A.rows;
+    expect(rows.map((row) => row.rank)).toEqual([1, 2, 3]);
+    // alpha's replicates: (0.5*300 + 0.8*100 + 0.1*100) / 500 = 0.48, then 0.58, then
+    // (0.7*300 + 1.0*100 + 0.3*100) / 500 = 0.68; the 2.5th/97.5th percentiles of three values
+    // interpolate between them: 0.48 + 0.05 * 0.1 = 0.485 and 0.68 - 0.005 = 0.675.
+    const alpha = rows.find((row) => row.submission === 'alpha');
+    expect(alpha?.averageInterval?.low).toBeCloseTo(0.485, 9);
+    expect(alpha?.averageInterval?.high).toBeCloseTo(0.675, 9);
+    expect(alpha?.intervals['speech_a']).toEqual({ low: 0.5, high: 0.7 });
+    // Replicates: bravo 0.7/0.8/0.9, alpha 0.48/0.58/0.68, charlie 0/0/0.1: ranks never change.
+    expect(rows.map((row) => row.rankInterval)).toEqual([
+      { best: 1, worst: 1 },
+      { best: 2, worst: 2 },
+      { best: 3, worst: 3 },
+    ]);
+  });
+
   it('breaks ties by slug so the order is stable', () => {
     const tied = buildLeaderboard(
       suite,
@@ -184,5 +221,51 @@ describe('buildLeaderboard', () => {
       new Map(),
     );
     expect(tied.tracks.A.rows.map((row) => row.submission)).toEqual(['alpha', 'zulu']);
+  });
+});
+
+describe('bootstrap aggregation', () => {
+  it('averages replicates with the task weights, replicate by replicate', () => {
+    const average = averageReplicates([
+      { replicates: [0.2, 0.4], weight: 3 },
+      { replicates: [0.6, 0.0], weight: 1 },
+    ]);
+    // (0.2*3 + 0.6) / 4 = 0.3 and (0.4*3 + 0) / 4 = 0.3.
+    expect(average?.length).toBe(2);
+    expect(average?.[0]).toBeCloseTo(0.3, 12);
+    expect(average?.[1]).toBeCloseTo(0.3, 12);
+    expect(averageReplicates([{ replicates: [], weight: 1 }])).toBeNull();
+    expect(
+      averageReplicates([
+        { replicates: [0.1], weight: 1 },
+        { replicates: [0.1, 0.2], weight: 1 },
+      ]),
+    ).toBeNull();
+  });
+
+  it('gives equal values the same competition rank', () => {
+    expect(competitionRanks([0.5, 0.9, 0.5, 0.1])).toEqual([2, 1, 2, 4]);
+  });
+
+  it('takes the 2.5th and 97.5th percentile ranks over the replicates', () => {
+    // 41 replicates: the interval is ranks[1] and ranks[39] of each row's sorted ranks.
+    const a = new Float64Array(41).fill(0.9);
+    const b = new Float64Array(41).fill(0.5);
+    // b beats a on replicates 0, 1 and 2: a's sorted ranks are 1 x 38 then 2 x 3, so its worst
+    // (index 39) is 2; b's are 1 x 3 then 2 x 38, so its best (index 1) is 1.
+    b[0] = 0.95;
+    b[1] = 0.95;
+    b[2] = 0.95;
+    expect(rankIntervals([a, b])).toEqual([
+      { best: 1, worst: 2 },
+      { best: 1, worst: 2 },
+    ]);
+    // A single upset out of 41 stays inside the 2.5% tail.
+    const c = new Float64Array(41).fill(0.5);
+    c[0] = 0.95;
+    expect(rankIntervals([a, c])).toEqual([
+      { best: 1, worst: 1 },
+      { best: 2, worst: 2 },
+    ]);
   });
 });
