@@ -27,6 +27,8 @@ export const DEFAULT_ENCODE_LIMITS: EncodeLimits = {
 };
 
 export interface EncodeCallbacks {
+  /** The encoder process started (its pid, for diagnostics). */
+  readonly onStarted?: (pid: number) => void;
   readonly onLoaded?: (provider: string) => void;
   readonly onClip?: () => void;
   readonly onShard?: (message: Extract<WorkerMessage, { type: 'shard' }>) => void;
@@ -212,6 +214,9 @@ export function runEncodeJob(
       );
     });
     child.send(job);
+    if (child.pid !== undefined) {
+      callbacks.onStarted?.(child.pid);
+    }
   });
 }
 

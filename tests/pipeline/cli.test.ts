@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
-import { main } from '../../pipeline/cli.ts';
+import { main, parseShard } from '../../pipeline/cli.ts';
 import { validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
 
 function captureStdout() {
@@ -80,5 +81,76 @@ describe('pipeline CLI', () => {
     const stderr = captureStderr();
     expect(await main(['check'])).toBe(2);
     expect(stderr.join('')).toContain('check needs at least one submission folder');
+  });
+
+  it('plan prints the missing work as a GitHub Actions matrix of shards', async () => {
+    const results = await mkdtemp(join(tmpdir(), 'cli-plan-'));
+    const stdout = captureStdout();
+    const stderr = captureStderr();
+    expect(await main(['plan', '--results-dir', results, '--max-jobs', '4'])).toBe(0);
+    // Three example submissions x seven demo tasks, none evaluated yet: 21 pairs in 4 shards.
+    expect(JSON.parse(stdout.join(''))).toEqual({
+      include: [
+        { shard: '1/4', pairs: 6 },
+        { shard: '2/4', pairs: 5 },
+        { shard: '3/4', pairs: 5 },
+        { shard: '4/4', pairs: 5 },
+      ],
+    });
+    expect(stderr.join('')).toContain('21 of 21 (submission, task) pairs need work; 4 jobs');
+  });
+
+  it('parses --shard i/n and rejects anything else', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(parseShard(undefined)).toBeUndefined();
+    for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0']) {
+      expect(() => parseShard(bad), bad).toThrow(/--shard must be i\/n/);
+    }
+  });
+
+  it('score --from recomputes the printed averages of an archived edition', async () => {
+    const stdout = captureStdout();
+    const stderr = captureStderr();
+    expect(await main(['score', '--from', 'results/archive/icme2025.json'])).toBe(0);
+    const table = stdout.join('');
+    expect(table).toMatch(/audiocodec +B +all +20 +0\.792 +0\.79162 +yes/);
+    expect(table).toMatch(/Aluminumbox +A +all +27 +0\.807 +0\.82233 +NO \(off by 0\.0153\)/);
+    expect(stderr.join('')).toContain(
+      '17 of 32 printed averages reproduce to 3 decimals; 3 more within the rounding of the task scores',
+    );
+  });
+
+  const cudaInstalled = existsSync(
+    join(
+      'node_modules',
+      'onnxruntime-node',
+      'bin',
+      'napi-v6',
+      'linux',
+      'x64',
+      'libonnxruntime_providers_cuda.so',
+    ),
+  );
+  it.skipIf(cudaInstalled)('says why --device cuda cannot run and what to install', async () => {
+    const results = await mkdtemp(join(tmpdir(), 'cli-cuda-'));
+    const stderr = captureStderr();
+    expect(
+      await main([
+        'evaluate',
+        '--device',
+        'cuda',
+        '--task',
+        'demo_tags',
+        '--submission',
+        'logmel-baseline',
+        '--results-dir',
+        results,
+      ]),
+    ).toBe(2);
+    const text = stderr.join('');
+    expect(text).toContain(
+      "error: --device cuda was requested but the CUDA provider cannot start: onnxruntime-node's CUDA provider is not installed",
+    );
+    expect(text).toContain('--onnxruntime-node-install=cuda12');
   });
 });

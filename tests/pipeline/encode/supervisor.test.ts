@@ -1,0 +1,205 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '../../../pipeline/audio/wav.ts';
+import { packTar } from '../../../pipeline/data/webdataset.ts';
+import { embeddingFilePath, openEmbeddingFile } from '../../../pipeline/encode/cache.ts';
+import { runEncodeJob, type EncodeLimits } from '../../../pipeline/encode/supervisor.ts';
+import type { EncodeJob } from '../../../pipeline/encode/worker.ts';
+import { EncoderError } from '../../../pipeline/errors.ts';
+import { GraphBuilder } from '../../../pipeline/onnx/graph-builder.ts';
+
+const SAMPLE_RATE = 8000;
+
+/** [B, W] -> [B, W/80, 4]: frames of 80 samples with four features (a tiny working encoder). */
+function workingEncoder(): Uint8Array {
+  const g = new GraphBuilder('tiny');
+  const x = g.input('audio', 'float32', ['b', 'w']);
+  const frames = g.op('Reshape', [x, g.int64s([0, -1, 80])]);
+  const features = g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]);
+  g.output(features, 'float32', ['b', 't', 4], 'embeddings');
+  return g.toModel();
+}
+
+/** The same output after a loop that runs (practically) forever. */
+function hangingEncoder(): Uint8Array {
+  const body = new GraphBuilder('spin', { prefix: 'spin_' });
+  body.input('spin_i', 'int64', []);
+  const condition = body.input('spin_cond', 'bool', []);
+  const carried = body.input('spin_v', 'float32', ['b', 'w']);
+  body.output(body.op('Identity', [condition]), 'bool', []);
+  body.output(body.op('Mul', [carried, body.scalar(1)]), 'float32', ['b', 'w']);
+  const g = new GraphBuilder('hang');
+  const x = g.input('audio', 'float32', ['b', 'w']);
+  const looped = g.op('Loop', [g.int64s([1e12]), g.constant(Uint8Array.of(1), [], 'bool'), x], {
+    body: { graph: body },
+  });
+  const frames = g.op('Reshape', [looped, g.int64s([0, -1, 80])]);
+  g.output(
+    g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]),
+    'float32',
+    ['b', 't', 4],
+    'embeddings',
+  );
+  return g.toModel();
+}
+
+/** An encoder whose every loop step holds a 256 MiB tensor. */
+function greedyEncoder(): Uint8Array {
+  const body = new GraphBuilder('grab', { prefix: 'grab_' });
+  body.input('grab_i', 'int64', []);
+  const condition = body.input('grab_cond', 'bool', []);
+  const carried = body.input('grab_v', 'float32', ['b', 'w']);
+  const big = body.op('Expand', [body.scalar(1), body.int64s([64 * 1024 * 1024])]);
+  const total = body.op('ReduceSum', [big], { keepdims: 0 });
+  body.output(body.op('Identity', [condition]), 'bool', []);
+  body.output(body.op('Add', [carried, body.op('Mul', [total, body.scalar(0)])]), 'float32', [
+    'b',
+    'w',
+  ]);
+  const g = new GraphBuilder('greedy');
+  const x = g.input('audio', 'float32', ['b', 'w']);
+  const looped = g.op('Loop', [g.int64s([1e9]), g.constant(Uint8Array.of(1), [], 'bool'), x], {
+    body: { graph: body },
+  });
+  const frames = g.op('Reshape', [looped, g.int64s([0, -1, 80])]);
+  g.output(
+    g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]),
+    'float32',
+    ['b', 't', 4],
+    'embeddings',
+  );
+  return g.toModel();
+}
+
+let dir: string;
+
+async function shard(name: string, clips: number): Promise<void> {
+  const entries = [];
+  for (let i = 0; i < clips; i++) {
+    const samples = Float32Array.from({ length: 800 }, (_, t) => Math.sin((t * (i + 1)) / 10));
+    entries.push({ name: `clip${i}.wav`, bytes: encodeWav([samples], SAMPLE_RATE, 'pcm16') });
+    entries.push({
+      name: `clip${i}.json`,
+      bytes: new TextEncoder().encode(JSON.stringify({ label: i % 2 === 0 ? 'a' : 'b' })),
+    });
+  }
+  await writeFile(join(dir, name), await packTar(entries));
+}
+
+function job(model: string, shards: readonly string[]): EncodeJob {
+  return {
+    modelPath: join(dir, model),
+    contract: { sampleRate: SAMPLE_RATE, embeddingDim: 4, maxInputSeconds: 10 },
+    provider: 'cpu',
+    threads: 1,
+    mode: 'pooled',
+    precision: 'float32',
+    cropSeconds: undefined,
+    batchSize: 4,
+    labels: { kind: 'single', key: 'label', classes: ['a', 'b'] },
+    dataDir: dir,
+    shards: shards.map((name) => {
+      const identity = {
+        key: 'a'.repeat(64),
+        modelSha256: 'b'.repeat(64),
+        task: 'test',
+        taskVersion: 1,
+        split: 'train',
+        shard: name,
+        shardSha256: 'c'.repeat(64),
+      };
+      return { name, identity, path: embeddingFilePath(join(dir, 'cache'), identity) };
+    }),
+  };
+}
+
+const QUICK: EncodeLimits = { loadSeconds: 30, idleSeconds: 30 };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'supervisor-'));
+  await writeFile(join(dir, 'working.onnx'), workingEncoder());
+  await writeFile(join(dir, 'hanging.onnx'), hangingEncoder());
+  await writeFile(join(dir, 'greedy.onnx'), greedyEncoder());
+  await shard('one.tar', 3);
+  await shard('two.tar', 2);
+});
+
+describe('runEncodeJob', () => {
+  it('encodes each shard into the cache and reports the provider and peak memory', async () => {
+    const encode = job('working.onnx', ['one.tar', 'two.tar']);
+    const shards: string[] = [];
+    const outcome = await runEncodeJob(encode, QUICK, {
+      onShard: (message) => shards.push(`${message.name}:${message.items}`),
+    });
+    expect(shards).toEqual(['one.tar:3', 'two.tar:2']);
+    expect(outcome.provider).toBe('cpu');
+    expect(outcome.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+    const opened = await openEmbeddingFile(
+      encode.shards[0]?.path ?? '',
+      encode.shards[0]?.identity ?? ({} as never),
+    );
+    expect(opened.status).toBe('ok');
+    if (opened.status === 'ok') {
+      expect(opened.file.header.items.map((item) => item.target)).toEqual([
+        { kind: 'class', index: 0 },
+        { kind: 'class', index: 1 },
+        { kind: 'class', index: 0 },
+      ]);
+      // Pooled: one row of four values per clip.
+      expect(opened.file.header.items.map((item) => item.frames)).toEqual([1, 1, 1]);
+      expect((await opened.file.read(0, 3)).length).toBe(3 * 4);
+    }
+  });
+
+  it('stops a model that makes no progress, naming the shard and the limit', async () => {
+    const error = await runEncodeJob(job('hanging.onnx', ['one.tar']), {
+      loadSeconds: 30,
+      idleSeconds: 1,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(
+      /made no progress for 1 s while encoding one\.tar and was stopped/,
+    );
+    expect((error as EncoderError).hint).toMatch(/--idle-timeout/);
+  });
+
+  it('stops a model that grows past the memory limit', async () => {
+    const error = await runEncodeJob(job('greedy.onnx', ['one.tar']), {
+      ...QUICK,
+      memoryBytes: 200 * 2 ** 20,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(
+      /used \d+ MiB of memory while encoding one\.tar, more than the limit of 200 MiB/,
+    );
+  });
+
+  it('turns a crash of the encoder process into an error that keeps finished shards', async () => {
+    const encode = job('working.onnx', ['one.tar', 'two.tar']);
+    let pid = 0;
+    const error = await runEncodeJob(encode, QUICK, {
+      onStarted: (started) => {
+        pid = started;
+      },
+      // The process dies (as under the kernel's OOM killer) once the first shard is stored.
+      onShard: () => {
+        process.kill(pid, 'SIGKILL');
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(/ended abnormally \(signal SIGKILL\)/);
+    const first = encode.shards[0];
+    expect(first && (await openEmbeddingFile(first.path, first.identity)).status).toBe('ok');
+  });
+
+  it('reports a model onnxruntime cannot load as the encoder failing, not as a crash', async () => {
+    await writeFile(join(dir, 'garbage.onnx'), 'not a model');
+    const error = await runEncodeJob(job('garbage.onnx', ['one.tar']), QUICK).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(/onnxruntime could not load the model/);
+  });
+});

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate, shardOf, type EvaluateSummary } from '../../pipeline/evaluate.ts';
+import { PipelineError } from '../../pipeline/errors.ts';
+import { createMemoryLogger } from '../../pipeline/log.ts';
+import { Leaderboard } from '../../schemas/leaderboard.ts';
+import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
+import { readJsonFile } from '../../pipeline/io/files.ts';
+import { nanOutput, validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
+
+describe('evaluate with a broken submission among good ones', () => {
+  let work: string;
+  let error: unknown;
+  let logger: ReturnType<typeof createMemoryLogger>;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'evaluate-broken-'));
+    const submissions = join(work, 'submissions');
+    await writeSubmission(submissions, 'good-encoder', validLogMel());
+    await writeSubmission(submissions, 'nan-encoder', nanOutput());
+    logger = createMemoryLogger();
+    error = await evaluate({
+      suiteId: 'demo',
+      resultsDir: join(work, 'results'),
+      cacheDir: join(work, 'cache'),
+      submissionsDir: submissions,
+      task: 'demo_sound_events',
+      replicates: 50,
+      logger,
+    }).then(
+      (summary: EvaluateSummary) => summary,
+      (caught: unknown) => caught,
+    );
+  });
+
+  it('fails that pair alone, names the problem, and still writes the rest', async () => {
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).message).toBe(
+      '1 (submission, task) pair failed: nan-encoder x demo_sound_events',
+    );
+    expect(logger.lines.join('\n')).toMatch(
+      /error: nan-encoder x demo_sound_events: .*model\.onnx: embedding of .* contains NaN/,
+    );
+    const results = join(work, 'results');
+    expect(existsSync(resultFile(results, 'good-encoder', 'demo_sound_events'))).toBe(true);
+    expect(existsSync(resultFile(results, 'nan-encoder', 'demo_sound_events'))).toBe(false);
+    const leaderboard = await readJsonFile(leaderboardFile(results), Leaderboard, 'leaderboard');
+    const rows = leaderboard.tracks.A.rows;
+    expect(rows.map((row) => [row.submission, row.coverage.done])).toEqual([
+      ['good-encoder', 1],
+      ['nan-encoder', 0],
+    ]);
+  });
+});
+
+describe('shardOf', () => {
+  it('deals the pending work round-robin so the shards cover it exactly once', () => {
+    const work = Array.from({ length: 11 }, (_, i) => i);
+    const shards = [1, 2, 3].map((index) => shardOf(work, { index, count: 3 }));
+    expect(shards).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7, 10],
+      [2, 5, 8],
+    ]);
+    expect(shardOf(work, undefined)).toEqual(work);
+  });
+});
