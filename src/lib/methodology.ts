@@ -1,0 +1,62 @@
+/**
+ * The protocol as this leaderboard runs it, for the methodology page: every place where it
+ * deliberately differs from X-ARES v0.1.3, what X-ARES does, and why.
+ */
+
+export interface Deviation {
+  readonly title: string;
+  readonly xares: string;
+  readonly here: string;
+  readonly why: string;
+}
+
+export const DEVIATIONS: readonly Deviation[] = [
+  {
+    title: 'No padding reaches the encoder',
+    xares:
+      'Pads each encoder batch (16 crops by default) to its longest crop, discards the lengths, and averages the padding frames into the stored embedding.',
+    here: 'Only crops of identical length share a batch, so an embedding never depends on its batch neighbours or on the batch size.',
+    why: 'X-ARES itself had to switch two tasks to batches of one because padding hurt their scores; results identical for every batch size are testable.',
+  },
+  {
+    title: 'Long audio is chunked by the pipeline',
+    xares:
+      'Leaves chunking to each encoder (its example encoders split at 10 s and concatenate the frames).',
+    here: "Audio longer than the manifest's maxInputSeconds is cut into chunks of that length, each encoded alone, and their frames concatenated in time.",
+    why: 'One rule for every submission, which the submission checker exercises on inputs up to 10 minutes long.',
+  },
+  {
+    title: 'Speech recognition uses a linear CTC head',
+    xares:
+      'LibriSpeech-100h trains a SwiGLU adapter into a frozen Qwen2.5-0.5B language model and decodes greedily with a repetition penalty.',
+    here: 'A LayerNorm + Linear head maps every frame to characters (blank, space, a-z, apostrophe), trained with CTC (mean over utterances of the loss divided by the transcript length; utterances with no valid alignment add nothing) and decoded greedily; scored as iWER = max(0, 1 - WER) on lower-cased words, as in X-ARES.',
+    why: 'It measures how much of the transcript is linearly readable from the frames, needs no 0.5B-parameter download and runs in onnxruntime on any machine. Scores are not comparable with the X-ARES LibriSpeech numbers.',
+  },
+  {
+    title: 'Frame-level batches are stacked, not padded',
+    xares:
+      'Pads the items of a frame-level training batch to equal length and counts the padded frames in the loss.',
+    here: "Stacks the frames of a batch's items and averages the loss over real frames only.",
+    why: 'Identical to X-ARES where it matters (DESED clips all have the same length, MAESTRO trains with batches of one) and free of padding artefacts elsewhere.',
+  },
+  {
+    title: 'Everything is seeded',
+    xares:
+      "Seeds the heads' initialisation, but the WebDataset shuffles seed themselves from the process id and the clock, so reruns differ.",
+    here: 'Initialisation, shuffles and bootstrap resamples all derive from seed 42 and a name for each stream, so the same inputs give byte-identical results.',
+    why: 'A result can be reproduced, cached and reviewed.',
+  },
+  {
+    title: 'Explicit shard lists and pinned hashes',
+    xares:
+      'Selects shards with globs in filesystem order and verifies nothing it downloads (the whole Zenodo record, as a zip).',
+    here: 'Every split lists its shard files; each shard is fetched on its own, resumed when interrupted, and checked against a sha256 lock file. The bert-base-uncased vocabulary is pinned the same way.',
+    why: 'Globs also matched mini-set shards in some records; unverified data makes results unreproducible.',
+  },
+  {
+    title: 'Uncertainty is reported',
+    xares: 'Reports a point score per task and a weighted average.',
+    here: 'Each score comes with a 95% bootstrap interval (1000 resamples of the test items, per fold); the weighted average and the rank get intervals from the same paired resamples.',
+    why: 'Small test sets (GTZAN has 100 clips per fold, MAESTRO 65 pieces) move by several points between runs; ties should look like ties.',
+  },
+];
