@@ -123,6 +123,14 @@ export function parseShard(value: string | undefined): WorkShard | undefined {
   return { index, count };
 }
 
+function precisionOption(values: CommandContext['values']): EmbeddingPrecision | undefined {
+  return choice(
+    stringOption(values, 'embedding-precision'),
+    'embedding-precision',
+    EmbeddingPrecision.options,
+  );
+}
+
 function limitsFrom(values: CommandContext['values']): EncodeLimits {
   const seconds = (name: string) => positiveInteger(stringOption(values, name), name);
   const memory = seconds('memory-limit');
@@ -178,11 +186,7 @@ const COMMANDS: Record<string, Command> = {
           stringOption(values, 'encode-batch-size'),
           'encode-batch-size',
         ),
-        embeddingPrecision: choice(
-          stringOption(values, 'embedding-precision'),
-          'embedding-precision',
-          EmbeddingPrecision.options,
-        ),
+        embeddingPrecision: precisionOption(values),
         limits: limitsFrom(values),
         logger,
       });
@@ -203,11 +207,7 @@ const COMMANDS: Record<string, Command> = {
         submissionsDir: submissionsDir(),
         submission: stringOption(values, 'submission'),
         task: stringOption(values, 'task'),
-        embeddingPrecision: choice(
-          stringOption(values, 'embedding-precision'),
-          'embedding-precision',
-          EmbeddingPrecision.options,
-        ),
+        embeddingPrecision: precisionOption(values),
         logger,
       });
       const pending = pendingWork(plan);

@@ -98,31 +98,21 @@ export interface EvaluateSummary {
 }
 
 /** The fields of a task definition that change its scores. */
+const SCORED_TASK_FIELDS = [
+  'version',
+  'type',
+  'metric',
+  'labels',
+  'splits',
+  'cropSeconds',
+  'segmentSeconds',
+  'tokenizer',
+  'trackA',
+  'trackB',
+] as const satisfies readonly (keyof TaskDefinition)[];
+
 function taskFingerprint(task: TaskDefinition): string {
-  const {
-    version,
-    type,
-    metric,
-    labels,
-    splits,
-    cropSeconds,
-    segmentSeconds,
-    tokenizer,
-    trackA,
-    trackB,
-  } = task;
-  return fingerprint({
-    version,
-    type,
-    metric,
-    labels,
-    splits,
-    cropSeconds,
-    segmentSeconds,
-    tokenizer,
-    trackA,
-    trackB,
-  });
+  return fingerprint(Object.fromEntries(SCORED_TASK_FIELDS.map((field) => [field, task[field]])));
 }
 
 export function resultFingerprint(

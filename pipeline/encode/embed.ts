@@ -14,6 +14,7 @@ import type { LabelledAudio } from '../data/samples.ts';
 import { EncoderError } from '../errors.ts';
 import type { OrtSession } from '../runtime/ort.ts';
 import type { CachedItem } from './cache.ts';
+import { concatenateFloat32 } from '../util/arrays.ts';
 import { chunkRanges, maxInputSamples } from './chunks.ts';
 
 export interface EncoderContract {
@@ -136,7 +137,7 @@ export class ClipEncoder {
         const { data } = await this.frames([samples.subarray(start, end)], where);
         parts.push(data);
       }
-      out.push(concatenateArrays(parts));
+      out.push(concatenateFloat32(parts));
     }
     return out;
   }
@@ -150,16 +151,6 @@ export class ClipEncoder {
     }
     return out;
   }
-}
-
-function concatenateArrays(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Mean of the rows of `sequence` [T, dim], accumulated in float64. */
@@ -251,7 +242,7 @@ export async function encodeSamples(
 
   return {
     items,
-    data: concatenateArrays(rows),
+    data: concatenateFloat32(rows),
     audioSeconds,
     encodedSeconds: encodedSamples / contract.sampleRate,
     encodeSeconds: encoder.encodeSeconds - encodeBefore,

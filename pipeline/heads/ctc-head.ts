@@ -18,7 +18,9 @@ import { probeParameters } from './graphs/probe.ts';
 import { initialParameters, probeLogits } from './linear-probe.ts';
 import {
   AdamState,
+  headResult,
   runTrainingLoop,
+  type HeadResult,
   type ParameterValues,
   type TrainingBatch,
 } from './training.ts';
@@ -183,12 +185,7 @@ export interface CtcRun {
   readonly streamLabel: string;
 }
 
-export interface CtcResult {
-  readonly test: Evaluation;
-  readonly bestEpoch: number;
-  readonly validScore: number;
-  readonly validScores: readonly number[];
-  readonly trainLosses: readonly number[];
+export interface CtcResult extends HeadResult {
   /** Training utterances with no valid alignment (too few frames for their transcript). */
   readonly infeasibleUtterances: number;
 }
@@ -251,11 +248,7 @@ export async function trainCtcHead(engine: Engine, run: CtcRun): Promise<CtcResu
   });
   const { references, hypotheses } = await transcribe(engine, outcome.best, test);
   return {
-    test: werEvaluation(references, hypotheses),
-    bestEpoch: outcome.bestEpoch,
-    validScore: outcome.validScore,
-    validScores: outcome.validScores,
-    trainLosses: outcome.trainLosses,
+    ...headResult(werEvaluation(references, hypotheses), outcome),
     infeasibleUtterances: infeasible,
   };
 }

@@ -13,6 +13,7 @@ import {
   type Evaluation,
 } from '../metrics/bootstrap.ts';
 import { segmentCounts, type SegmentCounts } from '../metrics/segments.ts';
+import { concatenateFloat32 } from '../util/arrays.ts';
 import type { ProbeBlock, SplitEvaluator } from './linear-probe.ts';
 
 function classLabels(block: ProbeBlock, metric: string): Int32Array {
@@ -49,7 +50,11 @@ export function meanAveragePrecisionEvaluator(classes: number): SplitEvaluator {
       targets.push(block.targets.values);
     },
     finish: () =>
-      meanAveragePrecisionEvaluation(concatenate(scores), concatenate(targets), classes),
+      meanAveragePrecisionEvaluation(
+        concatenateFloat32(scores),
+        concatenateFloat32(targets),
+        classes,
+      ),
   };
 }
 
@@ -108,16 +113,6 @@ export function segmentF1Evaluator(
     },
     finish: () => segmentF1Evaluation(perItem, average),
   };
-}
-
-function concatenate(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** The evaluator of a clip or frame task's metric. */

@@ -24,7 +24,9 @@ import {
 } from './graphs/probe.ts';
 import {
   AdamState,
+  headResult,
   runTrainingLoop,
+  type HeadResult,
   type ParameterValues,
   type TrainingBatch,
 } from './training.ts';
@@ -74,15 +76,6 @@ export interface ProbeRun {
   readonly seed: number;
   /** Identifies the stream of randomness (task and fold), so folds do not share shuffles. */
   readonly streamLabel: string;
-}
-
-export interface ProbeResult {
-  readonly test: Evaluation;
-  /** 1-based. */
-  readonly bestEpoch: number;
-  readonly validScore: number;
-  readonly validScores: readonly number[];
-  readonly trainLosses: readonly number[];
 }
 
 /** A source of one in-memory block. */
@@ -194,7 +187,7 @@ export async function evaluateProbe(
   return evaluator.finish();
 }
 
-export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<ProbeResult> {
+export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<HeadResult> {
   const { train, valid, test, classes, recipe } = run;
   const dim = train.dim;
   if (train.items === 0 || valid.items === 0 || test.items === 0) {
@@ -238,11 +231,8 @@ export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<P
     validate: async (parameters) =>
       (await evaluateProbe(engine, parameters, valid, classes, run.evaluator())).score,
   });
-  return {
-    test: await evaluateProbe(engine, outcome.best, test, classes, run.evaluator()),
-    bestEpoch: outcome.bestEpoch,
-    validScore: outcome.validScore,
-    validScores: outcome.validScores,
-    trainLosses: outcome.trainLosses,
-  };
+  return headResult(
+    await evaluateProbe(engine, outcome.best, test, classes, run.evaluator()),
+    outcome,
+  );
 }

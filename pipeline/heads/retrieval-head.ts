@@ -6,7 +6,7 @@
  * and every caption in order and score Recall@1.
  */
 import { DataError } from '../errors.ts';
-import { recallEvaluation, type Evaluation } from '../metrics/bootstrap.ts';
+import { recallEvaluation } from '../metrics/bootstrap.ts';
 import { padTokenIds, type WordPieceTokenizer } from '../text/wordpiece.ts';
 import { SeededRandom } from '../util/random.ts';
 import type { Engine } from './engine.ts';
@@ -19,7 +19,9 @@ import {
 } from './graphs/retrieval.ts';
 import {
   AdamState,
+  headResult,
   runTrainingLoop,
+  type HeadResult,
   type ParameterValues,
   type TrainingBatch,
 } from './training.ts';
@@ -52,14 +54,6 @@ export interface RetrievalRun {
   readonly tokenizer: WordPieceTokenizer;
   readonly seed: number;
   readonly streamLabel: string;
-}
-
-export interface RetrievalResult {
-  readonly test: Evaluation;
-  readonly bestEpoch: number;
-  readonly validScore: number;
-  readonly validScores: readonly number[];
-  readonly trainLosses: readonly number[];
 }
 
 /** PyTorch defaults: Linear U(+-1/sqrt(fan_in)), Embedding N(0, 1), LayerNorm (1, 0). */
@@ -123,10 +117,7 @@ function padTokens(encoded: readonly (readonly number[])[], padId: number) {
   };
 }
 
-export async function trainRetrievalHead(
-  engine: Engine,
-  run: RetrievalRun,
-): Promise<RetrievalResult> {
+export async function trainRetrievalHead(engine: Engine, run: RetrievalRun): Promise<HeadResult> {
   const { train, valid, test, recipe, tokenizer, captionsPerClip } = run;
   const dim = train.dim;
   const hidden = recipe.hiddenSize;
@@ -237,11 +228,5 @@ export async function trainRetrievalHead(
     batches,
     validate: async (parameters) => (await matchHits(parameters, valid)).score,
   });
-  return {
-    test: await matchHits(outcome.best, test),
-    bestEpoch: outcome.bestEpoch,
-    validScore: outcome.validScore,
-    validScores: outcome.validScores,
-    trainLosses: outcome.trainLosses,
-  };
+  return headResult(await matchHits(outcome.best, test), outcome);
 }

@@ -6,6 +6,7 @@
 import type { EmbeddingFile } from '../encode/cache.ts';
 import type { CachedItem } from '../encode/cache.ts';
 import type { FrameEvent, SampleTarget } from '../data/labels.ts';
+import { concatenateFloat32 } from '../util/arrays.ts';
 import type { CaptionedClips } from './retrieval-head.ts';
 import type { LabelledEmbeddings } from './knn.ts';
 import type { ProbeBlock, ProbeSource, RowTargets } from './linear-probe.ts';
@@ -35,13 +36,7 @@ export async function loadPooled(files: readonly EmbeddingFile[], dim: number): 
     parts.push(await file.read(0, file.header.items.length));
     items.push(...file.header.items);
   }
-  const x = new Float32Array(items.length * dim);
-  let offset = 0;
-  for (const part of parts) {
-    x.set(part, offset);
-    offset += part.length;
-  }
-  return { dim, count: items.length, x, items };
+  return { dim, count: items.length, x: concatenateFloat32(parts), items };
 }
 
 function classOf(target: SampleTarget): number {
@@ -89,15 +84,12 @@ export function knnSet(set: PooledSet): LabelledEmbeddings {
 
 /** Concatenate pooled sets (the training folds of a k-fold task). */
 export function concatenatePooled(sets: readonly PooledSet[]): PooledSet {
-  const dim = sets[0]?.dim ?? 0;
-  const count = sets.reduce((sum, set) => sum + set.count, 0);
-  const x = new Float32Array(count * dim);
-  let offset = 0;
-  for (const set of sets) {
-    x.set(set.x, offset * dim);
-    offset += set.count;
-  }
-  return { dim, count, x, items: sets.flatMap((set) => set.items) };
+  return {
+    dim: sets[0]?.dim ?? 0,
+    count: sets.reduce((sum, set) => sum + set.count, 0),
+    x: concatenateFloat32(sets.map((set) => set.x)),
+    items: sets.flatMap((set) => set.items),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
  *   first epoch with the best score is kept (ModelCheckpoint, strictly greater).
  * The head supplies its graphs, its batches and its validation score; the loop owns the rest.
  */
+import type { Evaluation } from '../metrics/bootstrap.ts';
 import type { OrtSession, TensorInput } from '../runtime/ort.ts';
 import { ADAM, type ParameterSpec } from './graphs/common.ts';
 
@@ -123,6 +124,22 @@ export interface TrainingOutcome {
   readonly validScores: readonly number[];
   readonly trainLosses: readonly number[];
   readonly best: ParameterValues;
+}
+
+/** What every Track A head reports: the test evaluation of the kept epoch and the training curve. */
+export interface HeadResult {
+  readonly test: Evaluation;
+  /** 1-based epoch whose validation score was best (the first on ties). */
+  readonly bestEpoch: number;
+  readonly validScore: number;
+  readonly validScores: readonly number[];
+  readonly trainLosses: readonly number[];
+}
+
+/** A head's result from its test evaluation and the loop's outcome. */
+export function headResult(test: Evaluation, outcome: TrainingOutcome): HeadResult {
+  const { bestEpoch, validScore, validScores, trainLosses } = outcome;
+  return { test, bestEpoch, validScore, validScores, trainLosses };
 }
 
 export async function runTrainingLoop(loop: TrainingLoop): Promise<TrainingOutcome> {

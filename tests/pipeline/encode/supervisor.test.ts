@@ -22,19 +22,28 @@ function workingEncoder(): Uint8Array {
   return g.toModel();
 }
 
-/** The same output after a loop that runs (practically) forever. */
-function hangingEncoder(): Uint8Array {
-  const body = new GraphBuilder('spin', { prefix: 'spin_' });
-  body.input('spin_i', 'int64', []);
-  const condition = body.input('spin_cond', 'bool', []);
-  const carried = body.input('spin_v', 'float32', ['b', 'w']);
+/**
+ * The tiny encoder's output after a Loop of `iterations` steps over the waveform, each step
+ * built by `step` from the loop-carried waveform (which it must return unchanged in value).
+ */
+function loopingEncoder(
+  name: string,
+  iterations: number,
+  step: (body: GraphBuilder, carried: string) => string,
+): Uint8Array {
+  const body = new GraphBuilder(name, { prefix: `${name}_` });
+  body.input(`${name}_i`, 'int64', []);
+  const condition = body.input(`${name}_cond`, 'bool', []);
+  const carried = body.input(`${name}_v`, 'float32', ['b', 'w']);
   body.output(body.op('Identity', [condition]), 'bool', []);
-  body.output(body.op('Mul', [carried, body.scalar(1)]), 'float32', ['b', 'w']);
-  const g = new GraphBuilder('hang');
+  body.output(step(body, carried), 'float32', ['b', 'w']);
+  const g = new GraphBuilder(name);
   const x = g.input('audio', 'float32', ['b', 'w']);
-  const looped = g.op('Loop', [g.int64s([1e12]), g.constant(Uint8Array.of(1), [], 'bool'), x], {
-    body: { graph: body },
-  });
+  const looped = g.op(
+    'Loop',
+    [g.int64s([iterations]), g.constant(Uint8Array.of(1), [], 'bool'), x],
+    { body: { graph: body } },
+  );
   const frames = g.op('Reshape', [looped, g.int64s([0, -1, 80])]);
   g.output(
     g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]),
@@ -45,33 +54,17 @@ function hangingEncoder(): Uint8Array {
   return g.toModel();
 }
 
-/** An encoder whose every loop step holds a 256 MiB tensor. */
-function greedyEncoder(): Uint8Array {
-  const body = new GraphBuilder('grab', { prefix: 'grab_' });
-  body.input('grab_i', 'int64', []);
-  const condition = body.input('grab_cond', 'bool', []);
-  const carried = body.input('grab_v', 'float32', ['b', 'w']);
-  const big = body.op('Expand', [body.scalar(1), body.int64s([64 * 1024 * 1024])]);
-  const total = body.op('ReduceSum', [big], { keepdims: 0 });
-  body.output(body.op('Identity', [condition]), 'bool', []);
-  body.output(body.op('Add', [carried, body.op('Mul', [total, body.scalar(0)])]), 'float32', [
-    'b',
-    'w',
-  ]);
-  const g = new GraphBuilder('greedy');
-  const x = g.input('audio', 'float32', ['b', 'w']);
-  const looped = g.op('Loop', [g.int64s([1e9]), g.constant(Uint8Array.of(1), [], 'bool'), x], {
-    body: { graph: body },
+/** Spins (practically) forever. */
+const hangingEncoder = () =>
+  loopingEncoder('spin', 1e12, (body, carried) => body.op('Mul', [carried, body.scalar(1)]));
+
+/** Holds a 256 MiB tensor in every step. */
+const greedyEncoder = () =>
+  loopingEncoder('grab', 1e9, (body, carried) => {
+    const big = body.op('Expand', [body.scalar(1), body.int64s([64 * 1024 * 1024])]);
+    const total = body.op('ReduceSum', [big], { keepdims: 0 });
+    return body.op('Add', [carried, body.op('Mul', [total, body.scalar(0)])]);
   });
-  const frames = g.op('Reshape', [looped, g.int64s([0, -1, 80])]);
-  g.output(
-    g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]),
-    'float32',
-    ['b', 't', 4],
-    'embeddings',
-  );
-  return g.toModel();
-}
 
 let dir: string;
 
