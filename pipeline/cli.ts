@@ -33,6 +33,7 @@ import { DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
 import {
   buildEfficiency,
   buildLeaderboard,
+  modelParameters,
   readResults,
   writeEfficiency,
   writeLeaderboard,
@@ -317,7 +318,10 @@ const COMMANDS: Record<string, Command> = {
       const submissions = await scanSubmissions(submissionsDir(), cacheDir());
       const dir = resultsDir(values);
       const results = await readResults(dir, tasks, submissions);
-      await writeLeaderboard(dir, buildLeaderboard(suite, tasks, submissions, results));
+      await writeLeaderboard(
+        dir,
+        buildLeaderboard(suite, tasks, submissions, results, await modelParameters(submissions)),
+      );
       await writeEfficiency(dir, await buildEfficiency(dir, results));
       logger.info(`leaderboard written to ${dir}/leaderboard.json`);
     },

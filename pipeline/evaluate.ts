@@ -47,6 +47,7 @@ import {
 import {
   buildEfficiency,
   buildLeaderboard,
+  modelParameters,
   readResults,
   writeEfficiency,
   writeLeaderboard,
@@ -410,7 +411,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   const results = await readResults(options.resultsDir, plan.allTasks, plan.allSubmissions);
   await writeLeaderboard(
     options.resultsDir,
-    buildLeaderboard(suite, plan.allTasks, plan.allSubmissions, results),
+    buildLeaderboard(
+      suite,
+      plan.allTasks,
+      plan.allSubmissions,
+      results,
+      await modelParameters(plan.allSubmissions),
+    ),
   );
   await writeEfficiency(options.resultsDir, await buildEfficiency(options.resultsDir, results));
   logger.info(

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DisplayText, Domain, HttpsUrl, Slug, TaskId } from './common.ts';
 import { MetricId } from './metrics.ts';
+import { weightedAverage } from './scoring.ts';
 
 export const ARCHIVE_SCHEMA_VERSION = 1;
 
@@ -96,3 +97,73 @@ export const ArchiveEdition = z
     });
   });
 export type ArchiveEdition = z.output<typeof ArchiveEdition>;
+
+/**
+ * Recomputation of an edition's printed weighted averages from its own per-task scores and
+ * weights, with the leaderboard's formula. "public" averages leave the private tasks out. A
+ * printed value reproduces when the recomputed one rounds to it at three decimals
+ * (|recomputed - printed| <= 0.0005); it is consistent with rounding when the gap is within 0.001,
+ * because the task scores are themselves rounded to three decimals, so the exact average can sit
+ * up to 0.0005 away from the one recomputed from them.
+ */
+export interface RecomputedAverage {
+  readonly entry: string;
+  readonly name: string;
+  readonly track: 'A' | 'B';
+  readonly scope: 'all' | 'public';
+  readonly label: string;
+  readonly printed: number;
+  readonly recomputed: number;
+  readonly reproduces: boolean;
+  readonly consistentWithRounding: boolean;
+  /** Tasks averaged over. */
+  readonly tasks: number;
+}
+
+/** Half a unit in the third decimal, plus room for binary floating point. */
+const PRINT_TOLERANCE = 0.0005 + 1e-9;
+/** Printed rounding plus the rounding of the task scores the average is recomputed from. */
+const ROUNDING_TOLERANCE = 0.001 + 1e-9;
+
+export function recomputeTrack(
+  edition: ArchiveEdition,
+  track: ArchiveTrackEntry,
+  scope: 'all' | 'public',
+): { average: number | null; tasks: number } {
+  const entries = edition.tasks
+    .filter((task) => scope === 'all' || !task.private)
+    .flatMap((task) => {
+      const score = track.scores[task.id];
+      return score === undefined ? [] : [{ score, weight: task.weight }];
+    });
+  return { average: weightedAverage(entries), tasks: entries.length };
+}
+
+export function recomputeArchive(edition: ArchiveEdition): RecomputedAverage[] {
+  const out: RecomputedAverage[] = [];
+  for (const entry of edition.entries) {
+    for (const track of ['A', 'B'] as const) {
+      const data = track === 'A' ? entry.trackA : entry.trackB;
+      if (!data) {
+        continue;
+      }
+      for (const printed of data.printed) {
+        const { average, tasks } = recomputeTrack(edition, data, printed.scope);
+        const recomputed = average ?? 0;
+        out.push({
+          entry: entry.id,
+          name: entry.name,
+          track,
+          scope: printed.scope,
+          label: printed.label,
+          printed: printed.value,
+          recomputed,
+          reproduces: Math.abs(recomputed - printed.value) <= PRINT_TOLERANCE,
+          consistentWithRounding: Math.abs(recomputed - printed.value) <= ROUNDING_TOLERANCE,
+          tasks,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -48,6 +48,11 @@ export const LeaderboardSubmission = z.strictObject({
   sampleRate: z.int().positive(),
   embeddingDim: z.int().positive(),
   hopMs: z.number().positive(),
+  maxInputSeconds: z.number().positive(),
+  /** The training-data statement of the manifest. */
+  trainingData: DisplayText(1000),
+  /** Values stored in the ONNX model (initializers); null when the model could not be read. */
+  parameters: z.int().nonnegative().nullable(),
 });
 export type LeaderboardSubmission = z.output<typeof LeaderboardSubmission>;
 

@@ -9,6 +9,7 @@
  * intervals of averages and ranks are percentiles over b.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { DOMAINS, type Domain, type Track } from '../../schemas/common.ts';
 import {
   Efficiency,
@@ -20,6 +21,7 @@ import {
   type LeaderboardTrack,
 } from '../../schemas/leaderboard.ts';
 import { TaskMeasurements, TaskResult, type Interval } from '../../schemas/result.ts';
+import { weightedAverage } from '../../schemas/scoring.ts';
 import {
   efficiencyFile,
   leaderboardFile,
@@ -27,30 +29,14 @@ import {
   resultFile,
 } from '../../schemas/results-layout.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
+import { scanOnnxModel } from '../check/onnx-scan.ts';
 import { readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import { interval95 } from '../metrics/bootstrap.ts';
 import { PROTOCOL } from '../protocol.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
 import type { Submission } from '../submissions/scan.ts';
 
-export interface WeightedScore {
-  readonly score: number | null;
-  readonly weight: number;
-}
-
-/** sum(score * weight) / sum(weight) over entries with a score; null when that weight is 0. */
-export function weightedAverage(entries: Iterable<WeightedScore>): number | null {
-  let weighted = 0;
-  let total = 0;
-  for (const { score, weight } of entries) {
-    if (score === null) {
-      continue;
-    }
-    weighted += score * weight;
-    total += weight;
-  }
-  return total > 0 ? weighted / total : null;
-}
+export { weightedAverage, type WeightedScore } from '../../schemas/scoring.ts';
 
 /**
  * Replicate b of the weighted average is the weighted average of the tasks' replicates b; null
@@ -191,7 +177,10 @@ function taskSummary(task: TaskDefinition, results: ResultTable): LeaderboardTas
   };
 }
 
-function submissionSummary(submission: Submission): LeaderboardSubmission {
+function submissionSummary(
+  submission: Submission,
+  parameters: ReadonlyMap<string, number>,
+): LeaderboardSubmission {
   const { manifest } = submission;
   return {
     slug: submission.slug,
@@ -207,7 +196,24 @@ function submissionSummary(submission: Submission): LeaderboardSubmission {
     sampleRate: manifest.sampleRate,
     embeddingDim: manifest.embeddingDim,
     hopMs: manifest.hopMs,
+    maxInputSeconds: manifest.maxInputSeconds,
+    trainingData: manifest.trainingData.description,
+    parameters: parameters.get(submission.slug) ?? null,
   };
+}
+
+/** Values stored in each submission's ONNX model, read from the model files. */
+export async function modelParameters(
+  submissions: readonly Submission[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const submission of submissions) {
+    const scan = scanOnnxModel(await readFile(submission.modelPath), submission.modelPath);
+    if (scan.structure) {
+      counts.set(submission.slug, scan.structure.parameters);
+    }
+  }
+  return counts;
 }
 
 export function buildLeaderboard(
@@ -215,6 +221,7 @@ export function buildLeaderboard(
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
   results: ResultTable,
+  parameters: ReadonlyMap<string, number> = new Map(),
 ): Leaderboard {
   const active = tasks.filter((task) => !task.disabled);
   const trackB = active.filter((task) => task.trackB);
@@ -232,7 +239,7 @@ export function buildLeaderboard(
     schemaVersion: LEADERBOARD_SCHEMA_VERSION,
     suite: { id: suite.id, name: suite.name, description: suite.description, protocol: PROTOCOL },
     tasks: active.map((task) => taskSummary(task, results)),
-    submissions: submissions.map(submissionSummary),
+    submissions: submissions.map((submission) => submissionSummary(submission, parameters)),
     tracks: {
       A: track('A', 'Track A: linear probe', active),
       B: track('B', 'Track B: kNN', trackB),

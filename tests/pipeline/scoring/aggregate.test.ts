@@ -1,10 +1,15 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as broken from '../../helpers/broken-encoders.ts';
 import type { TaskResult } from '../../../schemas/result.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { TaskDefinition as TaskSchema } from '../../../schemas/task.ts';
 import {
   averageReplicates,
   buildLeaderboard,
+  modelParameters,
   competitionRanks,
   rankIntervals,
   weightedAverage,
@@ -266,6 +271,38 @@ describe('bootstrap aggregation', () => {
     expect(rankIntervals([a, c])).toEqual([
       { best: 1, worst: 1 },
       { best: 2, worst: 2 },
+    ]);
+  });
+});
+
+describe('submission facts on the leaderboard', () => {
+  it('counts the values stored in each model and carries the manifest facts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parameters-'));
+    const modelPath = join(dir, 'model.onnx');
+    await writeFile(modelPath, broken.validLogMel());
+    const logMel = { ...submission('alpha'), modelPath };
+    const counts = await modelParameters([logMel]);
+    // DFT basis 402 x 400, filterbank 201 x 64 and 13 values of small constants (see the checker test).
+    expect(counts).toEqual(new Map([['alpha', 402 * 400 + 201 * 64 + 13]]));
+
+    const only = task('sound_b', 'sound', 100, true);
+    const leaderboard = buildLeaderboard(
+      { id: 'test', name: 'Test', description: 'd', taskIds: [only.id] },
+      [only],
+      [logMel, submission('bravo')],
+      new Map(),
+      counts,
+    );
+    expect(
+      leaderboard.submissions.map((entry) => [
+        entry.slug,
+        entry.parameters,
+        entry.maxInputSeconds,
+        entry.trainingData,
+      ]),
+    ).toEqual([
+      ['alpha', 173_677, 10, 'none'],
+      ['bravo', null, 10, 'none'],
     ]);
   });
 });
