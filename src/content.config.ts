@@ -1,7 +1,21 @@
 import { defineCollection } from 'astro:content';
-import { Leaderboard } from '../schemas/leaderboard.ts';
-import { leaderboardLoader } from './lib/results-loader.ts';
+import { z } from 'zod';
+import { ArchiveEdition } from '../schemas/archive.ts';
+import { Efficiency, Leaderboard } from '../schemas/leaderboard.ts';
+import { TaskMeasurements, TaskResult } from '../schemas/result.ts';
+import {
+  archiveLoader,
+  efficiencyLoader,
+  leaderboardLoader,
+  runsLoader,
+} from './lib/results-loader.ts';
 
 export const collections = {
   leaderboard: defineCollection({ loader: leaderboardLoader(), schema: Leaderboard }),
+  efficiency: defineCollection({ loader: efficiencyLoader(), schema: Efficiency }),
+  runs: defineCollection({
+    loader: runsLoader(),
+    schema: z.object({ result: TaskResult, measurements: TaskMeasurements.nullable() }),
+  }),
+  archive: defineCollection({ loader: archiveLoader(), schema: ArchiveEdition }),
 };

@@ -12,3 +12,43 @@ export function formatCoverage(coverage: { done: number; total: number }): strin
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A 95% interval as "low–high" with three decimals. */
+export function formatInterval(interval: { low: number; high: number }): string {
+  return `${interval.low.toFixed(3)}–${interval.high.toFixed(3)}`;
+}
+
+/** Parameter counts with a thousands or millions suffix ("24.1M", "9.2k", "512"). */
+export function formatParameters(count: number | null | undefined): string {
+  if (count === null || count === undefined) {
+    return '–';
+  }
+  if (count >= 1e9) {
+    return `${(count / 1e9).toFixed(1)}B`;
+  }
+  if (count >= 1e6) {
+    return `${(count / 1e6).toFixed(1)}M`;
+  }
+  if (count >= 1e3) {
+    return `${(count / 1e3).toFixed(1)}k`;
+  }
+  return String(count);
+}
+
+/** Real-time factor as a multiple ("733×"), one decimal below 10. */
+export function formatRealTimeFactor(factor: number | null | undefined): string {
+  if (factor === null || factor === undefined) {
+    return '–';
+  }
+  return factor < 10 ? `${factor.toFixed(1)}×` : `${Math.round(factor).toLocaleString('en')}×`;
+}
+
+/** Bytes in MiB or GiB. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) {
+    return '–';
+  }
+  return bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+    : `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MiB`;
+}

@@ -4,6 +4,7 @@
  */
 import { DOMAINS, type Domain } from '../../schemas/common.ts';
 import type {
+  Efficiency,
   Leaderboard,
   LeaderboardRow,
   LeaderboardSubmission,
@@ -11,7 +12,14 @@ import type {
   LeaderboardTrack,
 } from '../../schemas/leaderboard.ts';
 import { METRICS } from '../../schemas/metrics.ts';
-import { capitalise, formatCoverage, formatScore } from './format.ts';
+import {
+  capitalise,
+  formatCoverage,
+  formatInterval,
+  formatParameters,
+  formatRealTimeFactor,
+  formatScore,
+} from './format.ts';
 
 export type SortType = 'number' | 'text';
 
@@ -24,10 +32,20 @@ export interface Column {
   /** Direction of the first click: scores sort best first, names A to Z, ranks 1 first. */
   readonly firstOrder: 'ascending' | 'descending';
   readonly numeric: boolean;
+  /** Kept in view while the table scrolls sideways. */
+  readonly sticky: boolean;
+  /** Task and domain-average columns belong to a domain (for the domain filter). */
+  readonly domain?: Domain;
+  /** Task columns: the task id, for the link to its page. */
+  readonly taskId?: string;
 }
 
 export interface Cell {
   readonly text: string;
+  /** A second, smaller line (the interval of a score). */
+  readonly detail?: string;
+  /** Tooltip of the cell. */
+  readonly title?: string;
   /** Value the client-side sort compares; empty for missing values, which always sort last. */
   readonly sortValue: string;
   /** True when this is the best value of its column. */
@@ -46,11 +64,69 @@ export interface TrackTable {
   readonly tasks: readonly LeaderboardTask[];
 }
 
-function scoreColumn(id: string, label: string, title: string): Column {
-  return { id, label, title, sortType: 'number', firstOrder: 'descending', numeric: true };
+function column(
+  id: string,
+  label: string,
+  title: string,
+  options: Partial<Pick<Column, 'domain' | 'taskId' | 'sticky'>> & {
+    readonly sortType?: SortType;
+  } = {},
+): Column {
+  const sortType = options.sortType ?? 'number';
+  return {
+    id,
+    label,
+    title,
+    sortType,
+    firstOrder: sortType === 'number' ? 'descending' : 'ascending',
+    numeric: sortType === 'number',
+    sticky: options.sticky ?? false,
+    ...(options.domain ? { domain: options.domain } : {}),
+    ...(options.taskId ? { taskId: options.taskId } : {}),
+  };
 }
 
-export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackTable {
+/**
+ * Ranks that only separate what the bootstrap separates: a row's rank is 1 + the number of rows
+ * whose whole 95% interval lies above its own, so rows with overlapping intervals share a rank.
+ * Without intervals (results from before version 2) it is the plain competition rank.
+ */
+export function displayRanks(rows: readonly LeaderboardRow[]): number[] {
+  return rows.map((row) => {
+    const own = row.averageInterval;
+    if (!own || rows.some((other) => other.averageInterval === null)) {
+      return row.rank;
+    }
+    return 1 + rows.filter((other) => (other.averageInterval?.low ?? 0) > own.high).length;
+  });
+}
+
+function rankCell(rank: number, shared: boolean, row: LeaderboardRow): Cell {
+  const interval = row.rankInterval;
+  const range =
+    interval === null
+      ? undefined
+      : interval.best === interval.worst
+        ? `${interval.best}`
+        : `${interval.best}–${interval.worst}`;
+  return {
+    text: shared ? `=${rank}` : `${rank}`,
+    ...(range === undefined ? {} : { detail: range }),
+    title:
+      (shared ? 'Tied: the 95% intervals of these averages overlap. ' : '') +
+      (range === undefined
+        ? ''
+        : `95% interval of the rank over the bootstrap resamples: ${range}.`),
+    sortValue: String(rank),
+    best: false,
+  };
+}
+
+export function trackTable(
+  leaderboard: Leaderboard,
+  trackId: 'A' | 'B',
+  efficiency?: Efficiency,
+): TrackTable {
   const track = leaderboard.tracks[trackId];
   const tasks = track.tasks.map((id) => {
     const task = leaderboard.tasks.find((candidate) => candidate.id === id);
@@ -61,55 +137,35 @@ export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackT
   });
   const domainsPresent = DOMAINS.filter((domain) => tasks.some((task) => task.domain === domain));
   const columns: Column[] = [
-    {
-      id: 'rank',
-      label: 'Rank',
-      title: 'Position by weighted average; equal averages share a rank',
-      sortType: 'number',
-      firstOrder: 'ascending',
-      numeric: true,
-    },
-    {
-      id: 'team',
-      label: 'Team',
-      title: 'Team and affiliation',
-      sortType: 'text',
-      firstOrder: 'ascending',
-      numeric: false,
-    },
-    {
-      id: 'model',
-      label: 'Model',
-      title: 'Model name and version',
-      sortType: 'text',
-      firstOrder: 'ascending',
-      numeric: false,
-    },
-    scoreColumn(
+    column('rank', 'Rank', 'Rank by weighted average; rows whose intervals overlap share a rank', {
+      sticky: true,
+    }),
+    column('team', 'Team', 'Team name', { sortType: 'text', sticky: true }),
+    column('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
+    column('model', 'Model', 'Model name and version', { sortType: 'text' }),
+    column(
       'average',
       'Weighted average',
-      'Sum of score x weight over the tasks that ran, divided by the sum of their weights',
+      'Sum of score x weight over the tasks that ran, divided by the sum of their weights; below it the 95% bootstrap interval',
     ),
     ...domainsPresent.map((domain: Domain) =>
-      scoreColumn(
-        `domain-${domain}`,
-        capitalise(domain),
-        `Weighted average over the ${domain} tasks`,
-      ),
+      column(`domain-${domain}`, capitalise(domain), `Weighted average over the ${domain} tasks`, {
+        domain,
+      }),
     ),
-    {
-      id: 'coverage',
-      label: 'Coverage',
-      title: 'Tasks with a score / tasks in this track',
-      sortType: 'number',
-      firstOrder: 'descending',
-      numeric: true,
-    },
+    column('coverage', 'Coverage', 'Tasks with a score / tasks in this track'),
+    column('parameters', 'Parameters', 'Values stored in the ONNX model (its initializers)'),
+    column(
+      'rtf',
+      'Real-time factor',
+      'Seconds of audio encoded per second of encoder time, over every task, on the machine that evaluated it',
+    ),
     ...tasks.map((task) =>
-      scoreColumn(
+      column(
         `task-${task.id}`,
         task.name,
         `${METRICS[task.metric].label}: ${METRICS[task.metric].description} Weight ${task.weight}.`,
+        { domain: task.domain, taskId: task.id },
       ),
     ),
   ];
@@ -131,36 +187,72 @@ export function trackTable(leaderboard: Leaderboard, trackId: 'A' | 'B'): TrackT
       tasks.map((task) => [task.id, bestOf(columnValues((row) => row.scores[task.id] ?? null))]),
     ),
   };
-  const scoreCell = (value: number | null, bestValue: number | null | undefined): Cell => ({
+  const scoreCell = (
+    value: number | null,
+    bestValue: number | null | undefined,
+    interval?: { low: number; high: number } | null,
+  ): Cell => ({
     text: formatScore(value),
+    ...(interval && value !== null
+      ? { detail: formatInterval(interval), title: `95% interval ${formatInterval(interval)}` }
+      : {}),
     sortValue: value === null ? '' : String(value),
     best: value !== null && value === bestValue && track.rows.length > 1,
   });
+  const ranks = displayRanks(track.rows);
 
-  const rows = track.rows.map((row): TableRow => {
+  const rows = track.rows.map((row, index): TableRow => {
     const submission = leaderboard.submissions.find(
       (candidate) => candidate.slug === row.submission,
     );
     if (!submission) {
       throw new Error(`leaderboard: row for unknown submission ${row.submission}`);
     }
-    const rank = row.rank;
+    const rank = ranks[index] as number;
+    const speed = efficiency?.submissions.find((entry) => entry.submission === row.submission);
+    const rtf = speed?.realTimeFactor ?? null;
     return {
       submission,
       cells: [
-        { text: String(rank), sortValue: String(rank), best: false },
+        rankCell(rank, ranks.filter((other) => other === rank).length > 1, row),
         { text: submission.team, sortValue: submission.team.toLocaleLowerCase('en'), best: false },
+        {
+          text: submission.affiliation,
+          sortValue: submission.affiliation.toLocaleLowerCase('en'),
+          best: false,
+        },
         {
           text: `${submission.modelName} ${submission.modelVersion}`,
           sortValue: submission.modelName.toLocaleLowerCase('en'),
           best: false,
         },
-        scoreCell(row.average, best.average),
+        {
+          ...scoreCell(row.average, best.average, row.averageInterval),
+          text: formatScore(row.average),
+        },
         ...domainsPresent.map((domain) =>
           scoreCell(row.domainAverages[domain] ?? null, best.domains[domain]),
         ),
         { text: formatCoverage(row.coverage), sortValue: String(row.coverage.done), best: false },
-        ...tasks.map((task) => scoreCell(row.scores[task.id] ?? null, best.tasks[task.id])),
+        {
+          text: formatParameters(submission.parameters),
+          ...(submission.parameters === null
+            ? {}
+            : { title: `${submission.parameters.toLocaleString('en')} values` }),
+          sortValue: submission.parameters === null ? '' : String(submission.parameters),
+          best: false,
+        },
+        {
+          text: formatRealTimeFactor(rtf),
+          ...(speed && speed.hosts.length > 0
+            ? { title: `Measured on ${speed.hosts.join('; ')}` }
+            : {}),
+          sortValue: rtf === null ? '' : String(rtf),
+          best: false,
+        },
+        ...tasks.map((task) =>
+          scoreCell(row.scores[task.id] ?? null, best.tasks[task.id], row.intervals[task.id]),
+        ),
       ],
     };
   });

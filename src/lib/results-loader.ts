@@ -1,42 +1,134 @@
 /**
- * Content-layer loader for the leaderboard: reads `leaderboard.json` from the configured results
- * folder and validates it with the shared schema. An invalid or missing file fails the build
- * with the file name and the JSON pointer of the bad field.
+ * Content-layer loaders: the site's only way in for data. Each reads JSON files from the results
+ * folder and validates them with the shared schemas; an invalid or missing required file fails
+ * the build with the file name and the JSON pointer of the bad field.
+ *
+ * - leaderboard: `results/<suite>/leaderboard.json` (required);
+ * - efficiency: `results/<suite>/efficiency.json` (optional: speed differs between runs);
+ * - runs: every `results/<suite>/runs/<slug>/<task>.json` with its measurements, for provenance;
+ * - archive: every `results/archive/<edition>.json`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Loader } from 'astro/loaders';
+import type { Loader, LoaderContext } from 'astro/loaders';
+import type { z } from 'zod';
+import { ArchiveEdition } from '../../schemas/archive.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
-import { Leaderboard } from '../../schemas/leaderboard.ts';
-import { leaderboardFile, resultsDirFromEnvironment } from '../../schemas/results-layout.ts';
+import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
+import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import {
+  efficiencyFile,
+  leaderboardFile,
+  measurementsFile,
+  resultsDirFromEnvironment,
+  runsDir,
+} from '../../schemas/results-layout.ts';
+
+function resultsDir(context: LoaderContext): string {
+  return resolve(fileURLToPath(context.config.root), resultsDirFromEnvironment(process.env));
+}
+
+function readValidated<S extends z.ZodType>(path: string, schema: S, what: string): z.output<S> {
+  return parseWithFriendlyErrors(
+    schema,
+    parseJsonText(readFileSync(path, 'utf8'), path),
+    path,
+    what,
+  );
+}
+
+async function store(
+  context: LoaderContext,
+  entries: readonly { id: string; data: Record<string, unknown>; filePath: string }[],
+): Promise<void> {
+  context.store.clear();
+  for (const entry of entries) {
+    context.store.set({ id: entry.id, data: await context.parseData(entry) });
+  }
+}
 
 export function leaderboardLoader(): Loader {
   return {
     name: 'leaderboard-json',
     load: async (context) => {
-      const { store, config, logger } = context;
-      const root = fileURLToPath(config.root);
-      const path = resolve(root, leaderboardFile(resultsDirFromEnvironment(process.env)));
+      const path = leaderboardFile(resultsDir(context));
       if (!existsSync(path)) {
         throw new Error(
           `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
         );
       }
-      const leaderboard = parseWithFriendlyErrors(
-        Leaderboard,
-        parseJsonText(readFileSync(path, 'utf8'), path),
-        path,
-        'leaderboard',
-      );
-      logger.info(
+      const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
+      context.logger.info(
         `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
       );
-      store.clear();
-      store.set({
-        id: 'current',
-        data: await context.parseData({ id: 'current', data: leaderboard, filePath: path }),
-      });
+      await store(context, [{ id: 'current', data: leaderboard, filePath: path }]);
+    },
+  };
+}
+
+export function efficiencyLoader(): Loader {
+  return {
+    name: 'efficiency-json',
+    load: async (context) => {
+      const path = efficiencyFile(resultsDir(context));
+      const entries = existsSync(path)
+        ? [{ id: 'current', data: readValidated(path, Efficiency, 'efficiency'), filePath: path }]
+        : [];
+      await store(context, entries);
+    },
+  };
+}
+
+export function runsLoader(): Loader {
+  return {
+    name: 'runs-json',
+    load: async (context) => {
+      const dir = resultsDir(context);
+      const root = runsDir(dir);
+      const entries = [];
+      if (existsSync(root)) {
+        for (const slug of readdirSync(root).sort()) {
+          const folder = join(root, slug);
+          const files = readdirSync(folder)
+            .filter((name) => name.endsWith('.json') && !name.endsWith('.measurements.json'))
+            .sort();
+          for (const name of files) {
+            const task = basename(name, '.json');
+            const path = join(folder, name);
+            const result = readValidated(path, TaskResult, 'task result');
+            const measuredPath = measurementsFile(dir, slug, task);
+            const measurements = existsSync(measuredPath)
+              ? readValidated(measuredPath, TaskMeasurements, 'task measurements')
+              : null;
+            entries.push({ id: `${slug}/${task}`, data: { result, measurements }, filePath: path });
+          }
+        }
+      }
+      await store(context, entries);
+    },
+  };
+}
+
+export function archiveLoader(): Loader {
+  return {
+    name: 'archive-json',
+    load: async (context) => {
+      const dir = resolve(
+        fileURLToPath(context.config.root),
+        process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
+      );
+      const entries = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((name) => name.endsWith('.json'))
+            .sort()
+            .map((name) => {
+              const path = join(dir, name);
+              const edition = readValidated(path, ArchiveEdition, 'archived edition');
+              return { id: edition.id, data: edition, filePath: path };
+            })
+        : [];
+      await store(context, entries);
     },
   };
 }

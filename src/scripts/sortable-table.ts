@@ -6,6 +6,10 @@
 
 type Order = 'ascending' | 'descending';
 
+export function isOrder(value: string | null): value is Order {
+  return value === 'ascending' || value === 'descending';
+}
+
 function compareValues(a: string, b: string, numeric: boolean): number {
   if (numeric) {
     return Number(a) - Number(b);
@@ -43,7 +47,27 @@ export function sortTable(table: HTMLTableElement, columnIndex: number, order: O
   header.setAttribute('aria-sort', order);
 }
 
-export function enhanceSortableTables(root: ParentNode = document): void {
+/** Sort `table` by the column whose header has `data-column="<id>"`; false when there is none. */
+export function sortTableByColumn(
+  table: HTMLTableElement,
+  columnId: string,
+  order: Order,
+): boolean {
+  const headers = Array.from(table.tHead?.rows[0]?.cells ?? []);
+  const index = headers.findIndex((header) => header.dataset['column'] === columnId);
+  if (index < 0) {
+    return false;
+  }
+  sortTable(table, index, order);
+  return true;
+}
+
+export type SortListener = (table: HTMLTableElement, columnId: string, order: Order) => void;
+
+export function enhanceSortableTables(
+  root: ParentNode = document,
+  onSort: SortListener = () => undefined,
+): void {
   for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table[data-sortable]'))) {
     const headers = Array.from(table.tHead?.rows[0]?.cells ?? []);
     headers.forEach((header, index) => {
@@ -53,7 +77,10 @@ export function enhanceSortableTables(root: ParentNode = document): void {
         const order: Order =
           current === first ? (first === 'ascending' ? 'descending' : 'ascending') : first;
         sortTable(table, index, order);
+        onSort(table, header.dataset['column'] ?? '', order);
       });
     });
   }
 }
+
+export type { Order };

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatBytes,
+  formatInterval,
+  formatParameters,
+  formatRealTimeFactor,
+  formatScore,
+} from '../../src/lib/format.ts';
+
+describe('formatting', () => {
+  it('prints scores with three decimals like the challenge page, and a dash for missing', () => {
+    expect([formatScore(1), formatScore(0.86), formatScore(0), formatScore(null)]).toEqual([
+      '1.000',
+      '0.860',
+      '0.000',
+      '–',
+    ]);
+  });
+
+  it('prints an interval as low–high', () => {
+    expect(formatInterval({ low: 0.4521, high: 0.5299 })).toBe('0.452–0.530');
+  });
+
+  it('prints parameter counts with k, M and B suffixes', () => {
+    expect([0, 512, 9_216, 173_677, 24_013_318, 1_500_000_000, null].map(formatParameters)).toEqual(
+      ['0', '512', '9.2k', '173.7k', '24.0M', '1.5B', '–'],
+    );
+  });
+
+  it('prints real-time factors as multiples, one decimal below 10', () => {
+    expect([0.42, 9.94, 118.55, 2_733.2, null].map(formatRealTimeFactor)).toEqual([
+      '0.4×',
+      '9.9×',
+      '119×',
+      '2,733×',
+      '–',
+    ]);
+  });
+
+  it('prints memory in MiB below 1 GiB and in GiB above', () => {
+    expect([187_916_288, 2 ** 30, 3.5 * 2 ** 30, null].map(formatBytes)).toEqual([
+      '179 MiB',
+      '1.0 GiB',
+      '3.5 GiB',
+      '–',
+    ]);
+  });
+});
