@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Leaderboard } from '../../schemas/leaderboard.ts';
+import { citationBibtex, csvLine, trackCsv } from '../../src/lib/exports.ts';
+
+const fixture = Leaderboard.parse(
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
+);
+
+/** A minimal RFC 4180 reader, written from the RFC's grammar, to check the writer round-trips. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charAt(index);
+    if (quoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index += 1;
+      } else if (char === '"') {
+        quoted = false;
+      } else {
+        field += char;
+      }
+    } else if (char === '"') {
+      quoted = true;
+    } else if (char === ',') {
+      record.push(field);
+      field = '';
+    } else if (char === '\r' && text[index + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      index += 1;
+    } else {
+      field += char;
+    }
+  }
+  return records;
+}
+
+describe('csvLine', () => {
+  it('quotes commas, quotes and line breaks, and leaves plain text and numbers alone', () => {
+    expect(csvLine(['plain', 'a,b', 'say "hi"', 'two\nlines', 0.5, null])).toBe(
+      'plain,"a,b","say ""hi""","two\nlines",0.5,',
+    );
+  });
+
+  it('defuses text a spreadsheet would run as a formula', () => {
+    expect(csvLine(['=HYPERLINK("x")', '+1', '-1', '@SUM(A1)', '\tx', 'a=b'])).toBe(
+      `"'=HYPERLINK(""x"")",'+1,'-1,'@SUM(A1),'\tx,a=b`,
+    );
+  });
+});
+
+describe('trackCsv', () => {
+  it('writes one row per leaderboard row with intervals, in leaderboard order', () => {
+    const records = parseCsv(trackCsv(fixture, 'A'));
+    const [header, ...rows] = records;
+    const track = fixture.tracks.A;
+    expect(header?.slice(0, 4)).toEqual(['rank', 'rank_best', 'rank_worst', 'submission']);
+    expect(header?.slice(-3)).toEqual([
+      track.tasks.at(-1),
+      `${track.tasks.at(-1) ?? ''}_low`,
+      `${track.tasks.at(-1) ?? ''}_high`,
+    ]);
+    expect(rows.map((row) => row[3])).toEqual(track.rows.map((row) => row.submission));
+    for (const row of rows) {
+      expect(row).toHaveLength(header?.length ?? 0);
+    }
+    const first = Object.fromEntries(header?.map((name, index) => [name, rows[0]?.[index]]) ?? []);
+    const source = track.rows[0];
+    expect(Number(first['weighted_average'])).toBe(source?.average);
+    expect(Number(first['weighted_average_low'])).toBe(source?.averageInterval?.low);
+    expect(first['speech_average']).toBe('');
+    expect(first['baseline']).toBe('yes');
+  });
+
+  it('round-trips hostile team names through a CSV reader', () => {
+    const hostile = structuredClone(fixture);
+    const submission = hostile.submissions[0];
+    if (submission) {
+      submission.team = '=cmd|" /C calc"!A0, "quoted"';
+    }
+    const records = parseCsv(trackCsv(hostile, 'A'));
+    const teamColumn = records[0]?.indexOf('team') ?? -1;
+    const row = records.find((record) => record[3] === submission?.slug);
+    expect(row?.[teamColumn]).toBe(`'=cmd|" /C calc"!A0, "quoted"`);
+  });
+});
+
+describe('citationBibtex', () => {
+  it('cites the leaderboard, X-ARES and the ICME 2025 challenge with balanced braces', () => {
+    const bibtex = citationBibtex({ siteUrl: 'https://example.org/leaderboard/', year: 2026 });
+    const keys = [...bibtex.matchAll(/^@(\w+)\{(\w+),$/gm)].map((match) => match[2]);
+    expect(keys).toEqual(['audio_encoder_leaderboard', 'zhang2025xares', 'zhang2025icmechallenge']);
+    expect(bibtex).toContain('\\url{https://example.org/leaderboard/}');
+    expect(bibtex).toContain('eprint        = {2505.16369}');
+    expect(bibtex).toContain('eprint        = {2501.15302}');
+    let depth = 0;
+    for (const char of bibtex) {
+      depth += char === '{' ? 1 : char === '}' ? -1 : 0;
+      expect(depth).toBeGreaterThanOrEqual(0);
+    }
+    expect(depth).toBe(0);
+  });
+});
