@@ -6,7 +6,8 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskResult } from '../../schemas/result.ts';
@@ -22,6 +23,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
 const tasks = suiteTasks(getSuite('demo'));
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /**
  * What an encoder that carries no information scores on each demo task's test split:
@@ -262,6 +264,193 @@ describe('site built from those results', () => {
       expect(teams).toEqual([...teams].sort((a, b) => a.localeCompare(b, 'en')));
 
       expect(problems).toEqual([]);
+    });
+
+    /** A page that records console errors and warnings and uncaught exceptions. */
+    async function watchedPage(
+      options: { bypassCSP?: boolean } = {},
+    ): Promise<{ page: Page; problems: string[] }> {
+      const page = await browser.newPage(options);
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+          problems.push(`${page.url()}: ${message.text()}`);
+        }
+      });
+      page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+      return { page, problems };
+    }
+
+    it('switches track and domain, and restores track, domain and sort from the URL', async () => {
+      const { page, problems } = await watchedPage();
+      await page.goto(`${server.url}/`);
+      const sectionA = page.locator('[data-track-section="A"]');
+      const sectionB = page.locator('[data-track-section="B"]');
+      expect(await sectionA.isVisible()).toBe(true);
+      expect(await sectionB.isHidden()).toBe(true);
+
+      await page.getByRole('tab', { name: /Track B/ }).click();
+      expect(await sectionB.isVisible()).toBe(true);
+      expect(await sectionA.isHidden()).toBe(true);
+      expect(new URL(page.url()).searchParams.get('track')).toBe('B');
+      expect(await page.getByRole('tab', { name: /Track B/ }).getAttribute('aria-selected')).toBe(
+        'true',
+      );
+
+      const tableB = page.locator('table[data-track="B"]');
+      await tableB.locator('thead th[data-column="task-demo_sound_events"] button').click();
+      await page.locator('[data-domain-filter]').selectOption('music');
+      const url = new URL(page.url());
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        track: 'B',
+        sort: 'task-demo_sound_events',
+        order: 'descending',
+        domain: 'music',
+      });
+      const visibleColumns = () =>
+        tableB
+          .locator('thead th')
+          .evaluateAll((cells) =>
+            cells
+              .filter((cell) => !(cell as HTMLElement).hidden)
+              .map((cell) => cell.getAttribute('data-column')),
+          );
+      const musicOnly = await visibleColumns();
+      expect(musicOnly).toContain('task-demo_timbre');
+      expect(musicOnly).not.toContain('task-demo_sound_events');
+      expect(musicOnly).toContain('average');
+
+      // A shared link reproduces the view.
+      const shared = await watchedPage();
+      await shared.page.goto(url.toString());
+      expect(await shared.page.locator('[data-track-section="B"]').isVisible()).toBe(true);
+      expect(await shared.page.locator('[data-domain-filter]').inputValue()).toBe('music');
+      expect(
+        await shared.page
+          .locator('table[data-track="B"] thead th[aria-sort]')
+          .evaluateAll((cells) =>
+            cells.map((cell) => [cell.getAttribute('data-column'), cell.getAttribute('aria-sort')]),
+          ),
+      ).toEqual([['task-demo_sound_events', 'descending']]);
+      expect([...problems, ...shared.problems]).toEqual([]);
+    });
+
+    it('opens a task page and a submission page from the table', async () => {
+      const { page, problems } = await watchedPage();
+      await page.goto(`${server.url}/`);
+      const table = page.locator('table[data-track="A"]');
+      await table.locator('thead th[data-column="task-demo_timbre"] a.column-link').click();
+      await page.waitForURL(`${server.url}/tasks/demo_timbre/`);
+      expect(await page.locator('h1').textContent()).toContain('Demo timbre');
+      expect(await page.locator('svg[class^="plot-"]').count()).toBe(1);
+
+      await page.goto(`${server.url}/`);
+      const first = table.locator('tbody tr').first();
+      const slug = await first.getAttribute('data-submission');
+      await first.locator('th a').click();
+      await page.waitForURL(`${server.url}/submissions/${slug ?? ''}/`);
+      expect(await page.locator('h1').textContent()).toMatch(/\S/);
+      expect(await page.getByRole('heading', { name: 'Provenance' }).count()).toBe(1);
+      expect(problems).toEqual([]);
+    });
+
+    it('has no broken internal links and no console errors on any page', async () => {
+      const { page, problems } = await watchedPage();
+      const origin = server.url;
+      const queue = ['/'];
+      const seen = new Set(queue);
+      const broken: string[] = [];
+      let pages = 0;
+      while (queue.length > 0) {
+        const path = queue.shift() ?? '/';
+        const response = await page.request.get(`${origin}${path}`);
+        if (!response.ok()) {
+          broken.push(`${path} (${response.status()})`);
+          continue;
+        }
+        if (!(response.headers()['content-type'] ?? '').startsWith('text/html')) {
+          continue;
+        }
+        await page.goto(`${origin}${path}`);
+        pages += 1;
+        const targets = await page.evaluate(() =>
+          [
+            ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href')),
+            ...Array.from(document.querySelectorAll('link[href]'), (l) => l.getAttribute('href')),
+            ...Array.from(document.querySelectorAll('script[src]'), (s) => s.getAttribute('src')),
+          ].map((href) => new URL(href ?? '', document.baseURI)),
+        );
+        for (const target of targets) {
+          const url = new URL(target);
+          if (url.origin !== origin) {
+            continue;
+          }
+          if (url.hash && url.pathname === new URL(page.url()).pathname) {
+            const id = decodeURIComponent(url.hash.slice(1));
+            if ((await page.locator(`[id="${id}"]`).count()) === 0) {
+              broken.push(`${path} -> #${id} (no such id)`);
+            }
+          }
+          if (!seen.has(url.pathname)) {
+            seen.add(url.pathname);
+            queue.push(url.pathname);
+          }
+        }
+      }
+      expect(broken).toEqual([]);
+      expect(problems).toEqual([]);
+      // Home, methodology, downloads, tasks index, archive index and edition, and one page per
+      // task and per submission.
+      expect(pages).toBe(6 + tasks.length + slugs.length);
+      for (const file of ['leaderboard.json', 'track-a.csv', 'track-b.csv', 'citation.bib']) {
+        expect(seen.has(`/downloads/${file}`), file).toBe(true);
+      }
+    });
+
+    it('passes axe-core with no serious or critical violations on every kind of page', async () => {
+      // axe is injected as an inline script, which the site's Content-Security-Policy forbids.
+      const { page } = await watchedPage({ bypassCSP: true });
+      const paths = [
+        '/',
+        '/?track=B',
+        '/tasks/',
+        '/tasks/demo_sound_events/',
+        `/submissions/${slugs[0] ?? ''}/`,
+        '/methodology/',
+        '/archive/',
+        '/archive/icme2025/',
+        '/downloads/',
+      ];
+      const violations: string[] = [];
+      for (const path of paths) {
+        await page.goto(`${server.url}${path}`);
+        await page.addScriptTag({ path: AXE_SCRIPT });
+        const found = await page.evaluate(async () => {
+          const axe = (
+            window as unknown as {
+              axe: {
+                run: () => Promise<{
+                  violations: { id: string; impact: string | null; nodes: unknown[] }[];
+                }>;
+              };
+            }
+          ).axe;
+          const result = await axe.run();
+          return result.violations.map((violation) => ({
+            id: violation.id,
+            impact: violation.impact,
+            nodes: violation.nodes.length,
+          }));
+        });
+        for (const violation of found) {
+          if (violation.impact === 'serious' || violation.impact === 'critical') {
+            violations.push(
+              `${path}: ${violation.id} (${violation.impact}, ${violation.nodes} nodes)`,
+            );
+          }
+        }
+      }
+      expect(violations).toEqual([]);
     });
   });
 });

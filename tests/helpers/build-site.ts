@@ -5,7 +5,11 @@ import { promisify } from 'node:util';
 
 export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
 
-export async function buildSite(resultsDir: string, outDir: string): Promise<string> {
+export async function buildSite(
+  resultsDir: string,
+  outDir: string,
+  extraEnvironment: Record<string, string> = {},
+): Promise<string> {
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     [join(REPOSITORY_ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build'],
@@ -17,6 +21,7 @@ export async function buildSite(resultsDir: string, outDir: string): Promise<str
         LEADERBOARD_OUT_DIR: outDir,
         LEADERBOARD_ASTRO_CACHE_DIR: join(outDir, '..', 'astro-cache'),
         ASTRO_TELEMETRY_DISABLED: '1',
+        ...extraEnvironment,
       },
       maxBuffer: 16 * 1024 * 1024,
     },

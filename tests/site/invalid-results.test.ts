@@ -4,14 +4,27 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSite } from '../helpers/build-site.ts';
 
+const fixture = (...path: string[]) => readFile(join(import.meta.dirname, ...path), 'utf8');
+
+async function failedBuild(
+  resultsDir: string,
+  work: string,
+  environment: Record<string, string> = {},
+): Promise<string> {
+  const failure = await buildSite(resultsDir, join(work, 'dist'), environment).then(
+    () => undefined,
+    (error: unknown) => error as Error & { stdout: string; stderr: string },
+  );
+  expect(failure, 'the build should fail').toBeDefined();
+  return `${failure?.stdout ?? ''}${failure?.stderr ?? ''}`;
+}
+
 describe('site build with a bad results file', () => {
   it('fails and names the file and the field', async () => {
     const work = await mkdtemp(join(tmpdir(), 'invalid-results-'));
     const resultsDir = join(work, 'results');
     await mkdir(resultsDir);
-    const leaderboard = JSON.parse(
-      await readFile(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8'),
-    ) as {
+    const leaderboard = JSON.parse(await fixture('..', 'fixtures', 'leaderboard.json')) as {
       tracks: { A: { rows: { average: unknown }[] } };
     };
     const firstRow = leaderboard.tracks.A.rows[0];
@@ -19,13 +32,31 @@ describe('site build with a bad results file', () => {
       firstRow.average = 1.7;
     }
     await writeFile(join(resultsDir, 'leaderboard.json'), JSON.stringify(leaderboard));
-    const failure = await buildSite(resultsDir, join(work, 'dist')).then(
-      () => undefined,
-      (error: unknown) => error as Error & { stdout: string; stderr: string },
-    );
-    expect(failure).toBeDefined();
-    const output = `${failure?.stdout ?? ''}${failure?.stderr ?? ''}`;
+    const output = await failedBuild(resultsDir, work);
     expect(output).toContain(join(resultsDir, 'leaderboard.json'));
     expect(output).toContain('/tracks/A/rows/0/average: Too big: expected number to be <=1');
+  });
+
+  it('refuses an archived edition with a non-https link, naming the file and the field', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'invalid-archive-'));
+    const resultsDir = join(work, 'results');
+    const archiveDir = join(work, 'archive');
+    await mkdir(resultsDir);
+    await mkdir(archiveDir);
+    await writeFile(
+      join(resultsDir, 'leaderboard.json'),
+      await fixture('..', 'fixtures', 'leaderboard.json'),
+    );
+    const edition = JSON.parse(
+      await fixture('..', '..', 'results', 'archive', 'icme2025.json'),
+    ) as { entries: { report?: string }[] };
+    const first = edition.entries[0];
+    if (first) {
+      first.report = 'javascript:alert(1)';
+    }
+    await writeFile(join(archiveDir, 'icme2025.json'), JSON.stringify(edition));
+    const output = await failedBuild(resultsDir, work, { LEADERBOARD_ARCHIVE_DIR: archiveDir });
+    expect(output).toContain(join(archiveDir, 'icme2025.json'));
+    expect(output).toContain('/entries/0/report');
   });
 });
