@@ -9,6 +9,8 @@ import {
   type ArchiveTask,
   type RecomputedAverage,
 } from '../../schemas/archive.ts';
+import { METRICS } from '../../schemas/metrics.ts';
+import { sortableColumn, type Column } from './leaderboard-view.ts';
 
 export interface ArchiveRow {
   readonly entry: ArchiveEntry;
@@ -56,4 +58,32 @@ export function archiveTracks(edition: ArchiveEdition): ArchiveTrackView[] {
     );
     return { track, tasks, rows };
   });
+}
+
+/** The columns of an archived track: identity, printed and recomputed averages, every task. */
+export function archiveColumns(view: ArchiveTrackView): Column[] {
+  return [
+    sortableColumn('rank', 'Rank', 'Official rank; baselines were not ranked', {
+      sticky: true,
+      firstOrder: 'ascending',
+    }),
+    sortableColumn('team', 'Team', 'Team or baseline model', { sortType: 'text', sticky: true }),
+    sortableColumn('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
+    sortableColumn('report', 'Report', 'Technical report submitted with the entry', {
+      sortType: 'text',
+    }),
+    sortableColumn('printed', 'Printed average', 'The weighted average as the source printed it'),
+    sortableColumn(
+      'recomputed',
+      'Recomputed',
+      'Sum of printed score x weight over the tasks, divided by the sum of the weights',
+    ),
+    ...view.tasks.map((task) =>
+      sortableColumn(
+        `task-${task.id}`,
+        task.name,
+        `${METRICS[task.metric].label}. Weight ${task.weight}.${task.private ? ' Private data.' : ''}`,
+      ),
+    ),
+  ];
 }

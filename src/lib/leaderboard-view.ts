@@ -64,11 +64,15 @@ export interface TrackTable {
   readonly tasks: readonly LeaderboardTask[];
 }
 
-function column(
+/**
+ * A sortable column: unless told otherwise, numbers sort largest (best) first on the first click
+ * and text A to Z.
+ */
+export function sortableColumn(
   id: string,
   label: string,
   title: string,
-  options: Partial<Pick<Column, 'domain' | 'taskId' | 'sticky'>> & {
+  options: Partial<Pick<Column, 'domain' | 'taskId' | 'sticky' | 'firstOrder'>> & {
     readonly sortType?: SortType;
   } = {},
 ): Column {
@@ -78,7 +82,7 @@ function column(
     label,
     title,
     sortType,
-    firstOrder: sortType === 'number' ? 'descending' : 'ascending',
+    firstOrder: options.firstOrder ?? (sortType === 'number' ? 'descending' : 'ascending'),
     numeric: sortType === 'number',
     sticky: options.sticky ?? false,
     ...(options.domain ? { domain: options.domain } : {}),
@@ -137,31 +141,43 @@ export function trackTable(
   });
   const domainsPresent = DOMAINS.filter((domain) => tasks.some((task) => task.domain === domain));
   const columns: Column[] = [
-    column('rank', 'Rank', 'Rank by weighted average; rows whose intervals overlap share a rank', {
-      sticky: true,
-    }),
-    column('team', 'Team', 'Team name', { sortType: 'text', sticky: true }),
-    column('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
-    column('model', 'Model', 'Model name and version', { sortType: 'text' }),
-    column(
+    sortableColumn(
+      'rank',
+      'Rank',
+      'Rank by weighted average; rows whose intervals overlap share a rank',
+      { sticky: true, firstOrder: 'ascending' },
+    ),
+    sortableColumn('team', 'Team', 'Team name', { sortType: 'text', sticky: true }),
+    sortableColumn('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
+    sortableColumn('model', 'Model', 'Model name and version', { sortType: 'text' }),
+    sortableColumn(
       'average',
       'Weighted average',
       'Sum of score x weight over the tasks that ran, divided by the sum of their weights; below it the 95% bootstrap interval',
     ),
     ...domainsPresent.map((domain: Domain) =>
-      column(`domain-${domain}`, capitalise(domain), `Weighted average over the ${domain} tasks`, {
-        domain,
-      }),
+      sortableColumn(
+        `domain-${domain}`,
+        capitalise(domain),
+        `Weighted average over the ${domain} tasks`,
+        {
+          domain,
+        },
+      ),
     ),
-    column('coverage', 'Coverage', 'Tasks with a score / tasks in this track'),
-    column('parameters', 'Parameters', 'Values stored in the ONNX model (its initializers)'),
-    column(
+    sortableColumn('coverage', 'Coverage', 'Tasks with a score / tasks in this track'),
+    sortableColumn(
+      'parameters',
+      'Parameters',
+      'Values stored in the ONNX model (its initializers)',
+    ),
+    sortableColumn(
       'rtf',
       'Real-time factor',
       'Seconds of audio encoded per second of encoder time, over every task, on the machine that evaluated it',
     ),
     ...tasks.map((task) =>
-      column(
+      sortableColumn(
         `task-${task.id}`,
         task.name,
         `${METRICS[task.metric].label}: ${METRICS[task.metric].description} Weight ${task.weight}.`,

@@ -44,6 +44,7 @@ describe('trackTable', () => {
 
   it('sorts names A to Z and numbers best first on the first click', () => {
     const first = Object.fromEntries(table.columns.map((column) => [column.id, column.firstOrder]));
+    expect(first['rank']).toBe('ascending');
     expect(first['team']).toBe('ascending');
     expect(first['average']).toBe('descending');
     expect(first['rtf']).toBe('descending');
