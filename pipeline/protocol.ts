@@ -9,7 +9,7 @@ export const PROTOCOL = 'x-ares-0.1.3+leaderboard.1';
  * Bumped whenever the numbers the engine produces for the same inputs change (front end,
  * heads, metrics). Stored results from another engine version are recomputed.
  */
-export const ENGINE_VERSION = 3;
+export const ENGINE_VERSION = 4;
 
 /** X-ARES `TaskConfig.seed`. */
 export const SEED = 42;

@@ -7,7 +7,7 @@
  */
 import { DataError } from '../errors.ts';
 import { recallEvaluation } from '../metrics/bootstrap.ts';
-import { padTokenIds, type WordPieceTokenizer } from '../text/wordpiece.ts';
+import { distinctTokens, padTokenIds, type WordPieceTokenizer } from '../text/wordpiece.ts';
 import { SeededRandom } from '../util/random.ts';
 import type { Engine } from './engine.ts';
 import {
@@ -172,11 +172,15 @@ export async function trainRetrievalHead(engine: Engine, run: RetrievalRun): Pro
         x.set(train.audio.subarray(clip * dim, (clip + 1) * dim), (i - start) * dim);
         captions.push(trainTokens[clip]?.[pair % captionsPerClip] as number[]);
       }
+      const text = padTokens(captions, tokenizer.padId);
+      const { rows, slots } = distinctTokens(text.tokens.data);
       yield {
         items: end - start,
         feeds: {
           x: { data: x, dims: [end - start, dim] },
-          ...padTokens(captions, tokenizer.padId),
+          ...text,
+          token_rows: { data: rows, dims: [rows.length] },
+          token_slots: { data: slots, dims: text.tokens.dims },
         },
       };
     }

@@ -190,3 +190,13 @@ export function padTokenIds(
   });
   return { ids, mask, length };
 }
+
+/**
+ * The distinct token ids of a padded batch, ascending, and for every position the index of its id
+ * among them: `rows[slots[i]] === ids[i]`.
+ */
+export function distinctTokens(ids: BigInt64Array): { rows: BigInt64Array; slots: BigInt64Array } {
+  const rows = BigInt64Array.from(new Set(ids)).sort();
+  const slotOf = new Map(Array.from(rows, (id, slot) => [id, BigInt(slot)]));
+  return { rows, slots: BigInt64Array.from(ids, (id) => slotOf.get(id) ?? 0n) };
+}

@@ -137,6 +137,10 @@ export function retrievalTrainStepGraph(
   const x = g.input('x', 'float32', ['b', dim]);
   const tokens = g.input('tokens', 'int64', ['b', 'l']);
   const mask = g.input('token_mask', 'float32', ['b', 'l']);
+  // The distinct token ids of the batch and, for every token, its position among them (see
+  // distinctTokens): the embedding gradient is summed per distinct id before it is scattered.
+  const tokenRows = g.input('token_rows', 'int64', ['u']);
+  const tokenSlots = g.input('token_slots', 'int64', ['b', 'l']);
   const specs = retrievalParameters(dim, hidden, vocabulary);
   const p = parameterInputs(g, specs);
 
@@ -221,17 +225,25 @@ export function retrievalTrainStepGraph(
   gradients['text_b2'] = sumRows(dV2);
   gradients['text_w1'] = g.op('Gemm', [text.e, dV1], { transA: 1 });
   gradients['text_b1'] = sumRows(dV1);
-  gradients['text_embedding'] = g.op(
-    'ScatterND',
+  // Rows of the same token are summed with a one-hot product, then written to distinct rows.
+  // ScatterND with reduction "add" would do both at once, but onnxruntime's CPU kernel adds
+  // duplicate indices from several threads at once, so its sums change from run to run.
+  const slotOneHot = g.op(
+    'OneHot',
     [
-      g.op('ConstantOfShape', [g.op('Shape', [p['text_embedding'] as string])], {
-        value: { tensor: { data: Float32Array.of(0), dims: [1] } },
-      }),
-      g.op('Reshape', [tokens, g.int64s([-1, 1])]),
-      dE,
+      g.op('Reshape', [tokenSlots, g.int64s([-1])]),
+      g.op('Size', [tokenRows]),
+      g.constant(Float32Array.of(0, 1), [2]),
     ],
-    { reduction: 'add' },
+    { axis: -1 },
   );
+  gradients['text_embedding'] = g.op('ScatterND', [
+    g.op('ConstantOfShape', [g.op('Shape', [p['text_embedding'] as string])], {
+      value: { tensor: { data: Float32Array.of(0), dims: [1] } },
+    }),
+    g.op('Reshape', [tokenRows, g.int64s([-1, 1])]),
+    g.op('Gemm', [slotOneHot, dE], { transA: 1 }),
+  ]);
   adamUpdate(g, specs, p, gradients);
   return g.toModel();
 }

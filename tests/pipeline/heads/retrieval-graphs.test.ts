@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADAM } from '../../../pipeline/heads/graphs/common.ts';
 import {
@@ -9,6 +10,7 @@ import {
 } from '../../../pipeline/heads/graphs/retrieval.ts';
 import { recallAtOne } from '../../../pipeline/metrics/retrieval.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
+import { distinctTokens } from '../../../pipeline/text/wordpiece.ts';
 import { SeededRandom } from '../../../pipeline/util/random.ts';
 
 const DIM = 3;
@@ -119,12 +121,13 @@ const params: Params = Object.fromEntries(
   }),
 );
 const x = Float64Array.from({ length: BATCH * DIM }, () => rng.normal());
-// Token 3 repeats within and across captions; trailing zeros are padding.
+// Token 3 repeats within and across captions, id 4 is absent; trailing zeros are padding.
 const tokens = [
   [2, 3, 5, 0],
   [2, 3, 3, 1],
-  [2, 4, 0, 0],
+  [2, 5, 0, 0],
 ];
+const distinct = distinctTokens(BigInt64Array.from(tokens.flat().map(BigInt)));
 const mask = tokens.map((ids) => ids.map((id) => (id === 0 ? 0 : 1)));
 
 function feeds() {
@@ -132,6 +135,8 @@ function feeds() {
     x: { data: Float32Array.from(x), dims: [BATCH, DIM] },
     tokens: { data: BigInt64Array.from(tokens.flat().map(BigInt)), dims: [BATCH, TOKENS] },
     token_mask: { data: Float32Array.from(mask.flat()), dims: [BATCH, TOKENS] },
+    token_rows: { data: distinct.rows, dims: [distinct.rows.length] },
+    token_slots: { data: distinct.slots, dims: [BATCH, TOKENS] },
     step_size: { data: Float32Array.of(0), dims: [] },
     bias_correction2_sqrt: { data: Float32Array.of(1), dims: [] },
   };
@@ -237,5 +242,60 @@ describe('retrieval towers and matching', () => {
     expect(textToAudio).toBe(reference.textToAudio);
     expect(reference.audioToText).toBeGreaterThan(0);
     expect(reference.audioToText).toBeLessThan(1);
+  });
+});
+
+describe('retrieval train step at the size of a real batch', () => {
+  // 128 captions of 16 tokens into the 30,522-token BERT vocabulary: large enough for
+  // onnxruntime to spread the work over threads, where a scatter-add of repeated token ids races.
+  const [batch, length, dim, hidden, vocabulary] = [128, 16, 64, 256, 30_522];
+
+  it('gives bit-identical outputs on every run with several threads', async () => {
+    const rng = new SeededRandom(7, 'big-batch');
+    const ids = BigInt64Array.from({ length: batch * length }, () =>
+      BigInt(Math.floor(rng.uniform(0, 300))),
+    );
+    const distinct = distinctTokens(ids);
+    const big: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }> = {
+      x: {
+        data: Float32Array.from({ length: batch * dim }, () => rng.normal()),
+        dims: [batch, dim],
+      },
+      tokens: { data: ids, dims: [batch, length] },
+      token_mask: { data: new Float32Array(batch * length).fill(1), dims: [batch, length] },
+      token_rows: { data: distinct.rows, dims: [distinct.rows.length] },
+      token_slots: { data: distinct.slots, dims: [batch, length] },
+      step_size: { data: Float32Array.of(1e-3), dims: [] },
+      bias_correction2_sqrt: { data: Float32Array.of(0.03), dims: [] },
+    };
+    for (const { name, dims } of retrievalParameters(dim, hidden, vocabulary)) {
+      const count = dims.reduce((product, size) => product * size, 1);
+      // A cheap deterministic fill: 7.8 million normal draws would dominate the test.
+      big[name] = {
+        data: Float32Array.from({ length: count }, (_, i) => 0.05 * Math.sin(i * 0.7 + 1)),
+        dims: [...dims],
+      };
+      big[`m_${name}`] = { data: new Float32Array(count), dims: [...dims] };
+      big[`v_${name}`] = { data: new Float32Array(count), dims: [...dims] };
+    }
+    const session = await OrtSession.create(retrievalTrainStepGraph(dim, hidden, vocabulary), {
+      label: 'retrieval-big',
+      intraOpThreads: 4,
+    });
+    try {
+      const digests = async () =>
+        Object.fromEntries(
+          Object.entries(await session.run(big)).map(([name, output]) => [
+            name,
+            createHash('sha256').update(output.data).digest('hex'),
+          ]),
+        );
+      const first = await digests();
+      for (let run = 0; run < 3; run++) {
+        expect(await digests()).toEqual(first);
+      }
+    } finally {
+      await session.release();
+    }
   });
 });

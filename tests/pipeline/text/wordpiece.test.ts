@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../pipeline/text/tokenizers.ts';
-import { basicTokens, padTokenIds, WordPieceTokenizer } from '../../../pipeline/text/wordpiece.ts';
+import {
+  basicTokens,
+  distinctTokens,
+  padTokenIds,
+  WordPieceTokenizer,
+} from '../../../pipeline/text/wordpiece.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 import { serveDirectory, type StaticServer } from '../../helpers/static-server.ts';
 
@@ -66,6 +71,12 @@ describe('WordPieceTokenizer', () => {
     expect(length).toBe(4);
     expect(Array.from(ids, Number)).toEqual([2, 7, 8, 3, 2, 8, 3, 0]);
     expect(Array.from(mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 0]);
+  });
+
+  it('lists the distinct ids of a batch in order, with the slot of every position', () => {
+    const { rows, slots } = distinctTokens(BigInt64Array.of(2n, 7n, 8n, 3n, 2n, 8n, 3n, 0n));
+    expect(Array.from(rows, Number)).toEqual([0, 2, 3, 7, 8]);
+    expect(Array.from(slots, Number)).toEqual([1, 3, 4, 2, 1, 4, 2, 0]);
   });
 
   it('reads vocab.txt text, one token per line', () => {
