@@ -43,7 +43,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     title: 'Everything is seeded',
     xares:
       "Seeds the heads' initialisation, but the WebDataset shuffles seed themselves from the process id and the clock, so reruns differ.",
-    here: 'Initialisation, shuffles and bootstrap resamples all derive from seed 42 and a name for each stream, so the same inputs give byte-identical results.',
+    here: 'Initialisation, shuffles and bootstrap resamples all derive from seed 42 and a name for each stream, and no graph uses a kernel whose sums depend on thread timing (a scatter-add of repeated token ids did; it is replaced by a one-hot product), so the same inputs give byte-identical results on the same kind of machine with the same thread count. (Across CPUs or thread counts, onnxruntime rounds matrix products differently in the last bit, which can flip near ties.)',
     why: 'A result can be reproduced, cached and reviewed.',
   },
   {
