@@ -2,7 +2,7 @@
 import { defineConfig } from 'astro/config';
 
 // GitHub Pages serves the site from https://<owner>.github.io/<repo>/ unless a custom domain is
-// set; the deploy workflow passes both through the environment.
+// set; .github/workflows/pages.yml passes both through the environment.
 const site = process.env.LEADERBOARD_SITE_URL || undefined;
 const base = process.env.LEADERBOARD_BASE_PATH || '/';
 
