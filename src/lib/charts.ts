@@ -242,12 +242,9 @@ export function comparisonChart(leaderboard: Leaderboard, slug: string): string 
       marginLeft: Math.min(260, 16 + 6 * longestTask),
       x: { domain: [0, 1], grid: true, label: 'Track A score' },
       y: { label: null },
-      color: {
-        domain: [...series],
-        range: ['#2f6f9f', '#1b1f24', '#8c96a3'],
-        legend: true,
-      },
-      symbol: { domain: [...series], range: ['circle', 'times', 'diamond'] },
+      color: { domain: [...series], range: ['#2f6f9f', '#1b1f24', '#8c96a3'] },
+      // One legend with each series' symbol in its colour, as the dots are drawn.
+      symbol: { domain: [...series], range: ['circle', 'times', 'diamond'], legend: true },
       marks: [
         Plot.dot(points, {
           x: 'score',

@@ -81,12 +81,14 @@ export function citationBibtex(options: {
   readonly siteUrl: string | undefined;
   readonly year: number;
 }): string {
-  const url = options.siteUrl ?? '';
+  // Without a deployment URL (a local build) the entry has no howpublished field rather than an
+  // empty \url{}.
+  const howPublished =
+    options.siteUrl === undefined ? '' : `  howpublished = {\\url{${options.siteUrl}}},\n`;
   return `@misc{audio_encoder_leaderboard,
   title        = {Audio Encoder Leaderboard: {X-ARES} Track A and Track B, computed at build time},
   year         = {${options.year}},
-  howpublished = {\\url{${url}}},
-  note         = {Protocol x-ares-0.1.3 with the deviations stated on its methodology page}
+${howPublished}  note         = {Protocol x-ares-0.1.3 with the deviations stated on its methodology page}
 }
 
 @inproceedings{zhang2025xares,

@@ -108,4 +108,11 @@ describe('citationBibtex', () => {
     }
     expect(depth).toBe(0);
   });
+
+  it('leaves out howpublished when the build has no site URL', () => {
+    const bibtex = citationBibtex({ siteUrl: undefined, year: 2026 });
+    expect(bibtex).not.toContain('howpublished');
+    expect(bibtex).not.toContain('\\url{}');
+    expect(bibtex).toMatch(/year {9}= \{2026\},\n {2}note {9}= /);
+  });
 });
