@@ -421,8 +421,17 @@ describe('site built from those results', () => {
         '/archive/icme2025/',
         '/downloads/',
       ];
+      // Desktop width for every page, and a phone width (390 px) where layouts change most.
+      const visits = [
+        ...paths.map((path) => ({ path, width: 1280 })),
+        ...['/', `/submissions/${slugs[0] ?? ''}/`, '/archive/icme2025/'].map((path) => ({
+          path,
+          width: 390,
+        })),
+      ];
       const violations: string[] = [];
-      for (const path of paths) {
+      for (const { path, width } of visits) {
+        await page.setViewportSize({ width, height: 900 });
         await page.goto(`${server.url}${path}`);
         await page.addScriptTag({ path: AXE_SCRIPT });
         const found = await page.evaluate(async () => {
@@ -445,7 +454,7 @@ describe('site built from those results', () => {
         for (const violation of found) {
           if (violation.impact === 'serious' || violation.impact === 'critical') {
             violations.push(
-              `${path}: ${violation.id} (${violation.impact}, ${violation.nodes} nodes)`,
+              `${path} at ${width} px: ${violation.id} (${violation.impact}, ${violation.nodes} nodes)`,
             );
           }
         }
