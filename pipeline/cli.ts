@@ -30,15 +30,10 @@ import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from '
 import { readJsonFile, writeFileAtomic } from './io/files.ts';
 import { createLogger, formatDuration, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
 import { DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
-import {
-  buildEfficiency,
-  buildLeaderboard,
-  modelParameters,
-  readResults,
-  writeEfficiency,
-  writeLeaderboard,
-} from './scoring/aggregate.ts';
+import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { formatRecomputed, recomputeArchive } from './scoring/archive.ts';
+import { mergeResults } from './scoring/merge.ts';
+import { changedPaths, guardChangedPaths } from './github/path-guard.ts';
 import { getSuite, suiteTasks } from './suites/index.ts';
 import { scanSubmissions } from './submissions/scan.ts';
 
@@ -317,13 +312,76 @@ const COMMANDS: Record<string, Command> = {
       const tasks = suiteTasks(suite);
       const submissions = await scanSubmissions(submissionsDir(), cacheDir());
       const dir = resultsDir(values);
-      const results = await readResults(dir, tasks, submissions);
-      await writeLeaderboard(
-        dir,
-        buildLeaderboard(suite, tasks, submissions, results, await modelParameters(submissions)),
-      );
-      await writeEfficiency(dir, await buildEfficiency(dir, results));
+      await rebuildLeaderboard(dir, suite, tasks, submissions);
       logger.info(`leaderboard written to ${dir}/leaderboard.json`);
+    },
+  },
+  guard: {
+    summary:
+      'The pull-request path guard: fail unless the changes from --base to --head stay inside one submissions/<slug>/ folder as regular files. Maintainers (PR_AUTHOR_ASSOCIATION OWNER, MEMBER or COLLABORATOR) pass with a report. --json prints the verdict.',
+    usage: 'guard --base <rev> --head <rev> [--json]',
+    options: {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'log-format': { type: 'string' },
+    },
+    async run({ values, logger }) {
+      const base = stringOption(values, 'base');
+      const head = stringOption(values, 'head');
+      if (base === undefined || head === undefined) {
+        throw new UsageError(
+          'guard needs --base and --head',
+          'for example: guard --base origin/main --head HEAD',
+        );
+      }
+      const verdict = guardChangedPaths(
+        await changedPaths(base, head, process.cwd()),
+        process.env['PR_AUTHOR_ASSOCIATION'] ?? 'NONE',
+      );
+      if (values['json'] === true) {
+        process.stdout.write(JSON.stringify(verdict) + '\n');
+      }
+      if (verdict.maintainer) {
+        logger.info(
+          `maintainer pull request: the submission path guard does not apply${verdict.problems.length > 0 ? ` (a team could not: ${verdict.problems.join('; ')})` : ''}`,
+        );
+      }
+      if (!verdict.ok) {
+        throw new PipelineError(
+          'SUBMISSION_INVALID',
+          `this pull request changes files a submission may not change:\n  - ${verdict.problems.join('\n  - ')}`,
+          {
+            hint: 'keep every change inside submissions/<your-slug>/, as regular files, one submission per pull request',
+          },
+        );
+      }
+      if (verdict.submission !== null) {
+        logger.info(`the pull request changes only submissions/${verdict.submission}/`);
+      }
+    },
+  },
+  merge: {
+    summary:
+      'Validate the results folders of sharded `evaluate --shard` jobs (schema, location, current fingerprint, identical duplicates) and copy them into the results folder, then rebuild the leaderboard. Writes nothing if any file is refused.',
+    usage: 'merge <folder>... [--suite demo|xares] [--results-dir <dir>]',
+    options: { ...COMMON_OPTIONS },
+    async run({ values, positionals, logger }) {
+      if (positionals.length === 0) {
+        throw new UsageError(
+          'merge needs at least one folder',
+          'for example: merge artifacts/results-0 artifacts/results-1',
+        );
+      }
+      await mergeResults({
+        suiteId: stringOption(values, 'suite') ?? 'demo',
+        resultsDir: resultsDir(values),
+        cacheDir: cacheDir(),
+        submissionsDir: submissionsDir(),
+        from: positionals.map((folder) => resolve(process.cwd(), folder)),
+        logger,
+      });
     },
   },
   data: {

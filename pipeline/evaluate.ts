@@ -44,14 +44,7 @@ import {
   type DeviceRequest,
   type ExecutionProvider,
 } from './runtime/ort.ts';
-import {
-  buildEfficiency,
-  buildLeaderboard,
-  modelParameters,
-  readResults,
-  writeEfficiency,
-  writeLeaderboard,
-} from './scoring/aggregate.ts';
+import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
@@ -137,7 +130,10 @@ export function resultFingerprint(
 }
 
 /** Shard hashes promised by the lock file, if it covers every shard of the task. */
-function lockedShards(task: TaskDefinition, lock: ShardLock): Record<string, string> | undefined {
+export function lockedShards(
+  task: TaskDefinition,
+  lock: ShardLock,
+): Record<string, string> | undefined {
   const hashes: Record<string, string> = {};
   for (const name of taskShardNames(task)) {
     const hash = lock.shards[`${task.id}/${name}`];
@@ -408,18 +404,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     await recordNewShardHashes(suite.id, lock, prepared, logger);
   }
 
-  const results = await readResults(options.resultsDir, plan.allTasks, plan.allSubmissions);
-  await writeLeaderboard(
-    options.resultsDir,
-    buildLeaderboard(
-      suite,
-      plan.allTasks,
-      plan.allSubmissions,
-      results,
-      await modelParameters(plan.allSubmissions),
-    ),
-  );
-  await writeEfficiency(options.resultsDir, await buildEfficiency(options.resultsDir, results));
+  await rebuildLeaderboard(options.resultsDir, suite, plan.allTasks, plan.allSubmissions);
   logger.info(
     `${evaluated.length} evaluated, ${reused.length} reused` +
       (failed.length > 0 ? `, ${failed.length} failed` : '') +

@@ -331,3 +331,23 @@ export async function writeLeaderboard(
 export async function writeEfficiency(resultsDir: string, efficiency: Efficiency): Promise<void> {
   await writeJsonAtomic(efficiencyFile(resultsDir), Efficiency, efficiency);
 }
+
+/** Rebuild leaderboard.json and efficiency.json from the results stored under `resultsDir`. */
+export async function rebuildLeaderboard(
+  resultsDir: string,
+  suite: SuiteDefinition,
+  tasks: readonly TaskDefinition[],
+  submissions: readonly Submission[],
+): Promise<Leaderboard> {
+  const results = await readResults(resultsDir, tasks, submissions);
+  const leaderboard = buildLeaderboard(
+    suite,
+    tasks,
+    submissions,
+    results,
+    await modelParameters(submissions),
+  );
+  await writeLeaderboard(resultsDir, leaderboard);
+  await writeEfficiency(resultsDir, await buildEfficiency(resultsDir, results));
+  return leaderboard;
+}
