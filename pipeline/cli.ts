@@ -34,6 +34,10 @@ import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { formatRecomputed, recomputeArchive } from './scoring/archive.ts';
 import { mergeResults } from './scoring/merge.ts';
 import { changedPaths, guardChangedPaths } from './github/path-guard.ts';
+import { buildPrReport, renderPrComment } from './github/pr-report.ts';
+import { CheckReport } from '../schemas/check-report.ts';
+import { Leaderboard } from '../schemas/leaderboard.ts';
+import { PrReport } from '../schemas/pr-report.ts';
 import { getSuite, suiteTasks } from './suites/index.ts';
 import { scanSubmissions } from './submissions/scan.ts';
 
@@ -360,6 +364,67 @@ const COMMANDS: Record<string, Command> = {
       if (verdict.submission !== null) {
         logger.info(`the pull request changes only submissions/${verdict.submission}/`);
       }
+    },
+  },
+  'pr-report': {
+    summary:
+      "Write the preliminary report of a submission pull request (checker failures and the smoke evaluation's demo scores) for the comment workflow.",
+    usage:
+      'pr-report --submission <slug> --check <check.json> --pull-request <n> --head-sha <sha> --out <report.json> [--results-dir <dir>]',
+    options: {
+      ...COMMON_OPTIONS,
+      submission: { type: 'string' },
+      check: { type: 'string' },
+      'pull-request': { type: 'string' },
+      'head-sha': { type: 'string' },
+      out: { type: 'string' },
+    },
+    async run({ values, logger }) {
+      const required = (name: string) => {
+        const value = stringOption(values, name);
+        if (value === undefined) {
+          throw new UsageError(`pr-report needs --${name}`);
+        }
+        return value;
+      };
+      const dir = resultsDir(values);
+      const leaderboardPath = `${dir}/leaderboard.json`;
+      const report = buildPrReport({
+        pullRequest: positiveInteger(required('pull-request'), 'pull-request') ?? 0,
+        headSha: required('head-sha'),
+        submission: required('submission'),
+        check: await readJsonFile(
+          resolve(process.cwd(), required('check')),
+          CheckReport,
+          'check report',
+        ),
+        leaderboard: existsSync(leaderboardPath)
+          ? await readJsonFile(leaderboardPath, Leaderboard, 'leaderboard')
+          : undefined,
+      });
+      await writeFileAtomic(
+        resolve(process.cwd(), required('out')),
+        JSON.stringify(report, null, 2) + '\n',
+      );
+      logger.info(`report for pull request #${report.pullRequest} written`);
+    },
+  },
+  'pr-comment': {
+    summary:
+      'Validate a pull-request report (untrusted: made by pull-request code) and print the comment that shows it, as markdown.',
+    usage: 'pr-comment <report.json>',
+    options: { quiet: { type: 'boolean', default: false }, 'log-format': { type: 'string' } },
+    async run({ positionals }) {
+      const [path] = positionals;
+      if (path === undefined) {
+        throw new UsageError('pr-comment needs the report file');
+      }
+      const report = await readJsonFile(
+        resolve(process.cwd(), path),
+        PrReport,
+        'pull-request report',
+      );
+      process.stdout.write(renderPrComment(report));
     },
   },
   merge: {
