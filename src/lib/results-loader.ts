@@ -3,7 +3,8 @@
  * folder and validates them with the shared schemas; an invalid or missing required file fails
  * the build with the file name and the JSON pointer of the bad field.
  *
- * - leaderboard: `results/<suite>/leaderboard.json` (required);
+ * - leaderboard: `results/<suite>/leaderboard.json` (required), cross-checked against the runs:
+ *   every score must be backed by a result of the submission's current model (cross-check.ts);
  * - efficiency: `results/<suite>/efficiency.json` (optional: speed differs between runs);
  * - runs: every `results/<suite>/runs/<slug>/<task>.json` with its measurements, for provenance;
  * - archive: every `results/archive/<edition>.json`.
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import type { z } from 'zod';
 import { ArchiveEdition } from '../../schemas/archive.ts';
+import { crossCheckLeaderboard } from '../../schemas/cross-check.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
@@ -59,6 +61,16 @@ export function leaderboardLoader(): Loader {
         );
       }
       const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
+      const problems = crossCheckLeaderboard(
+        leaderboard,
+        path,
+        readRunFiles(resultsDir(context)).map((run) => ({ file: run.path, result: run.result })),
+      );
+      if (problems.length > 0) {
+        throw new Error(
+          `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
+        );
+      }
       context.logger.info(
         `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
       );
@@ -80,31 +92,51 @@ export function efficiencyLoader(): Loader {
   };
 }
 
+interface RunFile {
+  readonly id: string;
+  readonly path: string;
+  readonly result: TaskResult;
+  readonly measurements: TaskMeasurements | null;
+}
+
+/** Every `runs/<slug>/<task>.json` of a results folder with its measurements, validated. */
+function readRunFiles(dir: string): RunFile[] {
+  const root = runsDir(dir);
+  const files: RunFile[] = [];
+  if (!existsSync(root)) {
+    return files;
+  }
+  for (const slug of readdirSync(root).sort()) {
+    const folder = join(root, slug);
+    const names = readdirSync(folder)
+      .filter((name) => name.endsWith('.json') && !name.endsWith('.measurements.json'))
+      .sort();
+    for (const name of names) {
+      const task = basename(name, '.json');
+      const path = join(folder, name);
+      const measuredPath = measurementsFile(dir, slug, task);
+      files.push({
+        id: `${slug}/${task}`,
+        path,
+        result: readValidated(path, TaskResult, 'task result'),
+        measurements: existsSync(measuredPath)
+          ? readValidated(measuredPath, TaskMeasurements, 'task measurements')
+          : null,
+      });
+    }
+  }
+  return files;
+}
+
 export function runsLoader(): Loader {
   return {
     name: 'runs-json',
     load: async (context) => {
-      const dir = resultsDir(context);
-      const root = runsDir(dir);
-      const entries = [];
-      if (existsSync(root)) {
-        for (const slug of readdirSync(root).sort()) {
-          const folder = join(root, slug);
-          const files = readdirSync(folder)
-            .filter((name) => name.endsWith('.json') && !name.endsWith('.measurements.json'))
-            .sort();
-          for (const name of files) {
-            const task = basename(name, '.json');
-            const path = join(folder, name);
-            const result = readValidated(path, TaskResult, 'task result');
-            const measuredPath = measurementsFile(dir, slug, task);
-            const measurements = existsSync(measuredPath)
-              ? readValidated(measuredPath, TaskMeasurements, 'task measurements')
-              : null;
-            entries.push({ id: `${slug}/${task}`, data: { result, measurements }, filePath: path });
-          }
-        }
-      }
+      const entries = readRunFiles(resultsDir(context)).map((run) => ({
+        id: run.id,
+        data: { result: run.result, measurements: run.measurements },
+        filePath: run.path,
+      }));
       await store(context, entries);
     },
   };

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,9 @@ describe('site build with a bad results file', () => {
     const archiveDir = join(work, 'archive');
     await mkdir(resultsDir);
     await mkdir(archiveDir);
+    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
+      recursive: true,
+    });
     await writeFile(
       join(resultsDir, 'leaderboard.json'),
       await fixture('..', 'fixtures', 'leaderboard.json'),
@@ -58,5 +61,27 @@ describe('site build with a bad results file', () => {
     const output = await failedBuild(resultsDir, work, { LEADERBOARD_ARCHIVE_DIR: archiveDir });
     expect(output).toContain(join(archiveDir, 'icme2025.json'));
     expect(output).toContain('/entries/0/report');
+  });
+
+  it('refuses a result of another model than the submission declares (stale or edited)', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'stale-result-'));
+    const resultsDir = join(work, 'results');
+    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
+      recursive: true,
+    });
+    await writeFile(
+      join(resultsDir, 'leaderboard.json'),
+      await fixture('..', 'fixtures', 'leaderboard.json'),
+    );
+    const stale = join(resultsDir, 'runs', 'random-conv', 'demo_timbre.json');
+    const result = JSON.parse(await readFile(stale, 'utf8')) as {
+      provenance: { modelSha256: string };
+    };
+    result.provenance.modelSha256 = 'e'.repeat(64);
+    await writeFile(stale, JSON.stringify(result));
+    const output = await failedBuild(resultsDir, work);
+    expect(output).toContain(`${stale}: /provenance/modelSha256 is eeeeeeeeeeee`);
+    expect(output).toContain('/tracks/A/rows/2/scores/demo_timbre');
+    expect(output).toContain('is not backed by a result');
   });
 });
