@@ -10,6 +10,7 @@
  * command exits non-zero at the end if anything failed.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import {
   TaskMeasurementsFile,
   TaskResult,
@@ -30,6 +31,7 @@ import {
 import type { EmbeddingPrecision } from './encode/cache.ts';
 import { encodeTask } from './encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
+import { scanOnnxModel } from './check/onnx-scan.ts';
 import { ensureExampleModels } from './encoders/examples.ts';
 import { DataError, EncoderError, PipelineError, UsageError } from './errors.ts';
 import { Engine } from './heads/engine.ts';
@@ -342,6 +344,26 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   const evaluated: string[] = [];
   const failed: { id: string; message: string }[] = [];
+  // The checker scans models in the pull request, but evaluation must not trust that it ran on
+  // these bytes: every model is scanned again here, once, before onnxruntime ever loads it.
+  const scans = new Map<string, Promise<string | undefined>>();
+  const staticScanRefusal = (submission: Submission): Promise<string | undefined> => {
+    let scan = scans.get(submission.slug);
+    if (!scan) {
+      scan = readFile(submission.modelPath).then((bytes) => {
+        const result = scanOnnxModel(bytes, submission.modelPath);
+        if (result.ok) {
+          return undefined;
+        }
+        const reasons = result.items
+          .filter((item) => item.status === 'fail')
+          .map((item) => item.message);
+        return `model refused by the static ONNX scan, not loaded: ${reasons.join('; ')}`;
+      });
+      scans.set(submission.slug, scan);
+    }
+    return scan;
+  };
   async function runItem(item: WorkItem): Promise<void> {
     const { submission, task, id } = item;
     const path = resultFile(options.resultsDir, submission.slug, task.id);
@@ -364,6 +386,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     if (stored === expected) {
       reused.push(id);
       logger.info(`${id}: reusing stored result (inputs unchanged)`);
+      return;
+    }
+    const refusal = await staticScanRefusal(submission);
+    if (refusal !== undefined) {
+      failed.push({ id, message: refusal });
+      logger.error(`${id}: ${refusal}`);
       return;
     }
     logger.info(`${id}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`);

@@ -9,7 +9,12 @@ import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
-import { nanOutput, validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
+import {
+  externalData,
+  nanOutput,
+  validLogMel,
+  writeSubmission,
+} from '../helpers/broken-encoders.ts';
 
 describe('evaluate with a broken submission among good ones', () => {
   let work: string;
@@ -20,6 +25,8 @@ describe('evaluate with a broken submission among good ones', () => {
     const submissions = join(work, 'submissions');
     await writeSubmission(submissions, 'good-encoder', validLogMel());
     await writeSubmission(submissions, 'nan-encoder', nanOutput());
+    // A model the checker would refuse, as if it had reached main without the checker.
+    await writeSubmission(submissions, 'leaky-encoder', externalData());
     logger = createMemoryLogger();
     error = await evaluate({
       suiteId: 'demo',
@@ -38,8 +45,15 @@ describe('evaluate with a broken submission among good ones', () => {
   it('fails that pair alone, names the problem, and still writes the rest', async () => {
     expect(error).toBeInstanceOf(PipelineError);
     expect((error as PipelineError).message).toBe(
-      '1 (submission, task) pair failed: nan-encoder x demo_sound_events',
+      '2 (submission, task) pairs failed: leaky-encoder x demo_sound_events, nan-encoder x demo_sound_events',
     );
+    // Refused by the static scan before onnxruntime loaded it: no encoder ran for it.
+    expect(logger.lines.join('\n')).toMatch(
+      /error: leaky-encoder x demo_sound_events: model refused by the static ONNX scan, not loaded: .*external data is not accepted/,
+    );
+    expect(
+      logger.lines.filter((line) => line.includes('leaky-encoder x demo_sound_events: evaluating')),
+    ).toEqual([]);
     expect(logger.lines.join('\n')).toMatch(
       /error: nan-encoder x demo_sound_events: .*model\.onnx: embedding of .* contains NaN/,
     );
@@ -50,6 +64,7 @@ describe('evaluate with a broken submission among good ones', () => {
     const rows = leaderboard.tracks.A.rows;
     expect(rows.map((row) => [row.submission, row.coverage.done])).toEqual([
       ['good-encoder', 1],
+      ['leaky-encoder', 0],
       ['nan-encoder', 0],
     ]);
   });
