@@ -23,7 +23,7 @@ const SPARSE_TENSOR_ATTRIBUTE = 11;
 function edited(change: (model: Partial<ModelMessage> & { graph: GraphMessage }) => void) {
   const model = decodeModel(validLogMel()) as Partial<ModelMessage> & { graph: GraphMessage };
   change(model);
-  return encodeModel(model as ModelMessage);
+  return encodeModel(model);
 }
 
 function externalTensor(name: string, location: string): TensorMessage {
@@ -36,7 +36,7 @@ function externalTensor(name: string, location: string): TensorMessage {
       { key: 'location', value: location },
       { key: 'offset', value: '0' },
     ],
-  } as TensorMessage;
+  };
 }
 
 /** The failing checks of a scan, as `id: message`. */
@@ -79,7 +79,7 @@ describe('scanOnnxModel refuses external data wherever it hides', () => {
         model.graph.sparse_initializer = [
           {
             values: externalTensor('sparse_values', 'secrets.bin'),
-            indices: { name: 'sparse_indices', dims: [1], data_type: 7, int64_data: [0] } as never,
+            indices: { name: 'sparse_indices', dims: [1], data_type: 7, int64_data: [0] },
             dims: [4],
           },
         ];
@@ -99,7 +99,7 @@ describe('scanOnnxModel refuses external data wherever it hides', () => {
               type: SPARSE_TENSOR_ATTRIBUTE,
               sparse_tensor: {
                 values: externalTensor('constant_values', 'leak.bin'),
-                indices: { name: 'i', dims: [1], data_type: 7, int64_data: [0] } as never,
+                indices: { name: 'i', dims: [1], data_type: 7, int64_data: [0] },
                 dims: [4],
               },
             },
