@@ -167,5 +167,23 @@ export async function decodeAudio(bytes: Uint8Array, where: string): Promise<Dec
   if (channels.length === 0) {
     throw new DataError(`${where}: decoded audio has no channels`);
   }
+  // Float WAV can carry NaN or infinity; passed on, they would surface as the encoder's
+  // non-finite output and blame the model for broken data.
+  let nonFinite = 0;
+  let first = -1;
+  for (const channel of channels) {
+    for (let index = 0; index < channel.length; index++) {
+      if (!Number.isFinite(channel[index])) {
+        nonFinite += 1;
+        first = first < 0 ? index : Math.min(first, index);
+      }
+    }
+  }
+  if (nonFinite > 0) {
+    throw new DataError(
+      `${where}: decoded audio has ${nonFinite} non-finite sample${nonFinite === 1 ? '' : 's'} (NaN or infinity), the first at sample ${first}`,
+      { hint: 'the file is corrupt; samples must be finite numbers' },
+    );
+  }
   return decoded;
 }

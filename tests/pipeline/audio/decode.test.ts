@@ -178,4 +178,17 @@ describe('decodeAudio errors', () => {
       'shard.tar: key_2: cannot decode audio (fmt chunk is too short)',
     );
   });
+
+  it('refuses float samples that are NaN or infinite, naming the sample and the first one', async () => {
+    const bytes = encodeWav(
+      [Float32Array.of(0.1, 0.2, NaN, 0.3), Float32Array.of(0, Infinity, 0, -Infinity)],
+      16000,
+      'float32',
+    );
+    const error = await decodeAudio(bytes, 'shard.tar: key_9').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toBe(
+      'shard.tar: key_9: decoded audio has 3 non-finite samples (NaN or infinity), the first at sample 1',
+    );
+  });
 });
