@@ -130,6 +130,34 @@ describe('readWebDataset', () => {
     expect((error as Error).message).toMatch(/^cut\.tar: cannot read tar/);
   });
 
+  it.each([
+    ['shorter than one tar block', 100],
+    ['cut inside the first header', 300],
+  ])('reports a shard %s by name', async (_what, length) => {
+    const bytes = await packTar([{ name: 'a.wav', bytes: new Uint8Array(2000) }]);
+    const error = await readAll(bytes.subarray(0, length), 'short.tar').catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(/^short\.tar: cannot read tar/);
+  });
+
+  it('reads an empty file as a shard without samples', async () => {
+    // tar-stream ends cleanly on zero bytes. A zero-byte shard can only reach this point when
+    // its sha256 is locked as such; the lock file check stops every other truncation first.
+    expect(await readAll(Buffer.alloc(0), 'empty.tar')).toEqual([]);
+  });
+
+  it('refuses a sample with two entries of the same kind', async () => {
+    const bytes = await packTar([
+      { name: 'a.wav', bytes: text('A') },
+      { name: 'a.wav', bytes: text('B') },
+    ]);
+    await expect(readAll(bytes, 'twice.tar')).rejects.toThrow(
+      'twice.tar: sample "a" has two "wav" entries',
+    );
+  });
+
   it('streams a shard straight from HTTP, nothing written to disk', async () => {
     const bytes = await packTar([
       { name: 'a.wav', bytes: text('A') },
