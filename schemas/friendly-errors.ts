@@ -26,29 +26,64 @@ export function jsonPointer(path: readonly PropertyKey[]): string {
   return path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** The value at `path` in `data`, or undefined where the path leaves the data. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') {
+      return undefined;
+    }
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'an array';
+  }
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}`;
+  }
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const where = jsonPointer(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((key) => `"${key}"`).join(', ');
     const plural = issue.keys.length > 1;
     return `${where}: unknown key${plural ? 's' : ''} ${keys}; remove ${plural ? 'them' : 'it'} or fix the spelling`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return `${where}: is required (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type') {
+    const value = valueAt(data, issue.path);
+    return value === undefined
+      ? `${where}: is required (expected ${issue.expected})`
+      : `${where}: expected ${issue.expected}, got ${describeValue(value)}`;
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // Report the branch that got furthest instead of every alternative's complaint.
     const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
     return best
-      .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }))
+      .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, data))
       .join('; ');
   }
   return `${where}: ${issue.message}`;
 }
 
-/** Every issue as `/json/pointer: message`, in the order zod reported them. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map(describeIssue);
+/**
+ * Every issue as `/json/pointer: message`, in the order zod reported them. With the parsed
+ * `data`, a field of the wrong type is told apart from a missing one.
+ */
+export function describeIssues(error: z.ZodError, data?: unknown): string[] {
+  return error.issues.map((issue) => describeIssue(issue, data));
 }
 
 /**
@@ -65,7 +100,7 @@ export function parseWithFriendlyErrors<S extends z.ZodType>(
   if (result.success) {
     return result.data;
   }
-  throw new SchemaValidationError(file, what, describeIssues(result.error));
+  throw new SchemaValidationError(file, what, describeIssues(result.error, data));
 }
 
 /** Parse JSON text, reporting syntax errors with the file name. */

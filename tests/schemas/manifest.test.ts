@@ -106,6 +106,31 @@ describe('SubmissionManifest', () => {
       '/team: must be at most 80 characters',
     ]);
     expect(issuesOf({ ...valid, team: '   ' })).toEqual(['/team: must not be empty']);
+    // A zero-width joiner can hide inside a look-alike name; 5,000 characters can flood a page.
+    expect(issuesOf({ ...valid, team: 'Team\u200dA' })[0]).toMatch(
+      /^\/team: contains control, zero-width or bidirectional-override characters/,
+    );
+    expect(issuesOf({ ...valid, team: 'x'.repeat(5000) })).toEqual([
+      '/team: must be at most 80 characters',
+    ]);
+  });
+
+  it('tells a field of the wrong type from a missing one', () => {
+    expect(issuesOf({ ...valid, embeddingDim: '768' })).toEqual([
+      '/embeddingDim: expected number, got the string "768"',
+    ]);
+    expect(issuesOf({ ...valid, model: 'TinyEnc' })).toEqual([
+      '/model: expected object, got the string "TinyEnc"',
+    ]);
+    const { embeddingDim: _dropped, ...withoutDim } = valid;
+    expect(issuesOf(withoutDim)).toEqual(['/embeddingDim: is required (expected number)']);
+  });
+
+  it('requires the sha256 of the encoder file', () => {
+    const { sha256: _dropped, ...encoder } = valid.encoder as { sha256: string };
+    expect(issuesOf({ ...valid, encoder })).toEqual([
+      '/encoder/sha256: is required (expected string)',
+    ]);
   });
 });
 
