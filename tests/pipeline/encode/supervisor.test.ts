@@ -158,6 +158,30 @@ describe('runEncodeJob', () => {
     expect((error as EncoderError).hint).toMatch(/--idle-timeout/);
   });
 
+  it('stops a model that does not load in time', async () => {
+    // Node plus onnxruntime take far longer than 50 ms to start, so the load limit fires.
+    const error = await runEncodeJob(job('working.onnx', ['one.tar']), {
+      loadSeconds: 0.05,
+      idleSeconds: 30,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(/did not load within 0\.05 s and was stopped/);
+    expect((error as EncoderError).hint).toMatch(/--load-timeout/);
+  });
+
+  it('stops a task that runs past its total limit, naming the shard', async () => {
+    const error = await runEncodeJob(job('hanging.onnx', ['one.tar']), {
+      loadSeconds: 30,
+      idleSeconds: 30,
+      totalSeconds: 2,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(
+      /did not finish within 2 s \(at one\.tar\) and was stopped/,
+    );
+    expect((error as EncoderError).hint).toMatch(/--task-timeout/);
+  });
+
   it('stops a model that grows past the memory limit', async () => {
     const error = await runEncodeJob(job('greedy.onnx', ['one.tar']), {
       ...QUICK,
