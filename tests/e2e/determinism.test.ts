@@ -145,5 +145,11 @@ describe('a run killed with SIGKILL mid-task', () => {
     expect(await deterministicFiles(join(work, 'results'))).toEqual(
       await deterministicFiles(join(reference, 'results')),
     );
+    // Every write is a temporary file renamed into place: after the resumed run no half-written
+    // file is left anywhere, in the results or the caches.
+    const leftovers = (await readdir(work, { recursive: true })).filter((name) =>
+      /\.(tmp|part)$/.test(name),
+    );
+    expect(leftovers).toEqual([]);
   });
 });

@@ -84,4 +84,23 @@ describe('site build with a bad results file', () => {
     expect(output).toContain('/tracks/A/rows/2/scores/demo_timbre');
     expect(output).toContain('is not backed by a result');
   });
+
+  it('refuses a result file that breaks its schema, naming the file and the field', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'invalid-run-'));
+    const resultsDir = join(work, 'results');
+    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
+      recursive: true,
+    });
+    await writeFile(
+      join(resultsDir, 'leaderboard.json'),
+      await fixture('..', 'fixtures', 'leaderboard.json'),
+    );
+    const broken = join(resultsDir, 'runs', 'logmel-baseline', 'demo_sound_events.json');
+    const result = JSON.parse(await readFile(broken, 'utf8')) as { trackA: { score: number } };
+    result.trackA.score = 1.7;
+    await writeFile(broken, JSON.stringify(result));
+    const output = await failedBuild(resultsDir, work);
+    expect(output).toContain(broken);
+    expect(output).toContain('/trackA/score: Too big: expected number to be <=1');
+  });
 });

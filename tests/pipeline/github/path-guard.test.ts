@@ -47,6 +47,23 @@ describe('guardChangedPaths', () => {
     ]);
   });
 
+  it('refuses edits to the lockfile and the workflows, a deleted result and a submodule', () => {
+    expect(
+      guardChangedPaths([
+        file('submissions/team-a/manifest.json'),
+        file('package-lock.json', 'M'),
+        file('.github/workflows/pr.yml', 'M'),
+        file('results/xares/runs/team-b/esc50.json', 'D'),
+        { status: 'A', path: 'submissions/team-a/vendor', mode: '160000' },
+      ]).problems,
+    ).toEqual([
+      'package-lock.json: outside submissions/<slug>/; a submission may change only its own folder',
+      '.github/workflows/pr.yml: outside submissions/<slug>/; a submission may change only its own folder',
+      'results/xares/runs/team-b/esc50.json: outside submissions/<slug>/; a submission may change only its own folder',
+      'submissions/team-a/vendor: is a submodule; submissions hold regular files only',
+    ]);
+  });
+
   it('lets maintainers through but still reports what a team could not do', () => {
     const verdict = guardChangedPaths([file('pipeline/cli.ts', 'M')], 'MEMBER');
     expect(verdict).toMatchObject({ ok: true, submission: null, maintainer: true });
