@@ -1,6 +1,9 @@
 /**
  * Downloads that survive flaky networks and never leave an unverified file in the cache:
- * - https only (plain http only to loopback, for tests), also after redirects;
+ * - https only (plain http only to loopback, for tests); the URL and every redirect target (at
+ *   most five, followed by hand) are checked before they are requested: https, and not a
+ *   private, loopback or link-local address (cloud metadata endpoints live there); request
+ *   headers such as an Authorization token are dropped when a redirect leaves the original host;
  * - the body is appended to `<file>.part`; a dropped connection resumes with an HTTP Range
  *   request (guarded by If-Range, so a changed file restarts from zero);
  * - 429 and 5xx responses and network errors are retried with exponential backoff, honouring
@@ -12,6 +15,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { DataError, errorMessage } from '../errors.ts';
 
@@ -67,6 +72,115 @@ function checkUrl(raw: string, allowLoopbackHttp: boolean, label: string): void 
     url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:' && loopback)) {
     throw new DataError(`${label}: only https downloads are allowed`);
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+/** Whether an IP address is private, loopback, link-local, unspecified or otherwise internal. */
+export function isInternalAddress(address: string): boolean {
+  const text = address.replace(/^\[|\]$/g, '').toLowerCase();
+  // IPv4-mapped IPv6, dotted (::ffff:10.0.0.1) or as WHATWG URLs print it (::ffff:a00:1).
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (mapped !== undefined) {
+    return isInternalAddress(mapped);
+  }
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(text);
+  if (hex) {
+    const high = parseInt(hex[1] ?? '0', 16);
+    const low = parseInt(hex[2] ?? '0', 16);
+    return isInternalAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
+  if (isIP(text) === 4) {
+    const [a = 0, b = 0] = text.split('.').map(Number);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      a >= 224
+    );
+  }
+  if (isIP(text) === 6) {
+    return (
+      text === '::' ||
+      text === '::1' ||
+      /^f[cd]/.test(text) ||
+      /^fe[89ab]/.test(text) ||
+      text.startsWith('ff')
+    );
+  }
+  return false;
+}
+
+/** Refuse a URL or redirect target before any request is made to it. */
+async function checkTarget(target: URL, allowLoopbackHttp: boolean, label: string): Promise<void> {
+  checkUrl(target.href, allowLoopbackHttp, label);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const loopbackForTests = allowLoopbackHttp && (host === '127.0.0.1' || host === 'localhost');
+  if (loopbackForTests) {
+    return;
+  }
+  const addresses = isIP(host) !== 0 ? [host] : await resolvedAddresses(host);
+  const internal = addresses.find(isInternalAddress);
+  if (internal !== undefined) {
+    throw new DataError(
+      `${label}: refused a request to ${target.host}, a private, loopback or link-local address (${internal})`,
+      { hint: 'downloads may only go to public https hosts' },
+    );
+  }
+}
+
+async function resolvedAddresses(host: string): Promise<string[]> {
+  try {
+    return (await lookup(host, { all: true })).map((entry) => entry.address);
+  } catch (error) {
+    throw new TransientError(`cannot resolve ${host} (${errorMessage(error)})`);
+  }
+}
+
+async function fetchFollowingSafeRedirects(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  allowLoopbackHttp: boolean,
+  label: string,
+): Promise<Response> {
+  const origin = new URL(url);
+  await checkTarget(origin, allowLoopbackHttp, label);
+  let current = origin;
+  for (let hop = 0; ; hop++) {
+    // Credentials go only to the host they were meant for.
+    const sent =
+      current.host === origin.host
+        ? headers
+        : Object.fromEntries(
+            Object.entries(headers).filter(([name]) => ['range', 'if-range'].includes(name)),
+          );
+    let response: Response;
+    try {
+      response = await fetch(current, { headers: sent, redirect: 'manual' });
+    } catch (error) {
+      throw new TransientError(`request failed (${errorMessage(error)})`);
+    }
+    const location = response.headers.get('location');
+    if (![301, 302, 303, 307, 308].includes(response.status) || location === null) {
+      return response;
+    }
+    await response.body?.cancel();
+    if (hop >= MAX_REDIRECTS) {
+      throw new DataError(`${label}: more than ${MAX_REDIRECTS} redirects`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new DataError(`${label}: the server redirected to an invalid URL`);
+    }
+    await checkTarget(next, allowLoopbackHttp, label);
+    current = next;
   }
 }
 
@@ -183,12 +297,12 @@ async function fetchInto(
   await mkdir(dirname(partial), { recursive: true });
   const file = await open(partial, 'a');
   try {
-    let response: Response;
-    try {
-      response = await fetch(request.url, { headers, redirect: 'follow' });
-    } catch (error) {
-      throw new TransientError(`request failed (${errorMessage(error)})`);
-    }
+    const response = await fetchFollowingSafeRedirects(
+      request.url,
+      headers,
+      allowLoopbackHttp,
+      label,
+    );
     const body = response.body;
     const reader = body?.getReader();
     const chunks = reader && response.ok ? readAhead(reader) : undefined;

@@ -1,6 +1,7 @@
 /**
  * An HTTP server on 127.0.0.1 that serves files with Range support and misbehaves on request,
- * for testing downloads: drop the connection part-way, answer 429/503, or corrupt the body.
+ * for testing downloads: drop the connection part-way, answer 429/503, corrupt the body, or
+ * redirect elsewhere.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,8 @@ export type Fault =
   | { kind: 'drop-after'; bytes: number }
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'corrupt' }
-  | { kind: 'ignore-range' };
+  | { kind: 'ignore-range' }
+  | { kind: 'redirect'; location: string };
 
 export interface FlakyServer {
   readonly url: string;
@@ -46,6 +48,10 @@ export async function startFlakyServer(
       authorization: request.headers.authorization,
     });
     const fault = state.faults.shift();
+    if (fault?.kind === 'redirect') {
+      response.writeHead(302, { location: fault.location }).end();
+      return;
+    }
     if (fault?.kind === 'status') {
       response
         .writeHead(

@@ -3,7 +3,12 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { download, downloadPinned, retryAfterMs } from '../../../pipeline/data/download.ts';
+import {
+  download,
+  downloadPinned,
+  isInternalAddress,
+  retryAfterMs,
+} from '../../../pipeline/data/download.ts';
 import { DataError } from '../../../pipeline/errors.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 import { startFlakyServer, type FlakyServer } from '../../helpers/flaky-server.ts';
@@ -114,6 +119,68 @@ describe('download', () => {
     ).rejects.toThrow('only https downloads are allowed');
   });
 
+  it.each([
+    ['a cloud metadata endpoint', 'https://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+    ['a private network', 'https://10.0.0.7/shard.tar', '10.0.0.7'],
+    ['an IPv4-mapped loopback address', 'https://[::ffff:127.0.0.1]/x', '::ffff:7f00:1'],
+  ])('refuses a redirect to %s before requesting it', async (_what, location, address) => {
+    server.faults = [{ kind: 'redirect', location }];
+    const error = await download(request({ sha256 })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toContain(
+      `refused a request to ${new URL(location).host}, a private, loopback or link-local address (${address})`,
+    );
+    expect(server.requests).toHaveLength(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a URL that names an internal address outright', async () => {
+    await expect(
+      download(request({ url: 'https://169.254.169.254/latest/meta-data/iam' })),
+    ).rejects.toThrow(
+      'refused a request to 169.254.169.254, a private, loopback or link-local address',
+    );
+    expect(server.requests).toEqual([]);
+  });
+
+  it('refuses a redirect to plain http', async () => {
+    server.faults = [{ kind: 'redirect', location: 'http://example.org/shard.tar' }];
+    await expect(download(request({ sha256 }))).rejects.toThrow('only https downloads are allowed');
+  });
+
+  it('follows a redirect on the same host with the token, and drops the token for another host', async () => {
+    server.files.set('/moved.tar', body);
+    server.faults = [{ kind: 'redirect', location: '/moved.tar' }];
+    await download(request({ sha256, headers: { authorization: 'Bearer secret-token' } }));
+    expect(server.requests.map((entry) => [entry.path, entry.authorization])).toEqual([
+      ['/shard.tar', 'Bearer secret-token'],
+      ['/moved.tar', 'Bearer secret-token'],
+    ]);
+    // The same server under another name is another host: the token stays behind.
+    server.requests.length = 0;
+    const port = new URL(server.url).port;
+    server.faults = [{ kind: 'redirect', location: `http://localhost:${port}/moved.tar` }];
+    await download(
+      request({
+        sha256,
+        destination: join(dir, 'again.tar'),
+        headers: { authorization: 'Bearer secret-token' },
+      }),
+    );
+    expect(server.requests.map((entry) => entry.authorization)).toEqual([
+      'Bearer secret-token',
+      undefined,
+    ]);
+  });
+
+  it('gives up after too many redirects', async () => {
+    server.faults = Array.from({ length: 7 }, () => ({
+      kind: 'redirect' as const,
+      location: '/shard.tar',
+    }));
+    await expect(download(request({ sha256 }))).rejects.toThrow('more than 5 redirects');
+  });
+
   it('sends the given headers (a private-data token)', async () => {
     await download(request({ headers: { authorization: 'Bearer secret-token' } }));
     expect(server.requests[0]?.authorization).toBe('Bearer secret-token');
@@ -149,5 +216,30 @@ describe('retryAfterMs', () => {
       retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
     ).toBe(10_000);
     expect(retryAfterMs(null)).toBeUndefined();
+  });
+});
+
+describe('isInternalAddress', () => {
+  it.each([
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.32.0.1', false],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['127.0.0.1', true],
+    ['100.64.0.1', true],
+    ['0.0.0.0', true],
+    ['8.8.8.8', false],
+    ['188.185.43.25', false],
+    ['::1', true],
+    ['fd00::1', true],
+    ['fe80::1', true],
+    ['[::ffff:10.0.0.1]', true],
+    ['::ffff:a00:1', true],
+    ['::ffff:808:808', false],
+    ['2001:db8::1', false],
+    ['zenodo.org', false],
+  ])('%s -> %s', (address, internal) => {
+    expect(isInternalAddress(address)).toBe(internal);
   });
 });
