@@ -65,5 +65,40 @@ export async function scanSubmissions(root: string, cacheDir: string): Promise<S
     .sort();
   const submissions: Submission[] = [];
   for (const slug of slugs) {submissions.push(await loadSubmission(join(root, slug), slug, cacheDir));}
+  checkLookalikeTeams(submissions);
   return submissions;
+}
+
+/**
+ * A name as a reader would take it: NFKC, case-folded, every dash as "-", spaces collapsed.
+ * "Team‐A" (U+2010) and "team-a" become the same.
+ */
+export function comparableName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .toLocaleLowerCase('en')
+    .replace(/\p{Pd}/gu, '-')
+    .replace(/\s+/gu, ' ')
+    .trim();
+}
+
+/**
+ * One team may send several submissions under the same name, but two different spellings that
+ * read the same would let a newcomer pass for an established team.
+ */
+function checkLookalikeTeams(submissions: readonly Submission[]): void {
+  const seen = new Map<string, Submission>();
+  for (const submission of submissions) {
+    const key = comparableName(submission.manifest.team);
+    const earlier = seen.get(key);
+    if (earlier && earlier.manifest.team !== submission.manifest.team) {
+      throw submissionError(
+        `${submission.manifestPath}: team "${submission.manifest.team}" reads the same as "${earlier.manifest.team}" in ${earlier.manifestPath} but is spelled differently`,
+        'use exactly the same team name as your earlier submission, or a clearly different one',
+      );
+    }
+    if (!earlier) {
+      seen.set(key, submission);
+    }
+  }
 }
