@@ -167,6 +167,12 @@ export async function decodeAudio(bytes: Uint8Array, where: string): Promise<Dec
   if (channels.length === 0) {
     throw new DataError(`${where}: decoded audio has no channels`);
   }
+  if ((channels[0]?.length ?? 0) === 0) {
+    // A data problem, caught here so it is never reported as the encoder's failure.
+    throw new DataError(`${where}: decoded audio has no samples`, {
+      hint: 'the clip is empty; the dataset must not contain zero-length audio',
+    });
+  }
   // Float WAV can carry NaN or infinity; passed on, they would surface as the encoder's
   // non-finite output and blame the model for broken data.
   let nonFinite = 0;

@@ -179,6 +179,15 @@ describe('decodeAudio errors', () => {
     );
   });
 
+  it('refuses a clip without samples as a data error naming it', async () => {
+    const error = await decodeAudio(
+      encodeWav([new Float32Array(0)], 16000, 'pcm16'),
+      'shard.tar: empty_1',
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toBe('shard.tar: empty_1: decoded audio has no samples');
+  });
+
   it('refuses float samples that are NaN or infinite, naming the sample and the first one', async () => {
     const bytes = encodeWav(
       [Float32Array.of(0.1, 0.2, NaN, 0.3), Float32Array.of(0, Infinity, 0, -Infinity)],
