@@ -11,7 +11,8 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'corrupt' }
   | { kind: 'ignore-range' }
-  | { kind: 'redirect'; location: string };
+  | { kind: 'redirect'; location: string }
+  | { kind: 'no-length' };
 
 export interface FlakyServer {
   readonly url: string;
@@ -19,6 +20,7 @@ export interface FlakyServer {
   readonly requests: {
     path: string;
     range: string | undefined;
+    ifRange: string | undefined;
     authorization: string | undefined;
   }[];
   /** Faults for the next requests, consumed in order; later requests are served normally. */
@@ -45,6 +47,7 @@ export async function startFlakyServer(
     state.requests.push({
       path,
       range: request.headers.range,
+      ifRange: request.headers['if-range'],
       authorization: request.headers.authorization,
     });
     const fault = state.faults.shift();
@@ -87,6 +90,10 @@ export async function startFlakyServer(
     };
     if (start > 0) {
       headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+    }
+    if (fault?.kind === 'no-length') {
+      // Chunked transfer: the client learns the size only by counting.
+      delete headers['content-length'];
     }
     response.writeHead(start > 0 ? 206 : 200, headers);
     if (fault?.kind === 'drop-after') {

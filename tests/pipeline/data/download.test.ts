@@ -53,6 +53,8 @@ describe('download', () => {
     const result = await download(request({ sha256 }));
     expect(result.requests).toBe(2);
     expect(server.requests.map((entry) => entry.range)).toEqual([undefined, 'bytes=70000-']);
+    // The resume is conditional on the file being the one already half fetched.
+    expect(server.requests.map((entry) => entry.ifRange)).toEqual([undefined, '"v1"']);
     expect(await readFile(join(dir, 'shard.tar'))).toEqual(Buffer.from(body));
   });
 
@@ -111,6 +113,16 @@ describe('download', () => {
       download(request({ url: `${server.url}/missing.tar`, label: 'task/missing.tar' })),
     ).rejects.toThrow('task/missing.tar: download failed with HTTP 404');
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops a body without a length at the cap while streaming, leaving nothing behind', async () => {
+    server.faults = [{ kind: 'no-length' }];
+    const error = await download(request({ maxBytes: 50_000, attempts: 1 })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).message).toMatch(/more than 50000 bytes; download stopped/);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('refuses plain http outside loopback tests', async () => {
