@@ -228,3 +228,18 @@ describe('scanOnnxModel refuses files that are not readable ONNX', () => {
     expect(failed).toContainEqual(expect.stringMatching(/levels deep/));
   });
 });
+
+describe('scanOnnxModel checks the encoder interface', () => {
+  it('refuses an output that is not float32', () => {
+    const { ok, failed } = failures(
+      edited((model) => {
+        const output = model.graph.output?.[0];
+        if (output?.type?.tensor_type) {
+          output.type.tensor_type.elem_type = 7; // int64
+        }
+      }),
+    );
+    expect(ok).toBe(false);
+    expect(failed).toContainEqual(expect.stringMatching(/^interface: .*int64/));
+  });
+});
