@@ -6,7 +6,6 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
@@ -20,10 +19,10 @@ import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
 import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
+import { axeViolations, crawlSite, isSerious } from '../helpers/site-audit.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
 const tasks = suiteTasks(getSuite('demo'));
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /**
  * What an encoder that carries no information scores on each demo task's test split:
@@ -356,47 +355,7 @@ describe('site built from those results', () => {
 
     it('has no broken internal links and no console errors on any page', async () => {
       const { page, problems } = await watchedPage();
-      const origin = server.url;
-      const queue = ['/'];
-      const seen = new Set(queue);
-      const broken: string[] = [];
-      let pages = 0;
-      while (queue.length > 0) {
-        const path = queue.shift() ?? '/';
-        const response = await page.request.get(`${origin}${path}`);
-        if (!response.ok()) {
-          broken.push(`${path} (${response.status()})`);
-          continue;
-        }
-        if (!(response.headers()['content-type'] ?? '').startsWith('text/html')) {
-          continue;
-        }
-        await page.goto(`${origin}${path}`);
-        pages += 1;
-        const targets = await page.evaluate(() =>
-          [
-            ...Array.from(document.querySelectorAll('a[href]'), (a) => a.getAttribute('href')),
-            ...Array.from(document.querySelectorAll('link[href]'), (l) => l.getAttribute('href')),
-            ...Array.from(document.querySelectorAll('script[src]'), (s) => s.getAttribute('src')),
-          ].map((href) => new URL(href ?? '', document.baseURI)),
-        );
-        for (const target of targets) {
-          const url = new URL(target);
-          if (url.origin !== origin) {
-            continue;
-          }
-          if (url.hash && url.pathname === new URL(page.url()).pathname) {
-            const id = decodeURIComponent(url.hash.slice(1));
-            if ((await page.locator(`[id="${id}"]`).count()) === 0) {
-              broken.push(`${path} -> #${id} (no such id)`);
-            }
-          }
-          if (!seen.has(url.pathname)) {
-            seen.add(url.pathname);
-            queue.push(url.pathname);
-          }
-        }
-      }
+      const { pages, seen, broken } = await crawlSite(page, server.url);
       expect(broken).toEqual([]);
       expect(problems).toEqual([]);
       // Home, methodology, downloads, tasks index, archive index and edition, and one page per
@@ -433,30 +392,10 @@ describe('site built from those results', () => {
       for (const { path, width } of visits) {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${server.url}${path}`);
-        await page.addScriptTag({ path: AXE_SCRIPT });
-        const found = await page.evaluate(async () => {
-          const axe = (
-            window as unknown as {
-              axe: {
-                run: () => Promise<{
-                  violations: { id: string; impact: string | null; nodes: unknown[] }[];
-                }>;
-              };
-            }
-          ).axe;
-          const result = await axe.run();
-          return result.violations.map((violation) => ({
-            id: violation.id,
-            impact: violation.impact,
-            nodes: violation.nodes.length,
-          }));
-        });
-        for (const violation of found) {
-          if (violation.impact === 'serious' || violation.impact === 'critical') {
-            violations.push(
-              `${path} at ${width} px: ${violation.id} (${violation.impact}, ${violation.nodes} nodes)`,
-            );
-          }
+        for (const violation of (await axeViolations(page)).filter(isSerious)) {
+          violations.push(
+            `${path} at ${width} px: ${violation.id} (${violation.impact ?? ''}, ${violation.nodes} nodes)`,
+          );
         }
       }
       expect(violations).toEqual([]);

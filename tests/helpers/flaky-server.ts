@@ -47,7 +47,8 @@ export async function startFlakyServer(
     state.requests.push({
       path,
       range: request.headers.range,
-      ifRange: request.headers['if-range'],
+      ifRange:
+        typeof request.headers['if-range'] === 'string' ? request.headers['if-range'] : undefined,
       authorization: request.headers.authorization,
     });
     const fault = state.faults.shift();
