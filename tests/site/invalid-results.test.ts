@@ -19,6 +19,20 @@ async function failedBuild(
   return `${failure?.stdout ?? ''}${failure?.stderr ?? ''}`;
 }
 
+/** A results folder holding the fixture leaderboard and the runs that back it. */
+async function fixtureResults(prefix: string): Promise<{ work: string; resultsDir: string }> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const resultsDir = join(work, 'results');
+  await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
+    recursive: true,
+  });
+  await writeFile(
+    join(resultsDir, 'leaderboard.json'),
+    await fixture('..', 'fixtures', 'leaderboard.json'),
+  );
+  return { work, resultsDir };
+}
+
 describe('site build with a bad results file', () => {
   it('fails and names the file and the field', async () => {
     const work = await mkdtemp(join(tmpdir(), 'invalid-results-'));
@@ -38,18 +52,9 @@ describe('site build with a bad results file', () => {
   });
 
   it('refuses an archived edition with a non-https link, naming the file and the field', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'invalid-archive-'));
-    const resultsDir = join(work, 'results');
+    const { work, resultsDir } = await fixtureResults('invalid-archive-');
     const archiveDir = join(work, 'archive');
-    await mkdir(resultsDir);
     await mkdir(archiveDir);
-    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
-      recursive: true,
-    });
-    await writeFile(
-      join(resultsDir, 'leaderboard.json'),
-      await fixture('..', 'fixtures', 'leaderboard.json'),
-    );
     const edition = JSON.parse(
       await fixture('..', '..', 'results', 'archive', 'icme2025.json'),
     ) as { entries: { report?: string }[] };
@@ -64,15 +69,7 @@ describe('site build with a bad results file', () => {
   });
 
   it('refuses a result of another model than the submission declares (stale or edited)', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'stale-result-'));
-    const resultsDir = join(work, 'results');
-    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
-      recursive: true,
-    });
-    await writeFile(
-      join(resultsDir, 'leaderboard.json'),
-      await fixture('..', 'fixtures', 'leaderboard.json'),
-    );
+    const { work, resultsDir } = await fixtureResults('stale-result-');
     const stale = join(resultsDir, 'runs', 'random-conv', 'demo_timbre.json');
     const result = JSON.parse(await readFile(stale, 'utf8')) as {
       provenance: { modelSha256: string };
@@ -86,15 +83,7 @@ describe('site build with a bad results file', () => {
   });
 
   it('refuses a result file that breaks its schema, naming the file and the field', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'invalid-run-'));
-    const resultsDir = join(work, 'results');
-    await cp(join(import.meta.dirname, '..', 'fixtures', 'runs'), join(resultsDir, 'runs'), {
-      recursive: true,
-    });
-    await writeFile(
-      join(resultsDir, 'leaderboard.json'),
-      await fixture('..', 'fixtures', 'leaderboard.json'),
-    );
+    const { work, resultsDir } = await fixtureResults('invalid-run-');
     const broken = join(resultsDir, 'runs', 'logmel-baseline', 'demo_sound_events.json');
     const result = JSON.parse(await readFile(broken, 'utf8')) as { trackA: { score: number } };
     result.trackA.score = 1.7;
