@@ -95,12 +95,24 @@ export class OrtSession {
           : await ort.InferenceSession.create(model, options);
       return new OrtSession(session, settings.label, provider);
     } catch (error) {
-      throw new EncoderError(
-        `${settings.label}: onnxruntime could not load the model: ${errorMessage(error)}`,
-        {
-          cause: error,
-        },
+      const reason = errorMessage(error);
+      // An operator onnxruntime does not know is the same mistake the static scan reports for
+      // foreign domains, so it gets the same explanation.
+      const unknownOperator = /No Op registered for (\S+) with domain_version of (\d+)/.exec(
+        reason,
       );
+      if (unknownOperator) {
+        throw new EncoderError(
+          `${settings.label}: unsupported operator: onnxruntime has no operator "${unknownOperator[1] ?? ''}" at opset ${unknownOperator[2] ?? ''}`,
+          {
+            hint: 'use only standard ONNX operators of a supported opset (re-export with torch.onnx.export and a standard opset)',
+            cause: error,
+          },
+        );
+      }
+      throw new EncoderError(`${settings.label}: onnxruntime could not load the model: ${reason}`, {
+        cause: error,
+      });
     }
   }
 

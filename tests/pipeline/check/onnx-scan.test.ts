@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { scanOnnxModel } from '../../../pipeline/check/onnx-scan.ts';
+import { EncoderError } from '../../../pipeline/errors.ts';
+import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import {
   decodeModel,
   encodeModel,
@@ -241,5 +243,25 @@ describe('scanOnnxModel checks the encoder interface', () => {
     );
     expect(ok).toBe(false);
     expect(failed).toContainEqual(expect.stringMatching(/^interface: .*int64/));
+  });
+});
+
+describe('an operator the scan cannot know about', () => {
+  it('passes the scan but fails to load with the same explanation as a foreign domain', async () => {
+    const bytes = edited((model) => {
+      const node = model.graph.node?.[0];
+      if (node) {
+        node.op_type = 'MadeUpOperator';
+      }
+    });
+    expect(failures(bytes).failed).toEqual([]);
+    const error = await OrtSession.create(bytes, { label: 'model.onnx', intraOpThreads: 1 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(
+      /^model\.onnx: unsupported operator: onnxruntime has no operator "MadeUpOperator" at opset \d+$/,
+    );
+    expect((error as EncoderError).hint).toMatch(/standard ONNX operators/);
   });
 });
