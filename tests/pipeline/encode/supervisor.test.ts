@@ -66,6 +66,27 @@ const greedyEncoder = () =>
     return body.op('Add', [carried, body.op('Mul', [total, body.scalar(0)])]);
   });
 
+/** Asks for a 4 TiB tensor in one go, shaped by the batch size so it is not folded at load. */
+const hugeAllocationEncoder = (): Uint8Array => {
+  const g = new GraphBuilder('huge');
+  const x = g.input('audio', 'float32', ['b', 'w']);
+  const batch = g.op('Shape', [x], { start: 0, end: 1 });
+  const shape = g.op('Concat', [batch, g.int64s([1 << 20, 1 << 20])], { axis: 0 });
+  const huge = g.op('ConstantOfShape', [shape], {
+    value: { tensor: { data: Float32Array.of(1), dims: [1] } },
+  });
+  const total = g.op('ReduceSum', [huge], { keepdims: 0 });
+  const frames = g.op('Reshape', [x, g.int64s([0, -1, 80])]);
+  const features = g.op('Slice', [frames, g.int64s([0]), g.int64s([4]), g.int64s([2])]);
+  g.output(
+    g.op('Add', [features, g.op('Mul', [total, g.scalar(0)])]),
+    'float32',
+    ['b', 't', 4],
+    'embeddings',
+  );
+  return g.toModel();
+};
+
 let dir: string;
 
 async function shard(name: string, clips: number): Promise<void> {
@@ -115,6 +136,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'working.onnx'), workingEncoder());
   await writeFile(join(dir, 'hanging.onnx'), hangingEncoder());
   await writeFile(join(dir, 'greedy.onnx'), greedyEncoder());
+  await writeFile(join(dir, 'huge.onnx'), hugeAllocationEncoder());
   await shard('one.tar', 3);
   await shard('two.tar', 2);
 });
@@ -191,6 +213,22 @@ describe('runEncodeJob', () => {
     expect((error as EncoderError).message).toMatch(
       /used \d+ MiB of memory while encoding one\.tar, more than the limit of 200 MiB/,
     );
+  });
+
+  it('fails a model that asks for an impossible allocation, and the next model still runs', async () => {
+    const error = await runEncodeJob(job('huge.onnx', ['one.tar']), {
+      ...QUICK,
+      memoryBytes: 2 ** 30,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EncoderError);
+    expect((error as EncoderError).message).toMatch(
+      /huge\.onnx: onnxruntime failed while running: .*Failed to allocate memory/,
+    );
+    const shards: string[] = [];
+    await runEncodeJob(job('working.onnx', ['two.tar']), QUICK, {
+      onShard: (message) => shards.push(message.name),
+    });
+    expect(shards).toEqual(['two.tar']);
   });
 
   it('turns a crash of the encoder process into an error that keeps finished shards', async () => {
