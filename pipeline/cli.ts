@@ -229,11 +229,13 @@ const COMMANDS: Record<string, Command> = {
   check: {
     summary:
       'Check submissions before evaluation: manifest, model file, a static ONNX scan, then the X-ARES probe, frame rate, batch invariance, determinism and speed in a child process.',
-    usage: 'check <submission folder>... [--json] [--timeout <seconds>] [--threads <n>]',
+    usage:
+      'check <submission folder>... [--json] [--timeout <seconds>] [--threads <n>] [--memory-limit <MiB>]',
     options: {
       json: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       threads: { type: 'string' },
+      'memory-limit': { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     async run({ values, positionals, logger }) {
@@ -245,6 +247,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const timeout = positiveInteger(stringOption(values, 'timeout'), 'timeout');
       const threads = positiveInteger(stringOption(values, 'threads'), 'threads');
+      const memory = positiveInteger(stringOption(values, 'memory-limit'), 'memory-limit');
       const reports = [];
       for (const folder of positionals) {
         const dir = resolve(process.cwd(), folder);
@@ -258,6 +261,7 @@ const COMMANDS: Record<string, Command> = {
           cacheDir: cacheDir(),
           ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
           ...(threads === undefined ? {} : { threads }),
+          ...(memory === undefined ? {} : { memoryBytes: memory * 2 ** 20 }),
         });
         reports.push({ ...report, submission: folder });
         if (values['json'] !== true) {

@@ -5,6 +5,7 @@
  * environment and a time limit.
  */
 import { fork } from 'node:child_process';
+import { MEMORY_POLL_MS, mebibytes, residentBytes } from '../util/process-memory.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -32,11 +33,15 @@ export interface CheckOptions {
   /** Wall-clock limit for loading and probing the model. */
   readonly timeoutSeconds?: number;
   readonly threads?: number;
+  /** Resident-memory limit of the probing process. */
+  readonly memoryBytes?: number;
   /** Tests serve remote models from a local http server. */
   readonly allowLoopbackHttp?: boolean;
 }
 
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 900;
+/** Well under a GitHub-hosted runner's 16 GB, far above what the X-ARES probe needs. */
+export const DEFAULT_CHECK_MEMORY_BYTES = 8 * 2 ** 30;
 
 function fail(id: CheckItem['id'], message: string, hint?: string): CheckItem {
   return hint === undefined
@@ -45,7 +50,11 @@ function fail(id: CheckItem['id'], message: string, hint?: string): CheckItem {
 }
 
 /** Run the dynamic probes in a child process, killing it at the time limit. */
-function runWorker(request: WorkerRequest, timeoutSeconds: number): Promise<WorkerResponse> {
+function runWorker(
+  request: WorkerRequest,
+  timeoutSeconds: number,
+  memoryBytes: number,
+): Promise<WorkerResponse> {
   return new Promise((resolve) => {
     const child = fork(new URL('./worker.ts', import.meta.url), [], {
       env: {},
@@ -58,33 +67,51 @@ function runWorker(request: WorkerRequest, timeoutSeconds: number): Promise<Work
       stderr = (stderr + chunk.toString('utf8')).slice(-2000);
     });
     let response: WorkerResponse | undefined;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    let stopped: { message: string; hint: string } | undefined;
+    const stop = (message: string, hint: string) => {
+      stopped ??= { message, hint };
       child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => {
+      stop(
+        `the encoder did not finish loading and probing within ${timeoutSeconds} s and was stopped`,
+        'make the model load and run faster, or raise --timeout',
+      );
     }, timeoutSeconds * 1000);
+    // A model that allocates without bound must not take the runner down with it.
+    const memoryTimer = setInterval(() => {
+      if (child.pid === undefined) {
+        return;
+      }
+      void residentBytes(child.pid).then((bytes) => {
+        if (bytes !== undefined && bytes > memoryBytes) {
+          stop(
+            `the encoder used ${mebibytes(bytes)} of memory while loading and probing, more than the limit of ${mebibytes(memoryBytes)}, and was stopped`,
+            'make the model smaller or its activations lighter, or raise --memory-limit',
+          );
+        }
+      });
+    }, MEMORY_POLL_MS);
     child.once('message', (message: WorkerResponse) => {
       response = message;
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (response) {
+      clearInterval(memoryTimer);
+      if (response && !stopped) {
         resolve(response);
         return;
       }
       const last = stderr.trim().split('\n').slice(-1)[0] ?? '';
-      const message = timedOut
-        ? `the encoder did not finish loading and probing within ${timeoutSeconds} s and was stopped`
-        : `the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}`;
       resolve({
         items: [
-          fail(
-            'session',
-            message,
-            timedOut
-              ? 'make the model load and run faster, or raise --timeout'
-              : 'the model crashes onnxruntime; check it with onnx.checker and re-export',
-          ),
+          stopped
+            ? fail('session', stopped.message, stopped.hint)
+            : fail(
+                'session',
+                `the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}`,
+                'the model crashes onnxruntime; check it with onnx.checker and re-export',
+              ),
         ],
       });
     });
@@ -203,6 +230,7 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       ...(options.threads === undefined ? {} : { threads: options.threads }),
     },
     options.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
+    options.memoryBytes ?? DEFAULT_CHECK_MEMORY_BYTES,
   );
   items.push(...response.items);
   const { measurements } = response;

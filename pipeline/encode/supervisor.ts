@@ -5,7 +5,7 @@
  * every shard the child finished before that stays in the cache.
  */
 import { fork } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { MEMORY_POLL_MS, mebibytes, residentBytes } from '../util/process-memory.ts';
 import { DataError, EncoderError, PipelineError, type ErrorCode } from '../errors.ts';
 import type { EncodeJob, WorkerMessage } from './worker.ts';
 
@@ -47,22 +47,6 @@ function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
       /^(PATH|LD_LIBRARY_PATH|CUDA_[A-Z_]+|VK_[A-Z_]+|NVIDIA_[A-Z_]+|XDG_RUNTIME_DIR)$/.test(name),
     ),
   );
-}
-
-async function residentBytes(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const MEMORY_POLL_MS = 100;
-
-function mebibytes(bytes: number): string {
-  return `${Math.round(bytes / 2 ** 20)} MiB`;
 }
 
 export function runEncodeJob(

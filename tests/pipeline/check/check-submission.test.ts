@@ -191,3 +191,23 @@ describe('checkSubmission rejects each broken encoder with its own message', () 
     ]);
   });
 });
+
+describe('checkSubmission under a memory limit', () => {
+  it('stops the probing process when it uses more memory than allowed', async () => {
+    // Node and onnxruntime alone need more than 40 MiB, so any model crosses this limit.
+    const dir = await broken.writeSubmission(root, 'memory-bound', broken.validLogMel());
+    const report = CheckReport.parse(
+      await checkSubmission(dir, {
+        cacheDir: join(root, '.cache'),
+        threads: 1,
+        memoryBytes: 40 * 2 ** 20,
+      }),
+    );
+    expect(report.passed).toBe(false);
+    expect(failures(report)).toEqual([
+      expect.stringMatching(
+        /^session: the encoder used \d+ MiB of memory while loading and probing, more than the limit of 40 MiB, and was stopped$/,
+      ),
+    ]);
+  });
+});
