@@ -98,6 +98,24 @@ describe('readWebDataset', () => {
     },
   );
 
+  it.each([
+    [
+      '8 GiB',
+      '8589934592',
+      'pax.tar: entry "huge.wav" declares 8589934592 bytes, over the limit of 268435456',
+    ],
+    ['negative', '-1', 'pax.tar: cannot read tar (Invalid header)'],
+    ['non-numeric', 'lots', 'pax.tar: cannot read tar (Invalid header)'],
+  ])(
+    'rejects an entry whose PAX header declares a %s size, before reading it',
+    async (_what, size, message) => {
+      const bytes = await rawTar([{ name: 'huge.wav', pax: { size }, body: 'x' }]);
+      const error = await readAll(bytes, 'pax.tar').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).message).toBe(message);
+    },
+  );
+
   it('rejects entries above the size limit before reading them', async () => {
     const bytes = await rawTar([{ name: 'big.wav', body: 'x'.repeat(100) }]);
     const read = async () => {
