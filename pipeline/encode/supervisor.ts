@@ -41,7 +41,7 @@ export interface EncodeOutcome {
 }
 
 /** Environment variables the encoder process may see: GPU drivers need some, secrets none. */
-function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function workerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(env).filter(([name]) =>
       /^(PATH|LD_LIBRARY_PATH|CUDA_[A-Z_]+|VK_[A-Z_]+|NVIDIA_[A-Z_]+|XDG_RUNTIME_DIR)$/.test(name),

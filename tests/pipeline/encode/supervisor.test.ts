@@ -5,7 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../pipeline/audio/wav.ts';
 import { packTar } from '../../../pipeline/data/webdataset.ts';
 import { embeddingFilePath, openEmbeddingFile } from '../../../pipeline/encode/cache.ts';
-import { runEncodeJob, type EncodeLimits } from '../../../pipeline/encode/supervisor.ts';
+import {
+  runEncodeJob,
+  workerEnvironment,
+  type EncodeLimits,
+} from '../../../pipeline/encode/supervisor.ts';
 import type { EncodeJob } from '../../../pipeline/encode/worker.ts';
 import { EncoderError } from '../../../pipeline/errors.ts';
 import { GraphBuilder } from '../../../pipeline/onnx/graph-builder.ts';
@@ -256,5 +260,26 @@ describe('runEncodeJob', () => {
     );
     expect(error).toBeInstanceOf(EncoderError);
     expect((error as EncoderError).message).toMatch(/onnxruntime could not load the model/);
+  });
+});
+
+describe('workerEnvironment', () => {
+  it('passes GPU driver settings to the encoder process and nothing else', () => {
+    expect(
+      workerEnvironment({
+        PATH: '/usr/bin',
+        CUDA_VISIBLE_DEVICES: '0',
+        VK_ICD_FILENAMES: '/etc/vulkan/icd.d/nvidia_icd.json',
+        LEADERBOARD_PRIVATE_DATA_URL: 'https://private.example/data',
+        LEADERBOARD_PRIVATE_DATA_TOKEN: 'secret',
+        GITHUB_TOKEN: 'ghs_secret',
+        ACTIONS_RUNTIME_TOKEN: 'secret',
+        HOME: '/root',
+      }),
+    ).toEqual({
+      PATH: '/usr/bin',
+      CUDA_VISIBLE_DEVICES: '0',
+      VK_ICD_FILENAMES: '/etc/vulkan/icd.d/nvidia_icd.json',
+    });
   });
 });
