@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskResult } from '../../schemas/result.ts';
@@ -18,7 +18,7 @@ import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
 import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
+import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
 import { axeViolations, crawlSite, isSerious } from '../helpers/site-audit.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
@@ -198,10 +198,7 @@ describe('site built from those results', () => {
 
     beforeAll(async () => {
       server = await serveDirectory(outDir);
-      browser = await chromium.launch({
-        executablePath: chromiumPath() ?? 'chromium',
-        args: CHROMIUM_ARGS,
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

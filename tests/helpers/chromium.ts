@@ -4,6 +4,7 @@
  * tests/setup/chromium.ts).
  */
 import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 
 export function chromiumPath(): string | undefined {
   const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium'].filter(
@@ -23,3 +24,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Debian's headless Chromium with the flags above (call only where chromiumPath() is defined). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath() ?? 'chromium', args: CHROMIUM_ARGS });
+}

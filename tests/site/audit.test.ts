@@ -6,9 +6,9 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
+import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
 import { axeViolations, crawlSite, isSerious } from '../helpers/site-audit.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
@@ -34,10 +34,7 @@ describe.skipIf(chromiumPath() === undefined)('site audits on a broken site', ()
       page('About', '<h1>About</h1><img src="/logo.png"><a href="/">Home</a>'),
     );
     server = await serveDirectory(root);
-    browser = await chromium.launch({
-      executablePath: chromiumPath() ?? 'chromium',
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -7,10 +7,10 @@
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../helpers/build-site.ts';
-import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium.ts';
+import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
@@ -78,10 +78,7 @@ describe.skipIf(chromiumPath() === undefined)('hostile manifest text in Chromium
     const outDir = join(work, 'dist');
     await buildSite(resultsDir, outDir);
     server = await serveDirectory(outDir);
-    browser = await chromium.launch({
-      executablePath: chromiumPath() ?? 'chromium',
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
