@@ -32,14 +32,29 @@ function flacLibrary(): Promise<libFactory.Flac> {
 
 export type FlacBits = 16 | 24;
 
+// libflacjs's encoders share module-level state: with two alive at once (overlapping calls, as
+// Promise.all makes), destroying one crashed inside libflac's event handling. Calls are queued.
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Encode channels as FLAC at `bits` per sample, quantised exactly like the WAV writer
  * (round(x * 2^(bits-1)), clipped), so WAV and FLAC of the same signal decode identically.
+ * Concurrent calls are safe: they run one after another.
  */
-export async function encodeFlac(
+export function encodeFlac(
   channels: readonly Float32Array[],
   sampleRate: number,
   bits: FlacBits = 16,
+): Promise<Uint8Array> {
+  const run = queue.then(() => encodeOne(channels, sampleRate, bits));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function encodeOne(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+  bits: FlacBits,
 ): Promise<Uint8Array> {
   const flac = await flacLibrary();
   const frames = channels[0]?.length ?? 0;

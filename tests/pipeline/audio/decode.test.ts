@@ -179,6 +179,19 @@ describe('decodeAudio errors', () => {
     );
   });
 
+  it('encodes FLAC correctly when several encodings overlap', async () => {
+    const signals = [0.1, 0.2, 0.3].map((amplitude) =>
+      Float32Array.from({ length: 4000 }, (_, t) => amplitude * Math.sin(t / 7)),
+    );
+    const encoded = await Promise.all(signals.map((signal) => encodeFlac([signal], 16000, 16)));
+    for (const [index, bytes] of encoded.entries()) {
+      const decoded = await decodeAudio(bytes, `overlap ${index}`);
+      const expected = signals[index] as Float32Array;
+      expect(decoded.channels[0]?.length).toBe(expected.length);
+      expect(Math.abs((decoded.channels[0]?.[100] ?? 0) - (expected[100] ?? 0))).toBeLessThan(1e-4);
+    }
+  });
+
   it('refuses a clip without samples as a data error naming it', async () => {
     const error = await decodeAudio(
       encodeWav([new Float32Array(0)], 16000, 'pcm16'),
