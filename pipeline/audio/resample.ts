@@ -20,6 +20,13 @@ export interface ResampleKernel {
   readonly taps: number;
   /** `next` rows of `taps` coefficients. */
   readonly weights: Float64Array;
+  /**
+   * Per phase, the taps inside the filter's support [first, last): outside it torchaudio clamps
+   * t to ±lowpassFilterWidth, where the Hann window is cos²(π/2) ≈ 4e-33 and the weight below
+   * 1e-48, too small to change any float32 output. For 44.1 kHz to 16 kHz that is 33 of 475 taps.
+   */
+  readonly first: Int32Array;
+  readonly last: Int32Array;
 }
 
 function gcd(a: number, b: number): number {
@@ -56,10 +63,16 @@ export function sincResampleKernel(
   const taps = 2 * width + orig;
   const scale = baseFreq / orig;
   const weights = new Float64Array(next * taps);
+  const first = new Int32Array(next).fill(taps);
+  const last = new Int32Array(next);
   for (let phase = 0; phase < next; phase++) {
     for (let tap = 0; tap < taps; tap++) {
       // t = (-phase / next + (tap - width) / orig) * baseFreq, clamped to ±lowpassFilterWidth
       let t = (-phase / next + (tap - width) / orig) * baseFreq;
+      if (Math.abs(t) < lowpassFilterWidth) {
+        first[phase] = Math.min(first[phase] as number, tap);
+        last[phase] = tap + 1;
+      }
       t = Math.max(-lowpassFilterWidth, Math.min(lowpassFilterWidth, t));
       const window = Math.cos((t * Math.PI) / lowpassFilterWidth / 2) ** 2;
       const x = t * Math.PI;
@@ -67,7 +80,7 @@ export function sincResampleKernel(
       weights[phase * taps + tap] = sinc * window * scale;
     }
   }
-  const kernel = { orig, next, width, taps, weights };
+  const kernel = { orig, next, width, taps, weights, first, last };
   kernelCache.set(cacheKey, kernel);
   return kernel;
 }
@@ -83,7 +96,7 @@ export function resample(samples: Float32Array, origFreq: number, newFreq: numbe
   if (origFreq === newFreq) {
     return samples;
   }
-  const { orig, next, width, taps, weights } = sincResampleKernel(origFreq, newFreq);
+  const { orig, next, width, taps, weights, first, last } = sincResampleKernel(origFreq, newFreq);
   const length = samples.length;
   const outLength = resampledLength(length, origFreq, newFreq);
   const out = new Float32Array(outLength);
@@ -99,8 +112,10 @@ export function resample(samples: Float32Array, origFreq: number, newFreq: numbe
         break;
       }
       const row = phase * taps;
+      const from = Math.max(firstTap, first[phase] as number);
+      const to = Math.min(lastTap, last[phase] as number);
       let acc = 0;
-      for (let tap = firstTap; tap < lastTap; tap++) {
+      for (let tap = from; tap < to; tap++) {
         acc += (samples[start + tap] as number) * (weights[row + tap] as number);
       }
       out[index] = acc;

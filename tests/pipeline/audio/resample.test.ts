@@ -130,3 +130,46 @@ describe('resample (torchaudio sinc_interp_hann, width 6, rolloff 0.99)', () => 
     expect(highPeak).toBeLessThan(0.01);
   });
 });
+
+describe('resample skips only taps outside the filter support', () => {
+  /** torchaudio's strided conv1d over every one of the `taps` coefficients, zeros included. */
+  function everyTap(samples: Float32Array, origFreq: number, newFreq: number): Float32Array {
+    const { orig, next, width, taps, weights } = sincResampleKernel(origFreq, newFreq);
+    const out = new Float32Array(resampledLength(samples.length, origFreq, newFreq));
+    for (let index = 0; index < out.length; index++) {
+      const frame = Math.floor(index / next);
+      const phase = index % next;
+      const start = frame * orig - width;
+      let acc = 0;
+      for (let tap = 0; tap < taps; tap++) {
+        const at = start + tap;
+        if (at >= 0 && at < samples.length) {
+          acc += (samples[at] as number) * (weights[phase * taps + tap] as number);
+        }
+      }
+      out[index] = acc;
+    }
+    return out;
+  }
+
+  it.each([
+    [44_100, 16_000],
+    [48_000, 16_000],
+    [22_050, 16_000],
+    [8_000, 16_000],
+  ])('gives bit-identical output to the full filter, %i Hz to %i Hz', (from, to) => {
+    const samples = Float32Array.from(
+      { length: from + 123 },
+      (_, t) => 0.5 * Math.sin(t * 0.013) + 0.25 * Math.sin(t * 1.7) * (t % 97 < 50 ? 1 : 0),
+    );
+    expect(resample(samples, from, to)).toEqual(everyTap(samples, from, to));
+  });
+
+  it('uses about 33 of the 475 taps per phase from 44.1 kHz to 16 kHz', () => {
+    const { first, last, taps } = sincResampleKernel(44_100, 16_000);
+    const used = Array.from(first, (start, phase) => (last[phase] as number) - start);
+    expect(taps).toBe(475);
+    expect(Math.min(...used)).toBeGreaterThanOrEqual(33);
+    expect(Math.max(...used)).toBeLessThanOrEqual(34);
+  });
+});
