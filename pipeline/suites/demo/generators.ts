@@ -10,6 +10,7 @@ import {
   applyEnvelope,
   bandPass,
   chirp,
+  eventTrain,
   harmonicTone,
   mixInto,
   normalisePeak,
@@ -232,7 +233,6 @@ function taggedSound(
         1.2,
       );
     case 3: {
-      const knocks = new Float32Array(length);
       const thump = applyEnvelope(
         bandPass(
           whiteNoise(rng, Math.round(0.06 * sampleRate)),
@@ -244,14 +244,8 @@ function taggedSound(
         0.002,
         60,
       );
-      for (
-        let start = rng.int(0, Math.round(0.1 * sampleRate));
-        start < length;
-        start += Math.round(rng.uniform(0.15, 0.3) * sampleRate)
-      ) {
-        mixInto(knocks, thump, 4, start);
-      }
-      return knocks;
+      const firstKnock = rng.int(0, Math.round(0.1 * sampleRate));
+      return eventTrain(length, thump, 4, firstKnock, rng, [0.15, 0.3], sampleRate);
     }
     case 4:
       return chirp(
@@ -325,7 +319,6 @@ function sceneEvent(
       );
     }
     case 1: {
-      const barks = new Float32Array(length);
       const bark = applyEnvelope(
         harmonicTone(
           Math.round(0.12 * sampleRate),
@@ -338,14 +331,7 @@ function sceneEvent(
         0.005,
         25,
       );
-      for (
-        let start = 0;
-        start < length;
-        start += Math.round(rng.uniform(0.25, 0.4) * sampleRate)
-      ) {
-        mixInto(barks, bark, 1, start);
-      }
-      return barks;
+      return eventTrain(length, bark, 1, 0, rng, [0.25, 0.4], sampleRate);
     }
     case 2:
       return bandPass(
@@ -513,7 +499,6 @@ function captionSound(
         vibratoRate: 6,
       });
     case 3: {
-      const hits = new Float32Array(length);
       const hit = applyEnvelope(
         harmonicTone(Math.round(0.15 * sampleRate), sampleRate, rng.uniform(60, 90), [1, 0.5], {
           maxFrequency: guard,
@@ -522,14 +507,7 @@ function captionSound(
         0.002,
         20,
       );
-      for (
-        let start = 0;
-        start < length;
-        start += Math.round(rng.uniform(0.2, 0.35) * sampleRate)
-      ) {
-        mixInto(hits, hit, 1, start);
-      }
-      return hits;
+      return eventTrain(length, hit, 1, 0, rng, [0.2, 0.35], sampleRate);
     }
     default: {
       const sweepRate = rng.uniform(0.8, 1.5);

@@ -138,6 +138,30 @@ export function mixInto(
   return target;
 }
 
+/**
+ * `event` repeated over a silent signal of `length` samples: the first copy at `firstStart`, each
+ * next one a random gap of `gapSeconds` later (drawn in order, one per copy).
+ */
+export function eventTrain(
+  length: number,
+  event: Float32Array,
+  gain: number,
+  firstStart: number,
+  rng: SeededRandom,
+  gapSeconds: readonly [number, number],
+  sampleRate: number,
+): Float32Array {
+  const train = new Float32Array(length);
+  for (
+    let start = firstStart;
+    start < length;
+    start += Math.round(rng.uniform(gapSeconds[0], gapSeconds[1]) * sampleRate)
+  ) {
+    mixInto(train, event, gain, start);
+  }
+  return train;
+}
+
 /** Scale so the largest absolute sample equals `peak`. */
 export function normalisePeak(signal: Float32Array, peak: number): Float32Array {
   let max = 0;
