@@ -92,6 +92,21 @@ function submissionsDir(): string {
   return resolve(REPOSITORY_ROOT, process.env['LEADERBOARD_SUBMISSIONS_DIR'] ?? 'submissions');
 }
 
+/** Which suite, and where its results, caches and submissions live. */
+function runLocation(values: CommandContext['values']) {
+  return {
+    suiteId: stringOption(values, 'suite') ?? 'demo',
+    resultsDir: resultsDir(values),
+    cacheDir: cacheDir(),
+    submissionsDir: submissionsDir(),
+  };
+}
+
+/** The (submission, task) pairs a run is limited to by --submission and --task. */
+function selection(values: CommandContext['values']) {
+  return { submission: stringOption(values, 'submission'), task: stringOption(values, 'task') };
+}
+
 function choice<T extends string>(
   value: string | undefined,
   name: string,
@@ -173,12 +188,8 @@ const COMMANDS: Record<string, Command> = {
     async run({ values, logger }) {
       const started = performance.now();
       await evaluate({
-        suiteId: stringOption(values, 'suite') ?? 'demo',
-        resultsDir: resultsDir(values),
-        cacheDir: cacheDir(),
-        submissionsDir: submissionsDir(),
-        submission: stringOption(values, 'submission'),
-        task: stringOption(values, 'task'),
+        ...runLocation(values),
+        ...selection(values),
         threads: positiveInteger(stringOption(values, 'threads'), 'threads'),
         device: choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS),
         shard: parseShard(stringOption(values, 'shard')),
@@ -201,12 +212,8 @@ const COMMANDS: Record<string, Command> = {
     options: { ...SELECTION_OPTIONS, 'max-jobs': { type: 'string' } },
     async run({ values, logger }) {
       const plan = await planEvaluation({
-        suiteId: stringOption(values, 'suite') ?? 'demo',
-        resultsDir: resultsDir(values),
-        cacheDir: cacheDir(),
-        submissionsDir: submissionsDir(),
-        submission: stringOption(values, 'submission'),
-        task: stringOption(values, 'task'),
+        ...runLocation(values),
+        ...selection(values),
         embeddingPrecision: precisionOption(values),
         logger,
       });
@@ -444,10 +451,7 @@ const COMMANDS: Record<string, Command> = {
         );
       }
       await mergeResults({
-        suiteId: stringOption(values, 'suite') ?? 'demo',
-        resultsDir: resultsDir(values),
-        cacheDir: cacheDir(),
-        submissionsDir: submissionsDir(),
+        ...runLocation(values),
         from: positionals.map((folder) => resolve(process.cwd(), folder)),
         logger,
       });
