@@ -59,12 +59,8 @@ export const TrackAResult = z.strictObject({
 });
 export type TrackAResult = z.output<typeof TrackAResult>;
 
-export const TrackBResult = z.strictObject({
-  score: UnitScore,
-  interval: Interval.nullable(),
-  folds: z.array(TrackBFold).min(1),
-  replicates: Replicates,
-});
+/** The same as Track A but for the folds, which have no epochs or validation score. */
+export const TrackBResult = TrackAResult.extend({ folds: z.array(TrackBFold).min(1) });
 export type TrackBResult = z.output<typeof TrackBResult>;
 
 /** Number of items (crops, clips or utterances) per split or fold. */
