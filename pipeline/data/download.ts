@@ -306,7 +306,6 @@ async function fetchInto(
     const body = response.body;
     const reader = body?.getReader();
     const chunks = reader && response.ok ? readAhead(reader) : undefined;
-    checkUrl(response.url || request.url, allowLoopbackHttp, label);
     if (response.status === 416 && offset > 0) {
       // The partial file is not a prefix of what the server has; start over.
       await reader?.cancel();
