@@ -101,7 +101,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     logger: options.logger,
   });
   const problems: string[] = [];
-  const accepted = new Map<string, Candidate>();
+  const accepted = new Map<string, Candidate & { readonly fingerprint: string }>();
 
   for (const folder of options.from) {
     for (const candidate of await listCandidates(folder, problems)) {
@@ -179,7 +179,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         );
         continue;
       }
-      accepted.set(key, earlier ?? candidate);
+      accepted.set(key, earlier ?? { ...candidate, fingerprint: result.fingerprint });
     }
   }
 
@@ -195,8 +195,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         continue;
       }
       const stored = (JSON.parse(current) as { fingerprint?: unknown }).fingerprint;
-      const incoming = (JSON.parse(candidate.text) as { fingerprint: string }).fingerprint;
-      if (stored === incoming) {
+      if (stored === candidate.fingerprint) {
         problems.push(
           `${candidate.source}: differs from the stored ${destination} although both have the same fingerprint; refusing to overwrite it`,
         );
