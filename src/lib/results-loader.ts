@@ -3,10 +3,11 @@
  * folder and validates them with the shared schemas; an invalid or missing required file fails
  * the build with the file name and the JSON pointer of the bad field.
  *
- * - leaderboard: `results/<suite>/leaderboard.json` (required), cross-checked against the runs:
- *   every score must be backed by a result of the submission's current model (cross-check.ts);
+ * - leaderboard: `results/<suite>/leaderboard.json` (required);
  * - efficiency: `results/<suite>/efficiency.json` (optional: speed differs between runs);
  * - runs: every `results/<suite>/runs/<slug>/<task>.json` with its measurements, for provenance;
+ *   the leaderboard is cross-checked against them: every score must be backed by a result of
+ *   the submission's current model (cross-check.ts);
  * - archive: every `results/archive/<edition>.json`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -61,16 +62,6 @@ export function leaderboardLoader(): Loader {
         );
       }
       const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
-      const problems = crossCheckLeaderboard(
-        leaderboard,
-        path,
-        readRunFiles(resultsDir(context)).map((run) => ({ file: run.path, result: run.result })),
-      );
-      if (problems.length > 0) {
-        throw new Error(
-          `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
-        );
-      }
       context.logger.info(
         `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
       );
@@ -132,7 +123,24 @@ export function runsLoader(): Loader {
   return {
     name: 'runs-json',
     load: async (context) => {
-      const entries = readRunFiles(resultsDir(context)).map((run) => ({
+      const dir = resultsDir(context);
+      const runs = readRunFiles(dir);
+      // The cross-check lives here, where the run files are read anyway; the leaderboard loader
+      // reports a missing or invalid leaderboard.json.
+      const path = leaderboardFile(dir);
+      if (existsSync(path)) {
+        const problems = crossCheckLeaderboard(
+          readValidated(path, Leaderboard, 'leaderboard'),
+          path,
+          runs.map((run) => ({ file: run.path, result: run.result })),
+        );
+        if (problems.length > 0) {
+          throw new Error(
+            `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
+          );
+        }
+      }
+      const entries = runs.map((run) => ({
         id: run.id,
         data: { result: run.result, measurements: run.measurements },
         filePath: run.path,
