@@ -5,7 +5,7 @@
  * environment and a time limit.
  */
 import { fork } from 'node:child_process';
-import { MEMORY_POLL_MS, mebibytes, residentBytes } from '../util/process-memory.ts';
+import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -79,25 +79,20 @@ function runWorker(
       );
     }, timeoutSeconds * 1000);
     // A model that allocates without bound must not take the runner down with it.
-    const memoryTimer = setInterval(() => {
-      if (child.pid === undefined) {
-        return;
+    const stopWatchingMemory = watchResidentMemory(child, (bytes) => {
+      if (bytes > memoryBytes) {
+        stop(
+          `the encoder used ${mebibytes(bytes)} of memory while loading and probing, more than the limit of ${mebibytes(memoryBytes)}, and was stopped`,
+          'make the model smaller or its activations lighter, or raise --memory-limit',
+        );
       }
-      void residentBytes(child.pid).then((bytes) => {
-        if (bytes !== undefined && bytes > memoryBytes) {
-          stop(
-            `the encoder used ${mebibytes(bytes)} of memory while loading and probing, more than the limit of ${mebibytes(memoryBytes)}, and was stopped`,
-            'make the model smaller or its activations lighter, or raise --memory-limit',
-          );
-        }
-      });
-    }, MEMORY_POLL_MS);
+    });
     child.once('message', (message: WorkerResponse) => {
       response = message;
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      clearInterval(memoryTimer);
+      stopWatchingMemory();
       if (response && !stopped) {
         resolve(response);
         return;

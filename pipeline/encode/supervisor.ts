@@ -5,7 +5,7 @@
  * every shard the child finished before that stays in the cache.
  */
 import { fork } from 'node:child_process';
-import { MEMORY_POLL_MS, mebibytes, residentBytes } from '../util/process-memory.ts';
+import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
 import { DataError, EncoderError, PipelineError, type ErrorCode } from '../errors.ts';
 import type { EncodeJob, WorkerMessage } from './worker.ts';
 
@@ -106,23 +106,15 @@ export function runEncodeJob(
               'raise --task-timeout, or make the model faster',
             );
           }, limits.totalSeconds * 1000);
-    const memoryTimer = setInterval(() => {
-      if (child.pid === undefined) {
-        return;
+    const stopWatchingMemory = watchResidentMemory(child, (bytes) => {
+      peak = Math.max(peak, bytes);
+      if (limits.memoryBytes !== undefined && bytes > limits.memoryBytes) {
+        stop(
+          `used ${mebibytes(bytes)} of memory while encoding ${currentShard}, more than the limit of ${mebibytes(limits.memoryBytes)}, and was stopped`,
+          'lower the memory the model needs (smaller maxInputSeconds in the manifest chunks long audio), or raise --memory-limit',
+        );
       }
-      void residentBytes(child.pid).then((bytes) => {
-        if (bytes === undefined) {
-          return;
-        }
-        peak = Math.max(peak, bytes);
-        if (limits.memoryBytes !== undefined && bytes > limits.memoryBytes) {
-          stop(
-            `used ${mebibytes(bytes)} of memory while encoding ${currentShard}, more than the limit of ${mebibytes(limits.memoryBytes)}, and was stopped`,
-            'lower the memory the model needs (smaller maxInputSeconds in the manifest chunks long audio), or raise --memory-limit',
-          );
-        }
-      });
-    }, MEMORY_POLL_MS);
+    });
 
     child.on('message', (message: WorkerMessage) => {
       switch (message.type) {
@@ -152,7 +144,7 @@ export function runEncodeJob(
     child.once('exit', (code, signal) => {
       clearTimeout(idleTimer);
       clearTimeout(totalTimer);
-      clearInterval(memoryTimer);
+      stopWatchingMemory();
       if (finished && code === 0) {
         resolve(finished);
         return;
