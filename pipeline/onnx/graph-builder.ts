@@ -138,6 +138,8 @@ export class GraphBuilder {
   readonly #inputs: ValueInfoMessage[] = [];
   readonly #outputs: ValueInfoMessage[] = [];
   readonly #names = new Set<string>();
+  /** Values renamed to the graph output that exposes them (see #renameNodeOutput). */
+  readonly #renamed = new Map<string, string>();
   readonly #prefix: string;
   #counter = 0;
 
@@ -175,13 +177,39 @@ export class GraphBuilder {
 
   /** Declare `value` as a graph output; with `as`, it is renamed through an Identity node. */
   output(value: string, type: TensorType, dims?: readonly Dim[], as?: string): string {
-    let name = value;
-    if (as !== undefined && as !== value) {
+    const current = this.#renamed.get(value) ?? value;
+    let name = current;
+    if (as !== undefined && as !== current) {
       name = this.#claim(as);
-      this.#nodes.push({ op_type: 'Identity', input: [value], output: [name] });
+      if (this.#renameNodeOutput(current, name)) {
+        this.#renamed.set(value, name);
+      } else {
+        this.#nodes.push({ op_type: 'Identity', input: [current], output: [name] });
+      }
     }
     this.#outputs.push(valueInfo(name, type, dims));
     return name;
+  }
+
+  /**
+   * Give a node's output the name of a graph output. An Identity would do the same, but
+   * onnxruntime keeps it (and copies the tensor) whenever the value also feeds other nodes, as
+   * the Adam moments do; renaming saves a copy of every such output at every step. Values that
+   * subgraphs could capture, inputs and existing outputs keep the Identity.
+   */
+  #renameNodeOutput(value: string, name: string): boolean {
+    const producer = this.#nodes.find((node) => node.output.includes(value));
+    const capturable = this.#nodes.some((node) =>
+      node.attribute?.some((entry) => entry.type === AttributeType.GRAPH),
+    );
+    if (!producer || capturable || this.#outputs.some((output) => output.name === value)) {
+      return false;
+    }
+    for (const node of this.#nodes) {
+      node.input = node.input.map((input) => (input === value ? name : input));
+      node.output = node.output.map((output) => (output === value ? name : output));
+    }
+    return true;
   }
 
   /** A named constant tensor stored in the model. */
@@ -224,7 +252,7 @@ export class GraphBuilder {
     );
     this.#nodes.push({
       op_type: opType,
-      input: [...inputs],
+      input: inputs.map((input) => this.#renamed.get(input) ?? input),
       output: outputs,
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
     });
