@@ -6,7 +6,7 @@
  */
 import { KNN_NEIGHBOURS, KNN_TEMPERATURE } from '../protocol.ts';
 import type { Engine } from './engine.ts';
-import { knnGraph } from './graphs/knn.ts';
+import { knnGraph, knnNormalizeTrainGraph } from './graphs/knn.ts';
 
 /** Pooled embeddings [count, dim] with one class label each. */
 export interface LabelledEmbeddings {
@@ -62,13 +62,20 @@ export async function knnScores(
   classes: number,
 ): Promise<Float64Array> {
   const k = Math.min(KNN_NEIGHBOURS, train.count);
+  const normalize = await engine.session(`knn-normalize/${train.dim}`, () =>
+    knnNormalizeTrainGraph(train.dim),
+  );
+  // Normalised once, not per block of queries: at 100,000 x 768 that pass cost as much as a block.
+  const normalized = (
+    await normalize.run({ train: { data: train.embeddings, dims: [train.count, train.dim] } })
+  )['normalized']?.data as Float32Array;
   const session = await engine.session(`knn/${train.dim}/${k}`, () => knnGraph(train.dim, k));
   const rowsPerBlock = Math.max(1, Math.floor(MAX_BLOCK_ELEMENTS / train.count));
   const scores = new Float64Array(test.count * classes);
   for (let start = 0; start < test.count; start += rowsPerBlock) {
     const end = Math.min(test.count, start + rowsPerBlock);
     const outputs = await session.runRaw({
-      train: { data: train.embeddings, dims: [train.count, train.dim] },
+      normalized_train: { data: normalized, dims: [train.count, train.dim] },
       queries: {
         data: test.embeddings.subarray(start * test.dim, end * test.dim),
         dims: [end - start, test.dim],
