@@ -192,17 +192,24 @@ export class GraphBuilder {
   }
 
   /**
-   * Give a node's output the name of a graph output. An Identity would do the same, but
-   * onnxruntime keeps it (and copies the tensor) whenever the value also feeds other nodes, as
-   * the Adam moments do; renaming saves a copy of every such output at every step. Values that
-   * subgraphs could capture, inputs and existing outputs keep the Identity.
+   * Give a node's output the name of a graph output when the value also feeds other nodes, as
+   * every Adam moment does: onnxruntime removes an Identity in front of a graph output only when
+   * nothing else reads its input, and otherwise copies the tensor at every run. Other values keep
+   * the Identity (onnxruntime removes it, and model bytes stay as they were), as do values that
+   * subgraphs could capture, inputs and existing outputs.
    */
   #renameNodeOutput(value: string, name: string): boolean {
     const producer = this.#nodes.find((node) => node.output.includes(value));
     const capturable = this.#nodes.some((node) =>
       node.attribute?.some((entry) => entry.type === AttributeType.GRAPH),
     );
-    if (!producer || capturable || this.#outputs.some((output) => output.name === value)) {
+    const consumed = this.#nodes.some((node) => node.input.includes(value));
+    if (
+      !producer ||
+      !consumed ||
+      capturable ||
+      this.#outputs.some((output) => output.name === value)
+    ) {
       return false;
     }
     for (const node of this.#nodes) {
