@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { decodeAudio, decodeWav, flacBitsPerSample } from '../../../pipeline/audio/decode.ts';
+import { describe, expect, it, vi } from 'vitest';
+import decode from 'audio-decode';
+import {
+  type DecodedAudio,
+  decodeAudio,
+  decodeWav,
+  flacBitsPerSample,
+} from '../../../pipeline/audio/decode.ts';
 import { encodeFlac } from '../../../pipeline/audio/flac.ts';
 import { encodeWav } from '../../../pipeline/audio/wav.ts';
 import { DataError } from '../../../pipeline/errors.ts';
+
+// A spy that still decodes, to see which FLAC clips leave the fast path for audio-decode.
+vi.mock('audio-decode', async (importOriginal) => {
+  const original = await importOriginal<typeof import('audio-decode')>();
+  return { ...original, default: vi.fn(original.default) };
+});
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'audio');
 
@@ -135,6 +147,89 @@ describe('FLAC (libFLAC encoder, WASM decoder)', () => {
     const fromFlac = await decodeAudio(await encodeFlac([signal], 16000, 16), 'a.flac');
     const fromWav = await decodeAudio(encodeWav([signal], 16000, 'pcm16'), 'a.wav');
     expect(fromFlac.channels[0]).toEqual(fromWav.channels[0]);
+  });
+
+  /** The decoding before the fast path: audio-decode, then the rescale to int / 2^(bits-1). */
+  async function viaAudioDecode(bytes: Uint8Array): Promise<Float32Array[]> {
+    const { channelData } = await decode(bytes);
+    const full = 2 ** ((flacBitsPerSample(bytes) ?? 0) - 1);
+    return channelData.map((channel) => channel.map((sample) => (sample * (full - 1)) / full));
+  }
+
+  function bits(channels: readonly Float32Array[]): Uint32Array[] {
+    return channels.map((channel) => new Uint32Array(Float32Array.from(channel).buffer));
+  }
+
+  const clips = [16, 24].flatMap((depth) =>
+    [1, 2].map((count) => ({
+      depth: depth as 16 | 24,
+      channels: Array.from({ length: count }, (_, c) =>
+        Float32Array.from(
+          { length: 9000 + 1000 * c + depth },
+          (_, i) => 0.7 * Math.sin(i * (0.01 + 0.003 * c)) + ((i * 7919) % 13) * 1e-3,
+        ),
+      ),
+    })),
+  );
+
+  it('takes the fast path for plain FLAC, without audio-decode', async () => {
+    const bytes = await encodeFlac((clips[1] as (typeof clips)[number]).channels, 44100, 16);
+    vi.mocked(decode).mockClear();
+    await decodeAudio(bytes, 'fast.flac');
+    expect(decode).not.toHaveBeenCalled();
+    await decodeAudio(bytes.subarray(0, bytes.length - 100), 'cut.flac');
+    expect(decode).toHaveBeenCalledTimes(1);
+  });
+
+  it('decodes clip after clip, 16- and 24-bit, mono and stereo, bit for bit as audio-decode does', async () => {
+    const encoded = [];
+    for (const clip of clips) {
+      encoded.push(await encodeFlac(clip.channels, 22050, clip.depth));
+    }
+    for (let round = 0; round < 3; round++) {
+      for (const [index, bytes] of encoded.entries()) {
+        const decoded = await decodeAudio(bytes, `clip ${index}`);
+        expect(decoded.sampleRate).toBe(22050);
+        expect(bits(decoded.channels)).toEqual(bits(await viaAudioDecode(bytes)));
+      }
+    }
+  });
+
+  it('decodes a good clip the same after corrupt, truncated and non-FLAC ones', async () => {
+    const good = await encodeFlac((clips[3] as (typeof clips)[number]).channels, 16000, 24);
+    const expected = bits((await decodeAudio(good, 'good')).channels);
+    const flipped = good.slice();
+    flipped[good.length - 3000] = (flipped[good.length - 3000] as number) ^ 0x10;
+    const broken = [
+      flipped,
+      good.subarray(0, good.length - 3000),
+      good.subarray(0, 60),
+      new TextEncoder().encode('fLaC but not really a FLAC stream at all'),
+    ];
+    for (const [index, bytes] of broken.entries()) {
+      const outcome = await decodeAudio(bytes, `broken ${index}`).catch(
+        (error: unknown) => error as Error,
+      );
+      if (outcome instanceof Error) {
+        expect(outcome).toBeInstanceOf(DataError);
+        expect(outcome.message).toMatch(new RegExp(`^broken ${index}: `));
+      } else {
+        expect(bits(outcome.channels)).toEqual(bits(await viaAudioDecode(bytes)));
+      }
+      expect(bits((await decodeAudio(good, 'good')).channels)).toEqual(expected);
+    }
+  });
+
+  it('decodes overlapping calls like sequential ones', async () => {
+    const encoded = await Promise.all(
+      clips.map((clip) => encodeFlac(clip.channels, 8000, clip.depth)),
+    );
+    const together = await Promise.all(encoded.map((bytes, i) => decodeAudio(bytes, `${i}`)));
+    for (const [index, bytes] of encoded.entries()) {
+      expect(bits((together[index] as DecodedAudio).channels)).toEqual(
+        bits((await decodeAudio(bytes, `${index}`)).channels),
+      );
+    }
   });
 
   it('writes the same bytes for the same signal', async () => {
