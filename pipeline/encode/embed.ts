@@ -176,10 +176,68 @@ function checkFinite(values: Float32Array, where: string, label: string): void {
   }
 }
 
-interface PendingCrop {
+/** A crop waiting for its batch, with the item it becomes. */
+export interface PendingCrop {
   readonly samples: Float32Array;
   readonly item: Omit<CachedItem, 'frames'>;
   readonly where: string;
+}
+
+/** What the encoder stage reads before any encoder call: audio seconds and crop batches. */
+export interface CropBatches {
+  /** Batches of at most `batchSize` consecutive crops of identical length, in shard order. */
+  readonly batches: AsyncGenerator<PendingCrop[]>;
+  /** Seconds of audio read so far (before cropping and padding). */
+  audioSeconds(): number;
+  /** Samples in the crops yielded so far. */
+  cropSamples(): number;
+}
+
+/**
+ * Decode, resample and crop every sample, and group the crops into the batches the encoder
+ * sees. The encoder stage and the benchmark of bare onnxruntime use the same batches.
+ */
+export function cropBatches(
+  contract: EncoderContract,
+  samples: AsyncIterable<LabelledAudio>,
+  options: EncodeOptions,
+): CropBatches {
+  const cropSamples =
+    options.mode === 'pooled' ? cropSamplesAt(options.cropSeconds, contract.sampleRate) : undefined;
+  let audioSeconds = 0;
+  let encodedSamples = 0;
+  async function* batches(): AsyncGenerator<PendingCrop[]> {
+    let pending: PendingCrop[] = [];
+    for await (const sample of samples) {
+      const where = `${sample.shard}: ${sample.key}`;
+      const length = sample.channels[0]?.length ?? 0;
+      if (length === 0) {
+        throw new EncoderError(`${where}: the audio has no samples`);
+      }
+      audioSeconds += length / sample.sampleRate;
+      const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
+      for (const [crop, samples] of cropOrPad(mono, cropSamples).entries()) {
+        if (
+          pending.length > 0 &&
+          (pending.length >= options.batchSize || pending[0]?.samples.length !== samples.length)
+        ) {
+          yield pending;
+          pending = [];
+        }
+        pending.push({ samples, item: { key: sample.key, crop, target: sample.target }, where });
+        encodedSamples += samples.length;
+      }
+      options.onClip?.();
+    }
+    if (pending.length > 0) {
+      yield pending;
+    }
+  }
+  return {
+    batches: batches(),
+    audioSeconds: () => audioSeconds,
+    cropSamples: () => encodedSamples,
+  };
 }
 
 /** Encode every sample of a shard: one item per crop (pooled) or per clip (frames). */
@@ -190,21 +248,11 @@ export async function encodeSamples(
   options: EncodeOptions,
 ): Promise<EncodedShard> {
   const dim = contract.embeddingDim;
-  const cropSamples =
-    options.mode === 'pooled' ? cropSamplesAt(options.cropSeconds, contract.sampleRate) : undefined;
   const items: CachedItem[] = [];
   const rows: Float32Array[] = [];
-  let audioSeconds = 0;
-  let encodedSamples = 0;
-  let pending: PendingCrop[] = [];
   const encodeBefore = encoder.encodeSeconds;
-
-  const flush = async () => {
-    if (pending.length === 0) {
-      return;
-    }
-    const batch = pending;
-    pending = [];
+  const reader = cropBatches(contract, samples, options);
+  for await (const batch of reader.batches) {
     const sequences = await encoder.sequences(
       batch.map((crop) => crop.samples),
       batch[0]?.where ?? '',
@@ -216,35 +264,12 @@ export async function encodeSamples(
       items.push({ ...crop.item, frames: embedding.length / dim });
       rows.push(embedding);
     }
-  };
-
-  for await (const sample of samples) {
-    const where = `${sample.shard}: ${sample.key}`;
-    const length = sample.channels[0]?.length ?? 0;
-    if (length === 0) {
-      throw new EncoderError(`${where}: the audio has no samples`);
-    }
-    audioSeconds += length / sample.sampleRate;
-    const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
-    for (const [crop, samples] of cropOrPad(mono, cropSamples).entries()) {
-      if (
-        pending.length > 0 &&
-        (pending.length >= options.batchSize || pending[0]?.samples.length !== samples.length)
-      ) {
-        await flush();
-      }
-      pending.push({ samples, item: { key: sample.key, crop, target: sample.target }, where });
-      encodedSamples += samples.length;
-    }
-    options.onClip?.();
   }
-  await flush();
-
   return {
     items,
     data: concatenateFloat32(rows),
-    audioSeconds,
-    encodedSeconds: encodedSamples / contract.sampleRate,
+    audioSeconds: reader.audioSeconds(),
+    encodedSeconds: reader.cropSamples() / contract.sampleRate,
     encodeSeconds: encoder.encodeSeconds - encodeBefore,
   };
 }
