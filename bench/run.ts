@@ -1,16 +1,23 @@
 /**
- * `npm run bench`: speed of the engine's heavy parts, each reported as a ratio against a baseline
- * measured in the same run on the same machine (never as absolute targets in tests):
+ * `npm run bench [-- --only <groups>] [--probe-epochs <n>] [--repetitions <n>]`: speed of every
+ * stage, each reported as a ratio against a baseline measured in the same run on the same
+ * machine (never as absolute targets in tests). docs/performance.md has the figures.
  * - kNN similarity + top-k in one onnxruntime graph vs the same arithmetic in JavaScript loops;
+ * - the heads at full task size against JavaScript loops, scikit-learn and PyTorch;
+ * - the encoder stage of each example encoder against bare session.run on the same batches;
+ * - the whole demo build (`npm run build`), cold and warm, with peak resident memory;
  * - the encoder on batches of 16 equal-length crops vs one crop per call;
  * - a task whose embeddings are cached vs the same task encoded from scratch;
  * - reading a WebDataset shard with tar-stream vs reading the same file's bytes;
  * - decoding and resampling 44.1 kHz stereo WAV and FLAC to 16 kHz mono, against real time on
- *   one core (the speed-up is the real-time factor).
- * Each figure is the median of several repetitions.
+ *   one core (the speed-up is the real-time factor);
+ * - only with `--only frames-scale`: a frame-level task of 9 million frames trained out of core
+ *   (writes 28 GB to the temporary folder; `--frames`, `--scale-epochs`, `--scale-dir`, `--keep`).
+ * Each figure is the median of several repetitions unless its row says otherwise.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +31,12 @@ import { ensureExampleModels } from '../pipeline/encoders/examples.ts';
 import { evaluate } from '../pipeline/evaluate.ts';
 import { Engine } from '../pipeline/heads/engine.ts';
 import { knnScores, type LabelledEmbeddings } from '../pipeline/heads/knn.ts';
+import { encoderStageRows } from './encoder-stage.ts';
+import { framesAtScaleRows } from './frames-at-scale.ts';
+import { knnAtScaleRows, probeAtScaleRows } from './heads-at-scale.ts';
+import { knnInJavaScript } from './javascript-baselines.ts';
+import { repeat, timed, median, type Row } from './measure.ts';
+import { measureCommand } from './process-tree.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
 import { resultFile } from '../schemas/results-layout.ts';
@@ -31,38 +44,6 @@ import { loadSubmission } from '../pipeline/submissions/scan.ts';
 import { SeededRandom } from '../pipeline/util/random.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await run();
-  return (performance.now() - started) / 1000;
-}
-
-async function repeat(times: number, run: () => Promise<unknown>): Promise<number> {
-  const seconds: number[] = [];
-  for (let i = 0; i < times; i++) {
-    seconds.push(await timed(run));
-  }
-  return median(seconds);
-}
-
-interface Row {
-  /** Extra figure printed under the table (a throughput). */
-  readonly note?: string;
-  readonly name: string;
-  readonly baseline: string;
-  readonly baselineSeconds: number;
-  readonly measured: string;
-  readonly measuredSeconds: number;
-}
 
 function randomSet(count: number, dim: number, label: string): LabelledEmbeddings {
   const rng = new SeededRandom(1, label);
@@ -72,44 +53,6 @@ function randomSet(count: number, dim: number, label: string): LabelledEmbedding
     embeddings: Float32Array.from({ length: count * dim }, () => rng.normal()),
     labels: Int32Array.from({ length: count }, () => rng.int(0, 9)),
   };
-}
-
-/** The X-ARES kNN written as plain loops: the baseline the graph must beat. */
-function knnInJavaScript(train: LabelledEmbeddings, test: LabelledEmbeddings): Float64Array {
-  const { dim } = train;
-  const columnNorm = new Float64Array(dim);
-  for (let n = 0; n < train.count; n++) {
-    for (let d = 0; d < dim; d++) {
-      columnNorm[d] = (columnNorm[d] as number) + (train.embeddings[n * dim + d] as number) ** 2;
-    }
-  }
-  const scale = Float64Array.from(columnNorm, (sum) => 1 / Math.max(Math.sqrt(sum), 1e-12));
-  const scores = new Float64Array(test.count * 10);
-  const similarity = new Float64Array(train.count);
-  for (let q = 0; q < test.count; q++) {
-    let norm = 0;
-    for (let d = 0; d < dim; d++) {
-      norm += (test.embeddings[q * dim + d] as number) ** 2;
-    }
-    const inverse = 1 / Math.max(Math.sqrt(norm), 1e-12);
-    for (let n = 0; n < train.count; n++) {
-      let dot = 0;
-      for (let d = 0; d < dim; d++) {
-        dot +=
-          (test.embeddings[q * dim + d] as number) *
-          (train.embeddings[n * dim + d] as number) *
-          (scale[d] as number);
-      }
-      similarity[n] = dot * inverse;
-    }
-    const top = Array.from(similarity.keys())
-      .sort((a, b) => (similarity[b] as number) - (similarity[a] as number))
-      .slice(0, 10);
-    top.forEach((n, j) => {
-      scores[q * 10 + j] = similarity[n] as number;
-    });
-  }
-  return scores;
 }
 
 async function knnBench(): Promise<Row> {
@@ -270,24 +213,146 @@ async function decodeBench(format: 'wav' | 'flac'): Promise<Row> {
   };
 }
 
-const rows = [
-  await knnBench(),
-  await batchBench(),
-  await cacheBench(),
-  await tarReadBench(),
-  await decodeBench('wav'),
-  await decodeBench('flac'),
-];
+/**
+ * `npm run build` as a fresh clone runs it (no .cache, no results: demo data generated, every
+ * pair encoded and scored, the site built) and again with everything cached, in scratch folders.
+ */
+async function buildRows(repetitions: number): Promise<Row[]> {
+  const work = await mkdtemp(join(tmpdir(), 'bench-build-'));
+  const env = {
+    ...process.env,
+    LEADERBOARD_CACHE_DIR: join(work, 'cache'),
+    LEADERBOARD_RESULTS_DIR: join(work, 'results'),
+    LEADERBOARD_OUT_DIR: join(work, 'dist'),
+    LEADERBOARD_ASTRO_CACHE_DIR: join(work, 'astro-cache'),
+  };
+  const build = async () => {
+    const evaluate = await measureCommand(process.execPath, ['pipeline/cli.ts', 'evaluate'], {
+      cwd: ROOT,
+      env,
+    });
+    const site = await measureCommand(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'build'],
+      { cwd: ROOT, env },
+    );
+    return {
+      seconds: evaluate.seconds + site.seconds,
+      peak: Math.max(evaluate.peakTreeRssBytes, site.peakTreeRssBytes),
+    };
+  };
+  const cold: { seconds: number; peak: number }[] = [];
+  const warm: { seconds: number; peak: number }[] = [];
+  try {
+    for (let i = 0; i < repetitions; i++) {
+      await rm(join(work, 'cache'), { recursive: true, force: true });
+      await rm(join(work, 'results'), { recursive: true, force: true });
+      cold.push(await build());
+      warm.push(await build());
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const mib = (runs: { peak: number }[]) =>
+    `${(Math.max(...runs.map((run) => run.peak)) / 2 ** 20).toFixed(0)} MiB`;
+  return [
+    {
+      name: 'demo build (evaluate + astro build)',
+      baseline: 'cold (fresh clone)',
+      baselineSeconds: median(cold.map((run) => run.seconds)),
+      measured: 'warm (all cached)',
+      measuredSeconds: median(warm.map((run) => run.seconds)),
+      note: `demo build: cold ${median(cold.map((run) => run.seconds)).toFixed(1)} s, warm ${median(warm.map((run) => run.seconds)).toFixed(1)} s; peak resident memory (process tree) cold ${mib(cold)}, warm ${mib(warm)}`,
+    },
+  ];
+}
+
+const GROUPS = [
+  'knn',
+  'knn-scale',
+  'probe-scale',
+  'encoder-stage',
+  'batch',
+  'cache',
+  'tar',
+  'decode',
+  'build',
+  'frames-scale',
+] as const;
+/** Run only when asked for: it writes 30 GB and takes several minutes. */
+const OPT_IN: readonly string[] = ['frames-scale'];
+type Group = (typeof GROUPS)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'probe-epochs': { type: 'string', default: '10' },
+    repetitions: { type: 'string', default: '3' },
+    frames: { type: 'string', default: '9000000' },
+    'scale-epochs': { type: 'string', default: '1' },
+    'scale-dir': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const selected = new Set(
+  (values.only ?? GROUPS.filter((group) => !OPT_IN.includes(group)).join(','))
+    .split(',')
+    .map((group) => group.trim()),
+);
+for (const group of selected) {
+  if (!(GROUPS as readonly string[]).includes(group)) {
+    throw new Error(`bench: unknown group "${group}"; the groups are ${GROUPS.join(', ')}`);
+  }
+}
+const repetitions = Number(values.repetitions);
+const probeEpochs = Number(values['probe-epochs']);
+const runners: Record<Group, () => Promise<Row[]>> = {
+  knn: async () => [await knnBench()],
+  'knn-scale': () => knnAtScaleRows({ repetitions, probeEpochs }),
+  'probe-scale': () => probeAtScaleRows({ repetitions, probeEpochs }),
+  'encoder-stage': () =>
+    encoderStageRows(
+      ROOT,
+      ['logmel-baseline', 'random-conv', 'random-transformer'],
+      'demo_sound_events',
+      10,
+      repetitions,
+    ),
+  batch: async () => [await batchBench()],
+  cache: async () => [await cacheBench()],
+  tar: async () => [await tarReadBench()],
+  decode: async () => [await decodeBench('wav'), await decodeBench('flac')],
+  build: () => buildRows(repetitions),
+  'frames-scale': () =>
+    framesAtScaleRows({
+      dir: values['scale-dir'] ?? join(tmpdir(), 'bench-frames-at-scale'),
+      frames: Number(values.frames),
+      epochs: Number(values['scale-epochs']),
+      keep: values.keep,
+    }),
+};
+const rows: Row[] = [];
+for (const group of GROUPS) {
+  if (selected.has(group)) {
+    const started = performance.now();
+    rows.push(...(await runners[group]()));
+    process.stderr.write(
+      `bench: ${group} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+  }
+}
 const host = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`;
-process.stdout.write(`benchmarks on ${host} (medians)\n\n`);
+process.stdout.write(`benchmarks on ${host} (medians of ${repetitions} unless noted)\n\n`);
 const header = ['benchmark', 'baseline', 's', 'measured', 's', 'speed-up'];
 const body = rows.map((row) => [
   row.name,
   row.baseline,
-  row.baselineSeconds.toFixed(3),
+  Number.isNaN(row.baselineSeconds) ? '' : row.baselineSeconds.toFixed(3),
   row.measured,
-  row.measuredSeconds.toFixed(3),
-  `${(row.baselineSeconds / row.measuredSeconds).toFixed(1)}x`,
+  Number.isNaN(row.measuredSeconds) ? '' : row.measuredSeconds.toFixed(3),
+  Number.isNaN(row.measuredSeconds)
+    ? ''
+    : `${(row.baselineSeconds / row.measuredSeconds).toFixed(2)}x`,
 ]);
 const widths = header.map((title, column) =>
   Math.max(title.length, ...body.map((cells) => (cells[column] as string).length)),
@@ -300,6 +365,7 @@ for (const cells of [header, ...body]) {
       .trimEnd() + '\n',
   );
 }
+process.stdout.write('\n');
 for (const row of rows) {
   if (row.note !== undefined) {
     process.stdout.write(`${row.note}\n`);

@@ -18,8 +18,12 @@ export function blockRows(dim: number): number {
   return Math.max(1, Math.floor(2 ** 26 / dim));
 }
 
-/** Splits held in memory between epochs when they are no larger than this (float32 values). */
-const IN_MEMORY_VALUES = 2 ** 28;
+/**
+ * Splits held in memory between epochs when they are no larger than this (float32 values):
+ * 512 MiB each, so train, validation and test kept together stay well under the 4 GB a
+ * full-size frame task may use.
+ */
+const IN_MEMORY_VALUES = 2 ** 27;
 
 /** Pooled embeddings of one or more cache files, in order. */
 export interface PooledSet {
