@@ -15,6 +15,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrameEvent } from '../pipeline/data/labels.ts';
 import {
+  embeddingFilePrefix,
   openEmbeddingFile,
   type CachedItem,
   type EmbeddingFile,
@@ -84,15 +85,9 @@ async function writeSyntheticFile(
   noise: Float32Array,
   rng: SeededRandom,
 ): Promise<void> {
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const start = Math.ceil((12 + headerBytes.length) / 8) * 8;
-  const prefix = new Uint8Array(start);
-  prefix.set(new TextEncoder().encode('AEMBED01'), 0);
-  new DataView(prefix.buffer).setUint32(8, headerBytes.length, true);
-  prefix.set(headerBytes, 12);
   const handle = await open(path, 'w');
   try {
-    await handle.write(prefix);
+    await handle.write(embeddingFilePrefix(header));
     for (const item of header.items) {
       const rows = new Float32Array(item.frames * DIM);
       const active = new Uint8Array(item.frames * CLASSES);

@@ -87,18 +87,29 @@ export function encodeEmbeddingFile(header: EmbeddingFileHeader, data: Float32Ar
       `embedding file ${header.identity.shard}: ${data.length} values for ${rows} rows of ${header.dim}`,
     );
   }
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const start = Math.ceil((12 + headerBytes.length) / ALIGNMENT) * ALIGNMENT;
+  const prefix = embeddingFilePrefix(header);
   const payload =
     header.precision === 'float16'
       ? new Uint8Array(Float16Array.from(data).buffer)
       : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out = new Uint8Array(start + payload.length);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, headerBytes.length, true);
-  out.set(headerBytes, 12);
-  out.set(payload, start);
+  const out = new Uint8Array(prefix.length + payload.length);
+  out.set(prefix, 0);
+  out.set(payload, prefix.length);
   return out;
+}
+
+/**
+ * Everything of a file before the embeddings (magic, header length, header, padding), for writers
+ * that stream the embeddings after it instead of holding them.
+ */
+export function embeddingFilePrefix(header: EmbeddingFileHeader): Uint8Array {
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((12 + headerBytes.length) / ALIGNMENT) * ALIGNMENT;
+  const prefix = new Uint8Array(start);
+  prefix.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(prefix.buffer).setUint32(8, headerBytes.length, true);
+  prefix.set(headerBytes, 12);
+  return prefix;
 }
 
 export async function writeEmbeddingFile(
