@@ -3,26 +3,18 @@
  * the process and its descendants, sampled from /proc every 100 ms (Linux only).
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { processStatus } from '../pipeline/util/process-memory.ts';
 
 async function treeResidentBytes(root: number): Promise<number> {
   const parents = new Map<number, number>();
   const resident = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid)) {
-      continue;
-    }
-    try {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      const ppid = /^PPid:\s+(\d+)/m.exec(status)?.[1];
-      const rss = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-      if (ppid !== undefined) {
-        parents.set(pid, Number(ppid));
-      }
-      resident.set(pid, rss === undefined ? 0 : Number(rss) * 1024);
-    } catch {
-      // The process ended between readdir and readFile.
+    const status = Number.isInteger(pid) ? await processStatus(pid) : undefined;
+    if (status) {
+      parents.set(pid, status.parent);
+      resident.set(pid, status.residentBytes);
     }
   }
   let total = 0;

@@ -2,14 +2,26 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
-async function residentBytes(pid: number): Promise<number | undefined> {
+/** A process's parent and resident bytes (0 for kernel threads), or undefined once it exits. */
+export async function processStatus(
+  pid: number,
+): Promise<{ parent: number; residentBytes: number } | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : undefined;
+    const parent = /^PPid:\s+(\d+)/m.exec(status)?.[1];
+    const resident = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return {
+      parent: parent === undefined ? 0 : Number(parent),
+      residentBytes: resident === undefined ? 0 : Number(resident) * 1024,
+    };
   } catch {
     return undefined;
   }
+}
+
+async function residentBytes(pid: number): Promise<number | undefined> {
+  const status = await processStatus(pid);
+  return status && status.residentBytes > 0 ? status.residentBytes : undefined;
 }
 
 /** How often the supervisors sample a child's memory. */
