@@ -25,7 +25,7 @@ import {
 import { Engine } from '../pipeline/heads/engine.ts';
 import { probeEvaluator } from '../pipeline/heads/evaluators.ts';
 import { trainLinearProbe } from '../pipeline/heads/linear-probe.ts';
-import { frameProbeSource } from '../pipeline/heads/sources.ts';
+import { frameProbeSource, frameTargets } from '../pipeline/heads/sources.ts';
 import { SeededRandom } from '../pipeline/util/random.ts';
 import type { Row } from './measure.ts';
 
@@ -90,18 +90,10 @@ async function writeSyntheticFile(
     await handle.write(embeddingFilePrefix(header));
     for (const item of header.items) {
       const rows = new Float32Array(item.frames * DIM);
-      const active = new Uint8Array(item.frames * CLASSES);
-      if (item.target.kind === 'events') {
-        for (const event of item.target.events) {
-          const from = Math.ceil(event.start / (HOP_MS / 1000));
-          const to = Math.min(item.frames, Math.ceil(event.end / (HOP_MS / 1000)));
-          for (let t = from; t < to; t++) {
-            for (const c of event.classes) {
-              active[t * CLASSES + c] = 1;
-            }
-          }
-        }
-      }
+      const active =
+        item.target.kind === 'events'
+          ? frameTargets(item.target.events, item.frames, CLASSES, HOP_MS, undefined)
+          : new Float32Array(item.frames * CLASSES);
       for (let t = 0; t < item.frames; t++) {
         const offset = rng.int(0, noise.length - DIM);
         rows.set(noise.subarray(offset, offset + DIM), t * DIM);
