@@ -14,7 +14,7 @@ import type { TaskDefinition } from '../schemas/task.ts';
 import { prepareTaskData, readShardLock, type ReadyTaskData } from '../pipeline/data/prepare.ts';
 import { readLabelledAudio } from '../pipeline/data/samples.ts';
 import { packTar, readWebDataset, type ShardEntry } from '../pipeline/data/webdataset.ts';
-import { cropBatches, type PendingCrop } from '../pipeline/encode/embed.ts';
+import { cropBatches, type CropBatch } from '../pipeline/encode/embed.ts';
 import { embeddingMode, encodeTask } from '../pipeline/encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS } from '../pipeline/encode/supervisor.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
@@ -69,7 +69,7 @@ async function stageBatches(
   submission: Submission,
   task: TaskDefinition,
   data: ReadyTaskData,
-): Promise<Float32Array[][]> {
+): Promise<CropBatch[]> {
   const shards = [...new Set([...splitShards(task).values()].flat())];
   const { manifest } = submission;
   const reader = cropBatches(manifest, readLabelledAudio(data.dir, shards, task.labels), {
@@ -77,9 +77,9 @@ async function stageBatches(
     cropSeconds: task.cropSeconds,
     batchSize: task.encodeBatchSize,
   });
-  const batches: Float32Array[][] = [];
+  const batches: CropBatch[] = [];
   for await (const batch of reader.batches) {
-    batches.push(batch.map((crop: PendingCrop) => crop.samples));
+    batches.push(batch);
   }
   return batches;
 }
@@ -104,14 +104,9 @@ export async function encoderStageRows(
     const batches = await stageBatches(submission, task, data);
     const session = await OrtSession.create(submission.modelPath, { label: slug });
     const inputName = session.inputNames[0] as string;
-    const tensors = batches.map((batch) => {
-      const width = batch[0]?.length ?? 0;
-      const input = new Float32Array(batch.length * width);
-      batch.forEach((samples, i) => {
-        input.set(samples, i * width);
-      });
-      return { [inputName]: { data: input, dims: [batch.length, width] } };
-    });
+    const tensors = batches.map((batch) => ({
+      [inputName]: { data: batch.input, dims: [batch.count, batch.width] },
+    }));
     await session.run(tensors[0] ?? {});
     const bare: number[] = [];
     const stage: number[] = [];

@@ -26,7 +26,7 @@ import { decodeAudio } from '../pipeline/audio/decode.ts';
 import { encodeFlac } from '../pipeline/audio/flac.ts';
 import { encodeWav } from '../pipeline/audio/wav.ts';
 import { packTar, readWebDataset } from '../pipeline/data/webdataset.ts';
-import { ClipEncoder } from '../pipeline/encode/embed.ts';
+import { ClipEncoder, packCrops } from '../pipeline/encode/embed.ts';
 import { ensureExampleModels } from '../pipeline/encoders/examples.ts';
 import { evaluate } from '../pipeline/evaluate.ts';
 import { Engine } from '../pipeline/heads/engine.ts';
@@ -88,15 +88,21 @@ async function batchBench(): Promise<Row> {
   const crops = Array.from({ length: 64 }, () =>
     Float32Array.from({ length: 16000 }, () => 0.1 * rng.normal()),
   );
-  await encoder.pooled(crops.slice(0, 16), 'warm-up');
+  const batch = (slice: Float32Array[]) =>
+    packCrops(
+      slice,
+      slice.map((_, crop) => ({ key: 'bench', crop, target: { kind: 'class', index: 0 } })),
+      slice.map(() => 'bench'),
+    );
+  await encoder.pooled(batch(crops.slice(0, 16)));
   const single = await repeat(3, async () => {
     for (const crop of crops) {
-      await encoder.pooled([crop], 'bench');
+      await encoder.pooled(batch([crop]));
     }
   });
   const batched = await repeat(3, async () => {
     for (let start = 0; start < crops.length; start += 16) {
-      await encoder.pooled(crops.slice(start, start + 16), 'bench');
+      await encoder.pooled(batch(crops.slice(start, start + 16)));
     }
   });
   await encoder.release();

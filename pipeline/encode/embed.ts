@@ -27,15 +27,6 @@ export interface EncoderContract {
 /** "pooled": one mean embedding per crop; "frames": every frame of every clip. */
 export type EmbeddingMode = 'pooled' | 'frames';
 
-export interface EncodeOptions {
-  readonly mode: EmbeddingMode;
-  readonly cropSeconds: number | undefined;
-  /** Crops per encoder call (at most). */
-  readonly batchSize: number;
-  /** Called once per input clip. */
-  readonly onClip?: () => void;
-}
-
 /** The embeddings of one shard, ready for the cache. */
 export interface EncodedShard {
   readonly items: CachedItem[];
@@ -80,19 +71,19 @@ export class ClipEncoder {
     return this.#session.release();
   }
 
-  /** Run one batch of equal-length waveforms; returns frames `[B, T, D]` flattened and T. */
+  /**
+   * Run one encoder call on `count` equal-length waveforms packed back to back in `input`
+   * ([count, width]); returns the frames `[count, T, D]` flattened and T.
+   */
   async frames(
-    batch: readonly Float32Array[],
+    input: Float32Array,
+    count: number,
     where: string,
   ): Promise<{ data: Float32Array; frames: number }> {
-    const width = batch[0]?.length ?? 0;
-    const input = new Float32Array(batch.length * width);
-    for (const [i, samples] of batch.entries()) {
-      input.set(samples, i * width);
-    }
+    const width = count === 0 ? 0 : input.length / count;
     const started = performance.now();
     const outputs = await this.#session.run({
-      [this.#inputName]: { data: input, dims: [batch.length, width] },
+      [this.#inputName]: { data: input, dims: [count, width] },
     });
     this.encodeSeconds += (performance.now() - started) / 1000;
     const output = outputs[this.#outputName];
@@ -101,9 +92,9 @@ export class ClipEncoder {
     }
     const dims = output.dims;
     const dim = this.#contract.embeddingDim;
-    if (dims.length !== 3 || dims[0] !== batch.length || dims[2] !== dim) {
+    if (dims.length !== 3 || dims[0] !== count || dims[2] !== dim) {
       throw new EncoderError(
-        `${this.label}: output shape [${dims.join(', ')}] for input [${batch.length}, ${width}] at ${where}; expected [${batch.length}, T, ${dim}]`,
+        `${this.label}: output shape [${dims.join(', ')}] for input [${count}, ${width}] at ${where}; expected [${count}, T, ${dim}]`,
         {
           hint: 'the encoder must return float32 [batch, frames, embeddingDim] with embeddingDim as declared in the manifest',
         },
@@ -119,34 +110,38 @@ export class ClipEncoder {
   }
 
   /**
-   * The frame sequence [T_i, D] of each equal-length waveform. Waveforms longer than the
-   * encoder's maximum input are encoded chunk by chunk and the chunks' frames concatenated.
+   * The frame sequence [T_i, D] of each crop of the batch. Crops longer than the encoder's
+   * maximum input are encoded chunk by chunk and the chunks' frames concatenated.
    */
-  async sequences(batch: readonly Float32Array[], where: string): Promise<Float32Array[]> {
+  async sequences(batch: CropBatch): Promise<Float32Array[]> {
     const dim = this.#contract.embeddingDim;
     const maxSamples = maxInputSamples(this.#contract);
-    const width = batch[0]?.length ?? 0;
+    const { input, count, width } = batch;
+    const where = batch.wheres[0] ?? '';
     if (width <= maxSamples) {
-      const { data, frames } = await this.frames(batch, where);
-      return batch.map((_, b) => data.slice(b * frames * dim, (b + 1) * frames * dim));
+      const { data, frames } = await this.frames(input, count, where);
+      // Views, not copies: onnxruntime hands out a fresh buffer for every call.
+      return Array.from({ length: count }, (_, b) =>
+        data.subarray(b * frames * dim, (b + 1) * frames * dim),
+      );
     }
     const out: Float32Array[] = [];
-    for (const samples of batch) {
+    for (let b = 0; b < count; b++) {
       const parts: Float32Array[] = [];
-      for (const [start, end] of chunkRanges(samples.length, maxSamples)) {
-        const { data } = await this.frames([samples.subarray(start, end)], where);
-        parts.push(data);
+      for (const [start, end] of chunkRanges(width, maxSamples)) {
+        const chunk = input.slice(b * width + start, b * width + end);
+        parts.push((await this.frames(chunk, 1, batch.wheres[b] ?? where)).data);
       }
       out.push(concatenateFloat32(parts));
     }
     return out;
   }
 
-  /** The mean over time of each waveform's frames (chunks included). */
-  async pooled(batch: readonly Float32Array[], where: string): Promise<Float32Array> {
+  /** The mean over time of each crop's frames (chunks included), [count, D]. */
+  async pooled(batch: CropBatch): Promise<Float32Array> {
     const dim = this.#contract.embeddingDim;
-    const out = new Float32Array(batch.length * dim);
-    for (const [b, sequence] of (await this.sequences(batch, where)).entries()) {
+    const out = new Float32Array(batch.count * dim);
+    for (const [b, sequence] of (await this.sequences(batch)).entries()) {
       out.set(meanOverFrames(sequence, dim), b * dim);
     }
     return out;
@@ -176,38 +171,78 @@ function checkFinite(values: Float32Array, where: string, label: string): void {
   }
 }
 
-/** A crop waiting for its batch, with the item it becomes. */
-export interface PendingCrop {
-  readonly samples: Float32Array;
-  readonly item: Omit<CachedItem, 'frames'>;
-  readonly where: string;
+/**
+ * Crops of identical length packed back to back, [count, width], as one encoder call takes
+ * them, with the item each crop becomes. It travels between threads as one transferable buffer.
+ */
+export interface CropBatch {
+  readonly input: Float32Array;
+  readonly count: number;
+  readonly width: number;
+  readonly items: readonly Omit<CachedItem, 'frames'>[];
+  /** "shard: key" of each crop, for error messages. */
+  readonly wheres: readonly string[];
+}
+
+/** Pack equal-length crops into one batch. */
+export function packCrops(
+  crops: readonly Float32Array[],
+  items: readonly Omit<CachedItem, 'frames'>[],
+  wheres: readonly string[],
+): CropBatch {
+  const width = crops[0]?.length ?? 0;
+  const input = new Float32Array(crops.length * width);
+  for (const [i, crop] of crops.entries()) {
+    if (crop.length !== width) {
+      throw new RangeError(`packCrops: crop ${i} has ${crop.length} samples, not ${width}`);
+    }
+    input.set(crop, i * width);
+  }
+  return { input, count: crops.length, width, items, wheres };
 }
 
 /** What the encoder stage reads before any encoder call: audio seconds and crop batches. */
 export interface CropBatches {
   /** Batches of at most `batchSize` consecutive crops of identical length, in shard order. */
-  readonly batches: AsyncGenerator<PendingCrop[]>;
+  readonly batches: AsyncIterable<CropBatch>;
   /** Seconds of audio read so far (before cropping and padding). */
   audioSeconds(): number;
   /** Samples in the crops yielded so far. */
   cropSamples(): number;
 }
 
+export interface CropOptions {
+  readonly mode: EmbeddingMode;
+  readonly cropSeconds: number | undefined;
+  /** Crops per encoder call (at most). */
+  readonly batchSize: number;
+}
+
 /**
  * Decode, resample and crop every sample, and group the crops into the batches the encoder
- * sees. The encoder stage and the benchmark of bare onnxruntime use the same batches.
+ * sees. The encoder stage (through `crop-thread.ts`) and the benchmark of bare onnxruntime use
+ * the same batches.
  */
 export function cropBatches(
   contract: EncoderContract,
   samples: AsyncIterable<LabelledAudio>,
-  options: EncodeOptions,
+  options: CropOptions,
 ): CropBatches {
   const cropSamples =
     options.mode === 'pooled' ? cropSamplesAt(options.cropSeconds, contract.sampleRate) : undefined;
   let audioSeconds = 0;
   let encodedSamples = 0;
-  async function* batches(): AsyncGenerator<PendingCrop[]> {
-    let pending: PendingCrop[] = [];
+  async function* batches(): AsyncGenerator<CropBatch> {
+    let crops: Float32Array[] = [];
+    let items: Omit<CachedItem, 'frames'>[] = [];
+    let wheres: string[] = [];
+    const flush = (): CropBatch => {
+      const batch = packCrops(crops, items, wheres);
+      crops = [];
+      items = [];
+      wheres = [];
+      return batch;
+    };
     for await (const sample of samples) {
       const where = `${sample.shard}: ${sample.key}`;
       const length = sample.channels[0]?.length ?? 0;
@@ -218,19 +253,19 @@ export function cropBatches(
       const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
       for (const [crop, samples] of cropOrPad(mono, cropSamples).entries()) {
         if (
-          pending.length > 0 &&
-          (pending.length >= options.batchSize || pending[0]?.samples.length !== samples.length)
+          crops.length > 0 &&
+          (crops.length >= options.batchSize || crops[0]?.length !== samples.length)
         ) {
-          yield pending;
-          pending = [];
+          yield flush();
         }
-        pending.push({ samples, item: { key: sample.key, crop, target: sample.target }, where });
+        crops.push(samples);
+        items.push({ key: sample.key, crop, target: sample.target });
+        wheres.push(where);
         encodedSamples += samples.length;
       }
-      options.onClip?.();
     }
-    if (pending.length > 0) {
-      yield pending;
+    if (crops.length > 0) {
+      yield flush();
     }
   }
   return {
@@ -240,30 +275,30 @@ export function cropBatches(
   };
 }
 
-/** Encode every sample of a shard: one item per crop (pooled) or per clip (frames). */
-export async function encodeSamples(
+/**
+ * Encode every batch of a shard: one item per crop (pooled) or per clip (frames).
+ * `onProgress` is called after each batch is encoded.
+ */
+export async function encodeBatches(
   encoder: ClipEncoder,
   contract: EncoderContract,
-  samples: AsyncIterable<LabelledAudio>,
-  options: EncodeOptions,
+  reader: CropBatches,
+  options: { readonly mode: EmbeddingMode; readonly onProgress?: () => void },
 ): Promise<EncodedShard> {
   const dim = contract.embeddingDim;
   const items: CachedItem[] = [];
   const rows: Float32Array[] = [];
   const encodeBefore = encoder.encodeSeconds;
-  const reader = cropBatches(contract, samples, options);
   for await (const batch of reader.batches) {
-    const sequences = await encoder.sequences(
-      batch.map((crop) => crop.samples),
-      batch[0]?.where ?? '',
-    );
-    for (const [i, crop] of batch.entries()) {
+    const sequences = await encoder.sequences(batch);
+    for (const [i, item] of batch.items.entries()) {
       const sequence = sequences[i] as Float32Array;
       const embedding = options.mode === 'pooled' ? meanOverFrames(sequence, dim) : sequence;
-      checkFinite(embedding, crop.where, encoder.label);
-      items.push({ ...crop.item, frames: embedding.length / dim });
+      checkFinite(embedding, batch.wheres[i] ?? '', encoder.label);
+      items.push({ ...item, frames: embedding.length / dim });
       rows.push(embedding);
     }
+    options.onProgress?.();
   }
   return {
     items,

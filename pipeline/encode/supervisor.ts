@@ -12,7 +12,7 @@ import type { EncodeJob, WorkerMessage } from './worker.ts';
 export interface EncodeLimits {
   /** Seconds allowed for loading the model. */
   readonly loadSeconds: number;
-  /** Seconds allowed between two progress messages (one clip). */
+  /** Seconds allowed between two progress messages (one encoded batch). */
   readonly idleSeconds: number;
   /** Seconds allowed for the whole job; undefined for no limit. */
   readonly totalSeconds?: number | undefined;
@@ -30,7 +30,6 @@ export interface EncodeCallbacks {
   /** The encoder process started (its pid, for diagnostics). */
   readonly onStarted?: (pid: number) => void;
   readonly onLoaded?: (provider: string) => void;
-  readonly onClip?: () => void;
   readonly onShard?: (message: Extract<WorkerMessage, { type: 'shard' }>) => void;
 }
 
@@ -123,8 +122,7 @@ export function runEncodeJob(
           provider = message.provider;
           callbacks.onLoaded?.(message.provider);
           break;
-        case 'clip':
-          callbacks.onClip?.();
+        case 'progress':
           break;
         case 'shard':
           shardsDone += 1;

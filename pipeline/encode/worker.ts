@@ -6,12 +6,12 @@
  * private-data credentials.
  */
 import type { TaskLabels } from '../../schemas/task.ts';
-import { readLabelledAudio } from '../data/samples.ts';
 import { errorMessage, PipelineError } from '../errors.ts';
 import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 import { peakRssBytes } from '../util/environment.ts';
 import { writeEmbeddingFile, type EmbeddingIdentity, type EmbeddingPrecision } from './cache.ts';
-import { ClipEncoder, encodeSamples, type EmbeddingMode, type EncoderContract } from './embed.ts';
+import { CropThread } from './crop-thread.ts';
+import { ClipEncoder, encodeBatches, type EmbeddingMode, type EncoderContract } from './embed.ts';
 
 export interface ShardJob {
   readonly name: string;
@@ -37,7 +37,7 @@ export interface EncodeJob {
 
 export type WorkerMessage =
   | { readonly type: 'loaded'; readonly provider: string }
-  | { readonly type: 'clip' }
+  | { readonly type: 'progress' }
   | {
       readonly type: 'shard';
       readonly name: string;
@@ -65,49 +65,71 @@ function send(message: WorkerMessage): Promise<void> {
   });
 }
 
-async function run(job: EncodeJob): Promise<void> {
-  const session = await OrtSession.create(job.modelPath, {
-    label: job.modelPath,
-    provider: job.provider,
-    ...(job.threads === undefined ? {} : { intraOpThreads: job.threads }),
-  });
-  const encoder = new ClipEncoder(session, job.contract);
-  await send({ type: 'loaded', provider: session.executionProvider });
-  for (const shard of job.shards) {
-    const encoded = await encodeSamples(
-      encoder,
-      job.contract,
-      readLabelledAudio(job.dataDir, [shard.name], job.labels),
-      {
-        mode: job.mode,
-        cropSeconds: job.cropSeconds,
-        batchSize: job.batchSize,
-        onClip: () => void send({ type: 'clip' }),
-      },
-    );
-    await writeEmbeddingFile(
-      shard.path,
-      {
-        identity: shard.identity,
-        mode: job.mode,
-        precision: job.precision,
-        dim: job.contract.embeddingDim,
-        items: encoded.items,
-        audioSeconds: encoded.audioSeconds,
-        encodedSeconds: encoded.encodedSeconds,
-        encodeSeconds: encoded.encodeSeconds,
-      },
-      encoded.data,
-    );
-    await send({
-      type: 'shard',
-      name: shard.name,
-      items: encoded.items.length,
-      encodeSeconds: encoded.encodeSeconds,
-      encodedSeconds: encoded.encodedSeconds,
-    });
+/**
+ * The supervisor's hang detector only needs to hear that batches keep being encoded; a message
+ * per clip cost more than the encoder itself for fast models, so progress goes out at most
+ * every PROGRESS_INTERVAL_MS.
+ */
+const PROGRESS_INTERVAL_MS = 100;
+let lastProgress = -Infinity;
+function reportProgress(): void {
+  const now = performance.now();
+  if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+    lastProgress = now;
+    void send({ type: 'progress' });
   }
-  await encoder.release();
+}
+
+async function run(job: EncodeJob): Promise<void> {
+  // Started first, so the reader thread loads and reads ahead while the model loads.
+  const reader = new CropThread({
+    contract: job.contract,
+    labels: job.labels,
+    dataDir: job.dataDir,
+    shards: job.shards.map((shard) => shard.name),
+    mode: job.mode,
+    cropSeconds: job.cropSeconds,
+    batchSize: job.batchSize,
+  });
+  try {
+    const session = await OrtSession.create(job.modelPath, {
+      label: job.modelPath,
+      provider: job.provider,
+      ...(job.threads === undefined ? {} : { intraOpThreads: job.threads }),
+    });
+    const encoder = new ClipEncoder(session, job.contract);
+    await send({ type: 'loaded', provider: session.executionProvider });
+    for (const [index, shard] of job.shards.entries()) {
+      const encoded = await encodeBatches(encoder, job.contract, reader.shard(index), {
+        mode: job.mode,
+        onProgress: reportProgress,
+      });
+      await writeEmbeddingFile(
+        shard.path,
+        {
+          identity: shard.identity,
+          mode: job.mode,
+          precision: job.precision,
+          dim: job.contract.embeddingDim,
+          items: encoded.items,
+          audioSeconds: encoded.audioSeconds,
+          encodedSeconds: encoded.encodedSeconds,
+          encodeSeconds: encoded.encodeSeconds,
+        },
+        encoded.data,
+      );
+      await send({
+        type: 'shard',
+        name: shard.name,
+        items: encoded.items.length,
+        encodeSeconds: encoded.encodeSeconds,
+        encodedSeconds: encoded.encodedSeconds,
+      });
+    }
+    await encoder.release();
+  } finally {
+    await reader.close();
+  }
   await send({ type: 'done', peakRssBytes: peakRssBytes() });
 }
 
