@@ -20,6 +20,7 @@ import {
   probeForwardGraph,
   probeParameters,
   probeTrainStepGraph,
+  probeTrainStepsGraph,
   type ProbeLoss,
 } from './graphs/probe.ts';
 import {
@@ -199,6 +200,10 @@ export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<H
     `probe-step/${dim}/${classes}/${recipe.loss}/${recipe.posWeight ?? 1}`,
     () => probeTrainStepGraph(dim, classes, recipe.loss, recipe.posWeight ?? 1),
   );
+  const multiStep = await engine.session(
+    `probe-steps/${dim}/${classes}/${recipe.loss}/${recipe.posWeight ?? 1}`,
+    () => probeTrainStepsGraph(dim, classes, recipe.loss, recipe.posWeight ?? 1),
+  );
   const state = new AdamState(
     probeParameters(dim, classes),
     initialParameters(dim, classes, new SeededRandom(run.seed, `${run.streamLabel}/init`)),
@@ -227,6 +232,7 @@ export async function trainLinearProbe(engine: Engine, run: ProbeRun): Promise<H
     learningRate: recipe.learningRate,
     state,
     step,
+    multiStep,
     batches,
     validate: async (parameters) =>
       (await evaluateProbe(engine, parameters, valid, classes, run.evaluator())).score,

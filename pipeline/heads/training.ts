@@ -63,12 +63,31 @@ export class AdamState {
 
   /** Parameters, moments and the two step scalars of the next Adam step at `learningRate`. */
   stepFeeds(learningRate: number): Record<string, TensorInput> {
-    this.#step += 1;
-    const t = this.#step;
+    return this.#feeds(learningRate, undefined);
+  }
+
+  /**
+   * Feeds of the next `steps` Adam steps in one multi-step call: the two step scalars become
+   * vectors [steps], one entry per step, computed in float64 exactly as `stepFeeds` does.
+   */
+  multiStepFeeds(learningRate: number, steps: number): Record<string, TensorInput> {
+    return this.#feeds(learningRate, steps);
+  }
+
+  #feeds(learningRate: number, steps: number | undefined): Record<string, TensorInput> {
+    const ts = Array.from({ length: steps ?? 1 }, (_, i) => this.#step + i + 1);
+    this.#step += ts.length;
+    const dims = steps === undefined ? [] : [steps];
     const feeds: Record<string, TensorInput> = {
       ...this.parameterFeeds(),
-      step_size: { data: Float32Array.of(learningRate / (1 - ADAM.beta1 ** t)), dims: [] },
-      bias_correction2_sqrt: { data: Float32Array.of(Math.sqrt(1 - ADAM.beta2 ** t)), dims: [] },
+      step_size: {
+        data: Float32Array.from(ts, (t) => learningRate / (1 - ADAM.beta1 ** t)),
+        dims,
+      },
+      bias_correction2_sqrt: {
+        data: Float32Array.from(ts, (t) => Math.sqrt(1 - ADAM.beta2 ** t)),
+        dims,
+      },
     };
     for (const { name, dims } of this.specs) {
       feeds[`m_${name}`] = { data: this.#moments[`m_${name}`] as Float32Array, dims: [...dims] };
@@ -109,6 +128,12 @@ export interface TrainingLoop {
   readonly learningRate: number;
   readonly state: AdamState;
   readonly step: OrtSession;
+  /**
+   * Optional graph of several steps in one call (input `x`, `targets` and the step scalars
+   * stacked along a new first axis, output `loss` [K]), used for runs of consecutive batches of
+   * identical shapes. It must compute exactly what as many calls of `step` compute.
+   */
+  readonly multiStep?: OrtSession | undefined;
   /** The mini-batches of 1-based `epoch`, in order. */
   batches(epoch: number): AsyncIterable<TrainingBatch> | Iterable<TrainingBatch>;
   /** Validation score of a parameter set; higher is better. */
@@ -142,23 +167,108 @@ export function headResult(test: Evaluation, outcome: TrainingOutcome): HeadResu
   return { test, bestEpoch, validScore, validScores, trainLosses };
 }
 
+/** Batches per multi-step call, and the most bytes of stacked batch inputs one call takes. */
+export const MULTI_STEP_BATCHES = 16;
+const MULTI_STEP_BYTES = 32 * 1024 * 1024;
+
+function shapeKey(batch: TrainingBatch): string | undefined {
+  const parts: string[] = [];
+  for (const [name, input] of Object.entries(batch.feeds)) {
+    if (!(input.data instanceof Float32Array)) {
+      return undefined;
+    }
+    parts.push(`${name}:${input.dims.join('x')}`);
+  }
+  return parts.join(',');
+}
+
+function batchBytes(batch: TrainingBatch): number {
+  return Object.values(batch.feeds).reduce((sum, input) => sum + input.data.byteLength, 0);
+}
+
+/** The feeds of `batches` (identical names and shapes) stacked along a new first axis. */
+function stackFeeds(batches: readonly TrainingBatch[]): Record<string, TensorInput> {
+  const first = batches[0] as TrainingBatch;
+  return Object.fromEntries(
+    Object.entries(first.feeds).map(([name, input]) => {
+      const size = input.data.length;
+      const data = new Float32Array(batches.length * size);
+      for (const [i, batch] of batches.entries()) {
+        data.set(batch.feeds[name]?.data as Float32Array, i * size);
+      }
+      return [name, { data, dims: [batches.length, ...input.dims] }];
+    }),
+  );
+}
+
+/**
+ * The batches of an epoch in runs the multi-step graph can take: consecutive batches of one
+ * shape, at most MULTI_STEP_BATCHES and MULTI_STEP_BYTES per run; any other batch alone.
+ */
+async function* batchRuns(
+  batches: AsyncIterable<TrainingBatch> | Iterable<TrainingBatch>,
+  grouped: boolean,
+): AsyncGenerator<TrainingBatch[]> {
+  let run: TrainingBatch[] = [];
+  let runKey: string | undefined;
+  let runBytes = 0;
+  for await (const batch of batches) {
+    const key = grouped ? shapeKey(batch) : undefined;
+    const bytes = batchBytes(batch);
+    if (
+      run.length > 0 &&
+      (key === undefined ||
+        key !== runKey ||
+        run.length >= MULTI_STEP_BATCHES ||
+        runBytes + bytes > MULTI_STEP_BYTES)
+    ) {
+      yield run;
+      run = [];
+      runBytes = 0;
+    }
+    run.push(batch);
+    runKey = key;
+    runBytes += bytes;
+  }
+  if (run.length > 0) {
+    yield run;
+  }
+}
+
 export async function runTrainingLoop(loop: TrainingLoop): Promise<TrainingOutcome> {
   let best: { epoch: number; score: number; parameters: ParameterValues } | undefined;
   const validScores: number[] = [];
   const trainLosses: number[] = [];
+  // onStep sees every step's outputs, which only single steps produce.
+  const multiStep = loop.onStep ? undefined : loop.multiStep;
   for (let epoch = 1; epoch <= loop.epochs; epoch++) {
     const learningRate = cosineLearningRate(loop.learningRate, epoch, loop.epochs);
     let lossSum = 0;
     let items = 0;
-    for await (const batch of loop.batches(epoch)) {
-      const outputs = await loop.step.run({
-        ...batch.feeds,
-        ...loop.state.stepFeeds(learningRate),
-      });
-      lossSum += (outputs['loss']?.data[0] ?? Number.NaN) * batch.items;
-      items += batch.items;
-      loop.onStep?.(outputs);
-      loop.state.update(outputs);
+    for await (const run of batchRuns(loop.batches(epoch), multiStep !== undefined)) {
+      if (multiStep && run.length > 1) {
+        const outputs = await multiStep.run({
+          ...stackFeeds(run),
+          ...loop.state.multiStepFeeds(learningRate, run.length),
+        });
+        const losses = outputs['loss']?.data;
+        for (const [i, batch] of run.entries()) {
+          lossSum += (losses?.[i] ?? Number.NaN) * batch.items;
+          items += batch.items;
+        }
+        loop.state.update(outputs);
+        continue;
+      }
+      for (const batch of run) {
+        const outputs = await loop.step.run({
+          ...batch.feeds,
+          ...loop.state.stepFeeds(learningRate),
+        });
+        lossSum += (outputs['loss']?.data[0] ?? Number.NaN) * batch.items;
+        items += batch.items;
+        loop.onStep?.(outputs);
+        loop.state.update(outputs);
+      }
     }
     trainLosses.push(items > 0 ? lossSum / items : Number.NaN);
     const score = await loop.validate(loop.state.parameters);

@@ -107,11 +107,78 @@ export function logSumExp(g: GraphBuilder, operands: readonly string[]): string 
   return g.op('Add', [shift, g.op('Log', [sum])]);
 }
 
+/** A parameter after one Adam step, with its moments. */
+export interface AdamUpdated {
+  readonly parameter: string;
+  readonly m: string;
+  readonly v: string;
+}
+
 /**
- * One torch.optim.Adam step for every parameter. Declares the inputs `m_<name>`, `v_<name>`,
- * `step_size` (lr / (1 - beta1^t)) and `bias_correction2_sqrt` (sqrt(1 - beta2^t)), and the
- * outputs `new_<name>`, `new_m_<name>`, `new_v_<name>`: torch's single-tensor update
- * p -= step_size * m / (sqrt(v) / bias_correction2_sqrt + eps).
+ * torch.optim.Adam's single-tensor update of every parameter from the values named in
+ * `state`: p -= step_size * m / (sqrt(v) / bias_correction2_sqrt + eps), with
+ * step_size = lr / (1 - beta1^t) and bias_correction2_sqrt = sqrt(1 - beta2^t).
+ */
+export function adamStep(
+  g: GraphBuilder,
+  specs: readonly ParameterSpec[],
+  state: {
+    readonly parameters: Readonly<Record<string, string>>;
+    readonly gradients: Readonly<Record<string, string>>;
+    readonly moments: Readonly<Record<string, { readonly m: string; readonly v: string }>>;
+    readonly stepSize: string;
+    readonly correction2: string;
+  },
+): Record<string, AdamUpdated> {
+  const updated: Record<string, AdamUpdated> = {};
+  for (const { name } of specs) {
+    const parameter = state.parameters[name];
+    const gradient = state.gradients[name];
+    const moments = state.moments[name];
+    if (parameter === undefined || gradient === undefined || moments === undefined) {
+      throw new Error(`adamStep: no parameter, gradient or moments named "${name}"`);
+    }
+    const m = g.op('Add', [
+      g.op('Mul', [moments.m, g.scalar(ADAM.beta1)]),
+      g.op('Mul', [gradient, g.scalar(1 - ADAM.beta1)]),
+    ]);
+    const v = g.op('Add', [
+      g.op('Mul', [moments.v, g.scalar(ADAM.beta2)]),
+      g.op('Mul', [g.op('Mul', [gradient, gradient]), g.scalar(1 - ADAM.beta2)]),
+    ]);
+    const denominator = g.op('Add', [
+      g.op('Div', [g.op('Sqrt', [v]), state.correction2]),
+      g.scalar(ADAM.eps),
+    ]);
+    updated[name] = {
+      parameter: g.op('Sub', [
+        parameter,
+        g.op('Mul', [state.stepSize, g.op('Div', [m, denominator])]),
+      ]),
+      m,
+      v,
+    };
+  }
+  return updated;
+}
+
+/** Declare the Adam moments `m_<name>` and `v_<name>` of every parameter as graph inputs. */
+export function momentInputs(
+  g: GraphBuilder,
+  specs: readonly ParameterSpec[],
+): Record<string, { m: string; v: string }> {
+  return Object.fromEntries(
+    specs.map(({ name, dims }) => [
+      name,
+      { m: g.input(`m_${name}`, 'float32', dims), v: g.input(`v_${name}`, 'float32', dims) },
+    ]),
+  );
+}
+
+/**
+ * One torch.optim.Adam step for every parameter (see adamStep). Declares the inputs
+ * `m_<name>`, `v_<name>`, `step_size` and `bias_correction2_sqrt`, and the outputs
+ * `new_<name>`, `new_m_<name>`, `new_v_<name>`.
  */
 export function adamUpdate(
   g: GraphBuilder,
@@ -121,31 +188,11 @@ export function adamUpdate(
 ): void {
   const stepSize = g.input('step_size', 'float32', []);
   const correction2 = g.input('bias_correction2_sqrt', 'float32', []);
+  const moments = momentInputs(g, specs);
+  const updated = adamStep(g, specs, { parameters, gradients, moments, stepSize, correction2 });
   for (const { name, dims } of specs) {
-    const parameter = parameters[name];
-    const gradient = gradients[name];
-    if (parameter === undefined || gradient === undefined) {
-      throw new Error(`adamUpdate: no parameter or gradient named "${name}"`);
-    }
-    const m0 = g.input(`m_${name}`, 'float32', dims);
-    const v0 = g.input(`v_${name}`, 'float32', dims);
-    const m = g.op('Add', [
-      g.op('Mul', [m0, g.scalar(ADAM.beta1)]),
-      g.op('Mul', [gradient, g.scalar(1 - ADAM.beta1)]),
-    ]);
-    const v = g.op('Add', [
-      g.op('Mul', [v0, g.scalar(ADAM.beta2)]),
-      g.op('Mul', [g.op('Mul', [gradient, gradient]), g.scalar(1 - ADAM.beta2)]),
-    ]);
-    const denominator = g.op('Add', [
-      g.op('Div', [g.op('Sqrt', [v]), correction2]),
-      g.scalar(ADAM.eps),
-    ]);
-    const updated = g.op('Sub', [
-      parameter,
-      g.op('Mul', [stepSize, g.op('Div', [m, denominator])]),
-    ]);
-    g.output(updated, 'float32', dims, `new_${name}`);
+    const { parameter, m, v } = updated[name] as AdamUpdated;
+    g.output(parameter, 'float32', dims, `new_${name}`);
     g.output(m, 'float32', dims, `new_m_${name}`);
     g.output(v, 'float32', dims, `new_v_${name}`);
   }

@@ -2,7 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../pipeline/heads/engine.ts';
 import { accuracyEvaluator } from '../../../pipeline/heads/evaluators.ts';
 import { ADAM } from '../../../pipeline/heads/graphs/common.ts';
-import { probeTrainStepGraph, type ProbeLoss } from '../../../pipeline/heads/graphs/probe.ts';
+import {
+  probeParameters,
+  probeTrainStepGraph,
+  probeTrainStepsGraph,
+  type ProbeLoss,
+} from '../../../pipeline/heads/graphs/probe.ts';
 import {
   inMemorySource,
   initialParameters,
@@ -11,7 +16,13 @@ import {
   type ProbeSource,
   type SplitEvaluator,
 } from '../../../pipeline/heads/linear-probe.ts';
-import { cosineLearningRate } from '../../../pipeline/heads/training.ts';
+import {
+  AdamState,
+  cosineLearningRate,
+  MULTI_STEP_BATCHES,
+  runTrainingLoop,
+  type TrainingBatch,
+} from '../../../pipeline/heads/training.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { SeededRandom } from '../../../pipeline/util/random.ts';
 
@@ -193,6 +204,141 @@ describe.each([
       });
     }
     await session.release();
+  });
+});
+
+describe.each([
+  ['cross_entropy', 1],
+  ['bce', 3],
+] as const)('multi-step train graph (%s, pos_weight %d)', (loss, posWeight) => {
+  const steps = 5;
+  const rng = new SeededRandom(3, `multi-step-${loss}`);
+  const xs = Float32Array.from({ length: steps * BATCH * DIM }, () => 2 * rng.normal() + 0.5);
+  const targets = Float32Array.from({ length: steps * BATCH * CLASSES }, (_, i) =>
+    loss === 'cross_entropy' ? Number(i % CLASSES === Math.floor(i / CLASSES) % CLASSES) : i % 2,
+  );
+  const scalars = (t: number) => ({
+    stepSize: 0.01 / (1 - ADAM.beta1 ** t),
+    correction2: Math.sqrt(1 - ADAM.beta2 ** t),
+  });
+
+  it('gives bit for bit the losses, parameters and moments of as many single steps', async () => {
+    const single = await OrtSession.create(probeTrainStepGraph(DIM, CLASSES, loss, posWeight), {
+      label: 'single',
+    });
+    const multi = await OrtSession.create(probeTrainStepsGraph(DIM, CLASSES, loss, posWeight), {
+      label: 'multi',
+    });
+    const initial = randomParams(rng);
+    const state: Record<string, Float32Array> = {};
+    for (const name of PROBE_PARAMETERS) {
+      state[name] = Float32Array.from(initial[name]);
+      state[`m_${name}`] = new Float32Array(initial[name].length);
+      state[`v_${name}`] = new Float32Array(initial[name].length);
+    }
+    const stateFeeds = (values: Record<string, Float32Array>) =>
+      Object.fromEntries(
+        Object.entries(values).map(([name, data]) => [
+          name,
+          { data, dims: dims(name.replace(/^[mv]_/, '')) },
+        ]),
+      );
+    let current = { ...state };
+    const singleLosses: number[] = [];
+    for (let t = 1; t <= steps; t++) {
+      const { stepSize, correction2 } = scalars(t);
+      const outputs = await single.run({
+        ...stateFeeds(current),
+        x: { data: xs.subarray((t - 1) * BATCH * DIM, t * BATCH * DIM), dims: [BATCH, DIM] },
+        targets: {
+          data: targets.subarray((t - 1) * BATCH * CLASSES, t * BATCH * CLASSES),
+          dims: [BATCH, CLASSES],
+        },
+        step_size: { data: Float32Array.of(stepSize), dims: [] },
+        bias_correction2_sqrt: { data: Float32Array.of(correction2), dims: [] },
+      });
+      singleLosses.push(outputs['loss']?.data[0] as number);
+      current = Object.fromEntries(
+        Object.keys(current).map((name) => [name, outputs[`new_${name}`]?.data as Float32Array]),
+      );
+    }
+    const ts = Array.from({ length: steps }, (_, i) => scalars(i + 1));
+    const outputs = await multi.run({
+      ...stateFeeds(state),
+      x: { data: xs, dims: [steps, BATCH, DIM] },
+      targets: { data: targets, dims: [steps, BATCH, CLASSES] },
+      step_size: { data: Float32Array.from(ts, (t) => t.stepSize), dims: [steps] },
+      bias_correction2_sqrt: { data: Float32Array.from(ts, (t) => t.correction2), dims: [steps] },
+    });
+    expect(Array.from(outputs['loss']?.data ?? [])).toEqual(singleLosses);
+    for (const name of Object.keys(current)) {
+      expect(outputs[`new_${name}`]?.data, name).toEqual(current[name]);
+    }
+    expect(singleLosses[steps - 1]).not.toBe(singleLosses[0]);
+    await single.release();
+    await multi.release();
+  });
+});
+
+describe('runTrainingLoop with a multi-step graph', () => {
+  it('trains exactly as single steps do, over runs, shape changes and partial batches', async () => {
+    const rng = new SeededRandom(5, 'loop');
+    // 2 * MULTI_STEP_BATCHES + 3 full batches, one of another size in the middle, and a partial one.
+    const sizes = [
+      ...Array.from({ length: MULTI_STEP_BATCHES + 2 }, () => BATCH),
+      BATCH + 1,
+      ...Array.from({ length: MULTI_STEP_BATCHES + 1 }, () => BATCH),
+      2,
+    ];
+    const epochBatches: TrainingBatch[] = sizes.map((rows) => ({
+      items: rows,
+      feeds: {
+        x: {
+          data: Float32Array.from({ length: rows * DIM }, () => rng.normal()),
+          dims: [rows, DIM],
+        },
+        targets: {
+          data: Float32Array.from({ length: rows * CLASSES }, (_, i) =>
+            Number(i % CLASSES === Math.floor(i / CLASSES) % CLASSES),
+          ),
+          dims: [rows, CLASSES],
+        },
+      },
+    }));
+    const step = await OrtSession.create(probeTrainStepGraph(DIM, CLASSES, 'cross_entropy'), {
+      label: 'step',
+    });
+    const multiStep = await OrtSession.create(probeTrainStepsGraph(DIM, CLASSES, 'cross_entropy'), {
+      label: 'steps',
+    });
+    const initial = initialParameters(DIM, CLASSES, new SeededRandom(1, 'init'));
+    const train = (withMultiStep: boolean) => {
+      let calls = 0;
+      const counted = (session: OrtSession) =>
+        ({
+          run: (feeds: Parameters<OrtSession['run']>[0]) => {
+            calls++;
+            return session.run(feeds);
+          },
+        }) as unknown as OrtSession;
+      return runTrainingLoop({
+        epochs: 3,
+        learningRate: 0.01,
+        state: new AdamState(probeParameters(DIM, CLASSES), initial),
+        step: counted(step),
+        multiStep: withMultiStep ? counted(multiStep) : undefined,
+        batches: () => epochBatches,
+        validate: (parameters) => Promise.resolve(parameters['bias']?.[0] ?? 0),
+      }).then((outcome) => ({ outcome, calls }));
+    };
+    const single = await train(false);
+    const multi = await train(true);
+    expect(multi.outcome).toEqual(single.outcome);
+    expect(single.calls).toBe(3 * sizes.length);
+    // Per epoch: 16 + (2) + 1 + 16 + (1) + 1 calls instead of 38.
+    expect(multi.calls).toBe(3 * 6);
+    await step.release();
+    await multiStep.release();
   });
 });
 
