@@ -29,7 +29,7 @@ import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts
 import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from './evaluate.ts';
 import { readJsonFile, writeFileAtomic } from './io/files.ts';
 import { createLogger, formatDuration, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
-import { DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
+import { chooseExecutionProvider, DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
 import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { formatRecomputed, recomputeArchive } from './scoring/archive.ts';
 import { mergeResults } from './scoring/merge.ts';
@@ -237,9 +237,10 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Check submissions before evaluation: manifest, model file, a static ONNX scan, then the X-ARES probe, frame rate, batch invariance, determinism and speed in a child process.',
     usage:
-      'check <submission folder>... [--json] [--timeout <seconds>] [--threads <n>] [--memory-limit <MiB>]',
+      'check <submission folder>... [--json] [--device cpu|cuda|webgpu|auto] [--timeout <seconds>] [--threads <n>] [--memory-limit <MiB>]',
     options: {
       json: { type: 'boolean', default: false },
+      device: { type: 'string' },
       timeout: { type: 'string' },
       threads: { type: 'string' },
       'memory-limit': { type: 'string' },
@@ -255,6 +256,14 @@ const COMMANDS: Record<string, Command> = {
       const timeout = positiveInteger(stringOption(values, 'timeout'), 'timeout');
       const threads = positiveInteger(stringOption(values, 'threads'), 'threads');
       const memory = positiveInteger(stringOption(values, 'memory-limit'), 'memory-limit');
+      const device =
+        choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS) ?? 'cpu';
+      const { provider, notes } = await chooseExecutionProvider(device);
+      if (device !== 'cpu') {
+        logger.info(
+          `execution provider: ${provider}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
+        );
+      }
       const reports = [];
       for (const folder of positionals) {
         const dir = resolve(process.cwd(), folder);
@@ -269,6 +278,7 @@ const COMMANDS: Record<string, Command> = {
           ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
           ...(threads === undefined ? {} : { threads }),
           ...(memory === undefined ? {} : { memoryBytes: memory * 2 ** 20 }),
+          provider,
         });
         reports.push({ ...report, submission: folder });
         if (values['json'] !== true) {

@@ -53,7 +53,13 @@ import type { TokenizerOptions } from './text/tokenizers.ts';
 import { closestMatch } from './tasks/registry.ts';
 import { taskShardNames } from './tasks/splits.ts';
 import { fingerprint } from './util/hash.ts';
-import { ciRunUrl, gpuDescription, hostDescription, pipelineCommit } from './util/environment.ts';
+import {
+  ciRunUrl,
+  gpuDescription,
+  hostDescription,
+  pipelineCommit,
+  type GpuDescription,
+} from './util/environment.ts';
 
 /** `--shard i/n`: this run takes the i-th of n equal shares of the missing work (1-based). */
 export interface WorkShard {
@@ -312,11 +318,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   }
 
   let provider: ExecutionProvider = 'cpu';
+  let gpu: GpuDescription | undefined;
   if (mine.length > 0) {
     const choice = await chooseExecutionProvider(options.device ?? 'cpu');
     provider = choice.provider;
+    gpu = provider === 'cpu' ? undefined : gpuDescription();
+    const on = gpu === undefined ? '' : ` on ${gpu.name} (${gpu.driver})`;
     const why = choice.notes.length > 0 ? ` (${choice.notes.join('; ')})` : '';
-    logger.info(`execution provider: ${provider}${why}`);
+    logger.info(`execution provider: ${provider}${on}${why}`);
   }
   const engine = new Engine({
     provider,
@@ -403,6 +412,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
         data,
         engine,
         provider,
+        gpu,
         precision,
         replicates,
         fingerprint: expected,
@@ -458,6 +468,8 @@ interface ItemContext {
   readonly data: ReadyTaskData;
   readonly engine: Engine;
   readonly provider: ExecutionProvider;
+  /** The GPU behind a cuda or webgpu provider. */
+  readonly gpu: GpuDescription | undefined;
   readonly precision: EmbeddingPrecision;
   readonly replicates: number;
   readonly fingerprint: string;
@@ -514,6 +526,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
       seed: SEED,
       onnxruntime: ONNXRUNTIME_VERSION,
       executionProvider: provider,
+      ...(context.gpu === undefined ? {} : { gpu: context.gpu }),
       embeddingPrecision:
         task.type === 'frame' || task.type === 'asr' ? context.precision : 'float32',
       ...(scores.tokenizer ? { tokenizer: scores.tokenizer } : {}),
@@ -521,7 +534,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
     },
   };
   const runUrl = ciRunUrl();
-  const gpu = provider === 'cpu' ? undefined : gpuDescription();
+  const gpu = context.gpu === undefined ? undefined : `${context.gpu.name}, ${context.gpu.driver}`;
   await writeJsonAtomic(
     measurementsFile(options.resultsDir, submission.slug, task.id),
     TaskMeasurementsFile,

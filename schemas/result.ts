@@ -81,6 +81,8 @@ export const Provenance = z.strictObject({
   onnxruntime: z.string(),
   /** The provider the encoder and the heads ran on: cpu, cuda or webgpu. */
   executionProvider: z.string(),
+  /** The GPU behind the cuda or webgpu provider, as far as the machine tells (absent on the CPU). */
+  gpu: z.strictObject({ name: z.string(), driver: z.string() }).optional(),
   /** Storage of frame-level embeddings between the encoder and the head. */
   embeddingPrecision: z.enum(['float32', 'float16']),
   /** Retrieval tasks: the WordPiece vocabulary, by id and sha256. */

@@ -5,6 +5,8 @@
  * environment and a time limit.
  */
 import { fork } from 'node:child_process';
+import { workerEnvironment } from '../encode/supervisor.ts';
+import type { ExecutionProvider } from '../runtime/ort.ts';
 import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -33,6 +35,8 @@ export interface CheckOptions {
   /** Wall-clock limit for loading and probing the model. */
   readonly timeoutSeconds?: number;
   readonly threads?: number;
+  /** Execution provider of the probes (CPU unless given). */
+  readonly provider?: ExecutionProvider;
   /** Resident-memory limit of the probing process. */
   readonly memoryBytes?: number;
   /** Tests serve remote models from a local http server. */
@@ -57,7 +61,8 @@ function runWorker(
 ): Promise<WorkerResponse> {
   return new Promise((resolve) => {
     const child = fork(new URL('./worker.ts', import.meta.url), [], {
-      env: {},
+      // Nothing of this environment reaches the model, except what a GPU driver needs.
+      env: (request.provider ?? 'cpu') === 'cpu' ? {} : workerEnvironment(process.env),
       execArgv: [],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -223,6 +228,7 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
         maxInputSeconds: manifest.maxInputSeconds,
       },
       ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.provider === undefined ? {} : { provider: options.provider }),
     },
     options.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
     options.memoryBytes ?? DEFAULT_CHECK_MEMORY_BYTES,

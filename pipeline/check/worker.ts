@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { errorMessage } from '../errors.ts';
-import { OrtSession } from '../runtime/ort.ts';
+import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 import { peakRssBytes } from '../util/environment.ts';
 import { runProbes, type ProbeContract } from './probes.ts';
 import type { CheckItem, EncoderMeasurements } from '../../schemas/check-report.ts';
@@ -15,6 +15,7 @@ export interface WorkerRequest {
   readonly modelLabel: string;
   readonly contract: ProbeContract;
   readonly threads?: number;
+  readonly provider?: ExecutionProvider;
 }
 
 export interface WorkerResponse {
@@ -24,11 +25,13 @@ export interface WorkerResponse {
 
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   const threads = request.threads ?? availableParallelism();
+  const provider = request.provider ?? 'cpu';
   let session: OrtSession;
   try {
     session = await OrtSession.create(request.modelPath, {
       label: request.modelLabel,
       intraOpThreads: threads,
+      provider,
     });
   } catch (error) {
     return {
@@ -37,7 +40,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
           id: 'session',
           status: 'fail',
           message: errorMessage(error),
-          hint: 'the model must load in onnxruntime 1.30 on the CPU provider',
+          hint: `the model must load in onnxruntime 1.30 on the ${provider} provider`,
         },
       ],
     };
@@ -46,7 +49,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     {
       id: 'session',
       status: 'pass',
-      message: `onnxruntime loads the model (CPU, ${threads} threads)`,
+      message: `onnxruntime loads the model (${provider === 'cpu' ? `CPU, ${threads} threads` : provider})`,
     },
   ];
   const probes = await runProbes(session, request.contract);
@@ -57,7 +60,12 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   }
   return {
     items,
-    measurements: { ...probes.measurements, peakRssBytes: peakRssBytes(), threads, device: 'cpu' },
+    measurements: {
+      ...probes.measurements,
+      peakRssBytes: peakRssBytes(),
+      threads,
+      device: provider,
+    },
   };
 }
 

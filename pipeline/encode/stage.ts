@@ -32,11 +32,16 @@ export function embeddingMode(task: TaskDefinition): EmbeddingMode {
   return task.type === 'frame' || task.type === 'asr' ? 'frames' : 'pooled';
 }
 
-/** Hash of everything besides model, task, split and shard that shapes the stored embeddings. */
+/**
+ * Hash of everything besides model, task, split and shard that shapes the stored embeddings.
+ * The execution provider is part of it: a GPU's embeddings differ from the CPU's in the last
+ * bits, and a result's provenance names the provider its embeddings really came from.
+ */
 export function embeddingKey(
   submission: Submission,
   task: TaskDefinition,
   precision: EmbeddingPrecision,
+  provider: ExecutionProvider,
 ): string {
   const { sampleRate, embeddingDim, maxInputSeconds } = submission.manifest;
   return fingerprint({
@@ -47,6 +52,7 @@ export function embeddingKey(
     precision: embeddingMode(task) === 'frames' ? precision : 'float32',
     cropSeconds: task.cropSeconds ?? null,
     labels: task.labels,
+    executionProvider: provider,
   });
 }
 
@@ -82,7 +88,7 @@ export interface EncodedTask {
 
 export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTask> {
   const { submission, task, data, logger } = options;
-  const key = embeddingKey(submission, task, options.precision);
+  const key = embeddingKey(submission, task, options.precision, options.provider);
   // A shard listed by two splits (validation = test) is encoded and stored once.
   const firstSplit = new Map<string, string>();
   for (const [split, shards] of splitShards(task)) {

@@ -185,7 +185,8 @@ function probeModel(): Uint8Array {
   return g.toModel();
 }
 
-async function providerWorks(provider: ExecutionProvider): Promise<string | undefined> {
+/** Why `provider` cannot run a session here, or undefined when it can. */
+export async function providerProblem(provider: ExecutionProvider): Promise<string | undefined> {
   if (provider === 'cuda' && !existsSync(cudaProviderLibrary())) {
     return `onnxruntime-node's CUDA provider is not installed (${cudaProviderLibrary()} is missing; its install script is skipped by default)`;
   }
@@ -226,7 +227,7 @@ export async function chooseExecutionProvider(request: DeviceRequest): Promise<P
     return { provider: 'cpu', notes: [] };
   }
   if (request === 'cuda' || request === 'webgpu') {
-    const problem = await providerWorks(request);
+    const problem = await providerProblem(request);
     if (problem !== undefined) {
       throw new UsageError(
         `--device ${request} was requested but the ${request === 'cuda' ? 'CUDA' : 'WebGPU'} provider cannot start: ${problem}`,
@@ -237,7 +238,7 @@ export async function chooseExecutionProvider(request: DeviceRequest): Promise<P
   }
   const notes: string[] = [];
   for (const provider of ['cuda', 'webgpu'] as const) {
-    const problem = await providerWorks(provider);
+    const problem = await providerProblem(provider);
     if (problem === undefined) {
       return { provider, notes };
     }

@@ -153,4 +153,25 @@ describe('pipeline CLI', () => {
     );
     expect(text).toContain('--onnxruntime-node-install=cuda12');
   });
+
+  it.skipIf(cudaInstalled)(
+    'check --device auto says in one line which provider it took and why not CUDA',
+    async () => {
+      const stderr = captureStderr();
+      const stdout = captureStdout();
+      expect(await main(['check', 'submissions/logmel-baseline', '--device', 'auto'])).toBe(0);
+      expect(stderr.join('')).toMatch(
+        /execution provider: (webgpu|cpu) \(CUDA: onnxruntime-node's CUDA provider is not installed[^\n]*\)\n/,
+      );
+      expect(stdout.join('')).toMatch(/onnxruntime loads the model \((webgpu|CPU, \d+ threads)\)/);
+    },
+  );
+
+  it.skipIf(cudaInstalled)('check --device cuda says why it cannot run', async () => {
+    const stderr = captureStderr();
+    expect(await main(['check', 'submissions/logmel-baseline', '--device', 'cuda'])).toBe(2);
+    expect(stderr.join('')).toContain(
+      'error: --device cuda was requested but the CUDA provider cannot start',
+    );
+  });
 });
