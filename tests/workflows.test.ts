@@ -189,4 +189,22 @@ describe('GitHub workflows', () => {
       });
     }
   });
+
+  it('evaluate on the WebGPU provider by default and download CUDA only when asked', () => {
+    for (const file of ['evaluate.yml', 'official.yml']) {
+      const job = workflows[file]?.jobs['evaluate'] as Job;
+      expect(job.env?.['DEVICE'], file).toBe(
+        "${{ inputs.device || (vars.GPU_RUNNER_LABEL && 'webgpu' || 'auto') }}",
+      );
+      const dispatch = workflows[file]?.on['workflow_dispatch'] as {
+        inputs: Record<string, { default?: string }>;
+      };
+      expect(dispatch.inputs['device']?.default, file).toBe('webgpu');
+      const scripts = (job.steps ?? []).map((step) => step.run ?? '').join('\n');
+      expect(scripts, file).toContain('evaluate --device "$DEVICE"');
+      expect(scripts, file).toMatch(
+        /if \[ "\$DEVICE" = cuda \] .*\n\s+node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install=cuda12/,
+      );
+    }
+  });
 });
