@@ -24,7 +24,7 @@ import { loadSubmission, type Submission } from '../pipeline/submissions/scan.ts
 import { splitShards } from '../pipeline/tasks/splits.ts';
 import { median, timed, type Row } from './measure.ts';
 
-async function demoTaskData(task: TaskDefinition, cacheDir: string): Promise<ReadyTaskData> {
+export async function demoTaskData(task: TaskDefinition, cacheDir: string): Promise<ReadyTaskData> {
   const prepared = await prepareTaskData(task, {
     cacheDir,
     suiteId: 'demo',
@@ -65,7 +65,7 @@ async function enlargedTaskData(
 }
 
 /** The batches the stage builds for a task, every shard once, in the stage's order. */
-async function stageBatches(
+export async function stageBatches(
   submission: Submission,
   task: TaskDefinition,
   data: ReadyTaskData,

@@ -30,7 +30,7 @@ import { pythonWith, runPeer } from './peers.ts';
 const CENTRE_SCALE = 0.1;
 
 /** Gaussian vectors around one centre per class: a set a kNN and a probe can learn, not trivially. */
-function clusteredSet(
+export function clusteredSet(
   count: number,
   dim: number,
   classes: number,

@@ -12,7 +12,9 @@
  * - decoding and resampling 44.1 kHz stereo WAV and FLAC to 16 kHz mono, against real time on
  *   one core (the speed-up is the real-time factor);
  * - only with `--only frames-scale`: a frame-level task of 9 million frames trained out of core
- *   (writes 28 GB to the temporary folder; `--frames`, `--scale-epochs`, `--scale-dir`, `--keep`).
+ *   (writes 28 GB to the temporary folder; `--frames`, `--scale-epochs`, `--scale-dir`, `--keep`);
+ * - only with `--device webgpu|cuda`: every example encoder, an 85.5M-parameter transformer (with
+ *   PyTorch as the peer), kNN and probe steps on the CPU provider against the GPU provider.
  * Each figure is the median of several repetitions unless its row says otherwise.
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -31,6 +33,7 @@ import { ensureExampleModels } from '../pipeline/encoders/examples.ts';
 import { evaluate } from '../pipeline/evaluate.ts';
 import { Engine } from '../pipeline/heads/engine.ts';
 import { knnScores, type LabelledEmbeddings } from '../pipeline/heads/knn.ts';
+import { deviceRows } from './device.ts';
 import { encoderStageRows } from './encoder-stage.ts';
 import { framesAtScaleRows } from './frames-at-scale.ts';
 import { knnAtScaleRows, probeAtScaleRows } from './heads-at-scale.ts';
@@ -284,9 +287,10 @@ const GROUPS = [
   'decode',
   'build',
   'frames-scale',
+  'device',
 ] as const;
-/** Run only when asked for: it writes 30 GB and takes several minutes. */
-const OPT_IN: readonly string[] = ['frames-scale'];
+/** Run only when asked for: frames-scale writes 30 GB; device needs --device webgpu|cuda. */
+const OPT_IN: readonly string[] = ['frames-scale', 'device'];
 type Group = (typeof GROUPS)[number];
 
 const { values } = parseArgs({
@@ -298,10 +302,19 @@ const { values } = parseArgs({
     'scale-epochs': { type: 'string', default: '1' },
     'scale-dir': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    device: { type: 'string' },
   },
 });
+const device = values.device ?? 'cpu';
+if (!['cpu', 'webgpu', 'cuda'].includes(device)) {
+  throw new Error(`bench: --device must be cpu, webgpu or cuda (got "${device}")`);
+}
+// --device alone runs the CPU-versus-GPU comparison; with --only, what --only names.
 const selected = new Set(
-  (values.only ?? GROUPS.filter((group) => !OPT_IN.includes(group)).join(','))
+  (
+    values.only ??
+    (device === 'cpu' ? GROUPS.filter((group) => !OPT_IN.includes(group)).join(',') : 'device')
+  )
     .split(',')
     .map((group) => group.trim()),
 );
@@ -329,6 +342,12 @@ const runners: Record<Group, () => Promise<Row[]>> = {
   tar: async () => [await tarReadBench()],
   decode: async () => [await decodeBench('wav'), await decodeBench('flac')],
   build: () => buildRows(repetitions),
+  device: () => {
+    if (device !== 'webgpu' && device !== 'cuda') {
+      throw new Error('bench: the device group needs --device webgpu or --device cuda');
+    }
+    return deviceRows({ root: ROOT, provider: device, repetitions });
+  },
   'frames-scale': () =>
     framesAtScaleRows({
       dir: values['scale-dir'] ?? join(tmpdir(), 'bench-frames-at-scale'),

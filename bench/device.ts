@@ -1,0 +1,314 @@
+/**
+ * `npm run bench -- --device webgpu|cuda`: the same work on the CPU provider and on the GPU
+ * provider, in one run on one machine, as ratios: each example encoder on the demo's batches,
+ * an 85.5M-parameter transformer encoder on 16 clips of 10 s (exported from PyTorch by
+ * tools/export_onnx.py, with PyTorch itself as the peer), the kNN graph and the probe's train
+ * steps. Each row also says how far the GPU's outputs are from the CPU's.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Engine } from '../pipeline/heads/engine.ts';
+import { knnScores } from '../pipeline/heads/knn.ts';
+import {
+  inMemorySource,
+  singleRowItems,
+  trainLinearProbe,
+  type ProbeBlock,
+} from '../pipeline/heads/linear-probe.ts';
+import { OrtSession, type ExecutionProvider } from '../pipeline/runtime/ort.ts';
+import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
+import { loadSubmission } from '../pipeline/submissions/scan.ts';
+import { SeededRandom } from '../pipeline/util/random.ts';
+import { demoTaskData, stageBatches } from './encoder-stage.ts';
+import { clusteredSet } from './heads-at-scale.ts';
+import { median, timed, type Row } from './measure.ts';
+import { pythonWith, runPeer } from './peers.ts';
+
+export interface DeviceBenchOptions {
+  readonly root: string;
+  readonly provider: Exclude<ExecutionProvider, 'cpu'>;
+  readonly repetitions: number;
+}
+
+type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  }
+  return worst;
+}
+
+/** Median seconds to run every feed once, after one warm-up pass, and the first output. */
+async function runAll(
+  session: OrtSession,
+  feeds: readonly Feeds[],
+  repetitions: number,
+): Promise<{ seconds: number; first: Float32Array }> {
+  const output = session.outputNames[0] as string;
+  const first = (await session.run(feeds[0] ?? {}))[output]?.data ?? new Float32Array();
+  for (const feed of feeds) {
+    await session.run(feed);
+  }
+  const times: number[] = [];
+  for (let r = 0; r < repetitions; r++) {
+    times.push(
+      await timed(async () => {
+        for (const feed of feeds) {
+          await session.run(feed);
+        }
+      }),
+    );
+  }
+  return { seconds: median(times), first };
+}
+
+async function encoderRow(
+  label: string,
+  model: string,
+  feeds: readonly Feeds[],
+  audioSeconds: number,
+  options: DeviceBenchOptions,
+): Promise<Row> {
+  const cpu = await OrtSession.create(model, { label });
+  const cpuRun = await runAll(cpu, feeds, options.repetitions);
+  await cpu.release();
+  const gpu = await OrtSession.create(model, { label, provider: options.provider });
+  const gpuRun = await runAll(gpu, feeds, options.repetitions);
+  await gpu.release();
+  const rate = (seconds: number) => (audioSeconds / seconds).toFixed(0);
+  return {
+    name: `${label} (${audioSeconds.toFixed(0)} s of audio)`,
+    baseline: 'CPU provider',
+    baselineSeconds: cpuRun.seconds,
+    measured: `${options.provider} provider`,
+    measuredSeconds: gpuRun.seconds,
+    note: `${label}: ${rate(cpuRun.seconds)} s of audio per second on the CPU, ${rate(gpuRun.seconds)} on ${options.provider}; first batch max |GPU - CPU| ${maxAbsDifference(cpuRun.first, gpuRun.first).toExponential(2)}`,
+  };
+}
+
+async function exampleEncoderRows(options: DeviceBenchOptions): Promise<Row[]> {
+  const cacheDir = join(options.root, '.cache');
+  const task = suiteTasks(getSuite('demo')).find((t) => t.id === 'demo_sound_events');
+  if (!task) {
+    throw new Error('no demo_sound_events task');
+  }
+  const data = await demoTaskData(task, cacheDir);
+  const rows: Row[] = [];
+  for (const slug of ['logmel-baseline', 'random-conv', 'random-transformer']) {
+    const submission = await loadSubmission(
+      join(options.root, 'submissions', slug),
+      slug,
+      cacheDir,
+    );
+    const batches = await stageBatches(submission, task, data);
+    const audioSeconds =
+      batches.reduce((sum, batch) => sum + batch.input.length, 0) / submission.manifest.sampleRate;
+    const session = await OrtSession.create(submission.modelPath, { label: slug });
+    const name = session.inputNames[0] as string;
+    await session.release();
+    const feeds = batches.map((batch) => ({
+      [name]: { data: batch.input, dims: [batch.count, batch.width] },
+    }));
+    rows.push(
+      await encoderRow(
+        `encoder ${slug}, demo_sound_events batches`,
+        submission.modelPath,
+        feeds,
+        audioSeconds,
+        options,
+      ),
+    );
+  }
+  return rows;
+}
+
+/** The 85.5M transformer, exported by tools/export_onnx.py, against ONNX on CPU and PyTorch. */
+async function transformerRows(options: DeviceBenchOptions): Promise<Row[]> {
+  const torch = pythonWith('torch');
+  const skipped = (why: string): Row[] => [
+    {
+      name: 'transformer 85.5M, 16 clips of 10 s',
+      baseline: `skipped: ${why}`,
+      baselineSeconds: Number.NaN,
+      measured: '',
+      measuredSeconds: Number.NaN,
+    },
+  ];
+  if ('missing' in torch) {
+    return skipped(torch.missing);
+  }
+  const encoderFile = resolve(import.meta.dirname, 'encoders', 'transformer_85m.py');
+  const out = await mkdtemp(join(tmpdir(), 'bench-transformer-'));
+  try {
+    const exported = spawnSync(
+      torch.python,
+      [
+        resolve(options.root, 'tools', 'export_onnx.py'),
+        encoderFile,
+        '--out',
+        out,
+        '--max-input-seconds',
+        '10',
+      ],
+      { encoding: 'utf8' },
+    );
+    const model = join(out, 'model.onnx');
+    if (exported.status !== 0 || !existsSync(model)) {
+      return skipped(`export failed: ${exported.stderr.slice(-500)}`);
+    }
+    const clips = 16;
+    const samples = 160_000;
+    const rng = new SeededRandom(1, 'transformer-bench');
+    const input = Float32Array.from({ length: clips * samples }, () => 0.1 * rng.normal());
+    const probe = await OrtSession.create(model, { label: 'transformer' });
+    const inputName = probe.inputNames[0] as string;
+    await probe.release();
+    const row = await encoderRow(
+      'transformer 85.5M, 16 clips of 10 s',
+      model,
+      [{ [inputName]: { data: input, dims: [clips, samples] } }],
+      clips * 10,
+      options,
+    );
+    const peer = runPeer(torch.python, 'encoder_torch.py', [
+      encoderFile,
+      String(clips),
+      '10',
+      String(options.repetitions),
+    ]) as { torch: string; seconds: Record<string, number> };
+    const best = Object.entries(peer.seconds).sort((a, b) => a[1] - b[1])[0];
+    const rows: Row[] = [row];
+    if (best) {
+      rows.push({
+        name: 'transformer 85.5M, 16 clips of 10 s (160 s of audio)',
+        baseline: `PyTorch ${peer.torch} ${best[0]}`,
+        baselineSeconds: best[1],
+        measured: `onnxruntime ${options.provider}`,
+        measuredSeconds: row.measuredSeconds,
+        note: `transformer 85.5M, PyTorch ${peer.torch}: ${Object.entries(peer.seconds)
+          .map(([mode, seconds]) => `${mode} ${(seconds * 1000).toFixed(1)} ms`)
+          .join(', ')} per batch`,
+      });
+    }
+    return rows;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+async function knnRow(options: DeviceBenchOptions): Promise<Row> {
+  const classes = 10;
+  const train = clusteredSet(100_000, 768, classes, 1);
+  const test = clusteredSet(5_000, 768, classes, 2);
+  const time = async (provider: ExecutionProvider) => {
+    const engine = new Engine({ provider });
+    let scores: Float64Array = new Float64Array();
+    await knnScores(engine, train, test, classes);
+    const times: number[] = [];
+    for (let r = 0; r < options.repetitions; r++) {
+      times.push(
+        await timed(async () => {
+          scores = await knnScores(engine, train, test, classes);
+        }),
+      );
+    }
+    await engine.release();
+    return { seconds: median(times), scores };
+  };
+  const cpu = await time('cpu');
+  const gpu = await time(options.provider);
+  const argmax = (scores: Float64Array, row: number) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) {
+      if ((scores[row * classes + c] as number) > (scores[row * classes + best] as number)) {
+        best = c;
+      }
+    }
+    return best;
+  };
+  let agree = 0;
+  for (let row = 0; row < test.count; row++) {
+    agree += Number(argmax(cpu.scores, row) === argmax(gpu.scores, row));
+  }
+  return {
+    name: 'kNN, 5,000 queries x 100,000 x 768',
+    baseline: 'CPU provider',
+    baselineSeconds: cpu.seconds,
+    measured: `${options.provider} provider`,
+    measuredSeconds: gpu.seconds,
+    note: `kNN on ${options.provider}: ${agree} of ${test.count} predictions equal the CPU's`,
+  };
+}
+
+async function probeRow(options: DeviceBenchOptions): Promise<Row> {
+  const classes = 1251;
+  const dim = 768;
+  const batchSize = 32;
+  const set = clusteredSet(400 * batchSize, dim, classes, 3);
+  const block: ProbeBlock = {
+    x: set.embeddings,
+    itemRows: singleRowItems(set.count),
+    targets: { kind: 'class', labels: set.labels },
+  };
+  const held = clusteredSet(500, dim, classes, 4);
+  const heldBlock: ProbeBlock = {
+    x: held.embeddings,
+    itemRows: singleRowItems(held.count),
+    targets: { kind: 'class', labels: held.labels },
+  };
+  const time = async (provider: ExecutionProvider) => {
+    const engine = new Engine({ provider });
+    let loss = Number.NaN;
+    const seconds = await timed(async () => {
+      const result = await trainLinearProbe(engine, {
+        train: inMemorySource(dim, block),
+        valid: inMemorySource(dim, heldBlock),
+        test: inMemorySource(dim, heldBlock),
+        classes,
+        recipe: { epochs: 1, learningRate: 1e-3, batchSize, loss: 'cross_entropy' },
+        evaluator: () => ({
+          add: () => undefined,
+          finish: () => ({ score: 0, items: 0, replicate: () => 0 }),
+        }),
+        seed: 1,
+        streamLabel: 'bench',
+      });
+      loss = result.trainLosses[0] ?? Number.NaN;
+    });
+    await engine.release();
+    return { seconds, loss };
+  };
+  const cpu = await time('cpu');
+  const gpu = await time(options.provider);
+  return {
+    name: 'probe, 400 steps of 32 x 768 -> 1,251',
+    baseline: 'CPU provider',
+    baselineSeconds: cpu.seconds,
+    measured: `${options.provider} provider`,
+    measuredSeconds: gpu.seconds,
+    note: `probe on ${options.provider}: train loss ${gpu.loss.toFixed(5)} vs ${cpu.loss.toFixed(5)} on the CPU`,
+  };
+}
+
+export async function deviceRows(options: DeviceBenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const parts: [string, () => Promise<Row[]>][] = [
+    ['example encoders', () => exampleEncoderRows(options)],
+    ['transformer 85.5M', () => transformerRows(options)],
+    ['kNN', async () => [await knnRow(options)]],
+    ['probe', async () => [await probeRow(options)]],
+  ];
+  for (const [name, run] of parts) {
+    const started = performance.now();
+    rows.push(...(await run()));
+    process.stderr.write(
+      `bench: device, ${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+  }
+  return rows;
+}
