@@ -12,18 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../pipeline/heads/engine.ts';
 import { knnScores } from '../pipeline/heads/knn.ts';
-import {
-  inMemorySource,
-  singleRowItems,
-  trainLinearProbe,
-  type ProbeBlock,
-} from '../pipeline/heads/linear-probe.ts';
 import { OrtSession, type ExecutionProvider } from '../pipeline/runtime/ort.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission } from '../pipeline/submissions/scan.ts';
 import { SeededRandom } from '../pipeline/util/random.ts';
 import { demoTaskData, stageBatches } from './encoder-stage.ts';
-import { clusteredSet } from './heads-at-scale.ts';
+import { BENCH_PROBE, clusteredSet, timeBenchProbe } from './heads-at-scale.ts';
 import { median, timed, type Row } from './measure.ts';
 import { pythonWith, runPeer } from './peers.ts';
 
@@ -246,42 +240,11 @@ async function knnRow(options: DeviceBenchOptions): Promise<Row> {
 }
 
 async function probeRow(options: DeviceBenchOptions): Promise<Row> {
-  const classes = 1251;
-  const dim = 768;
-  const batchSize = 32;
-  const set = clusteredSet(400 * batchSize, dim, classes, 3);
-  const block: ProbeBlock = {
-    x: set.embeddings,
-    itemRows: singleRowItems(set.count),
-    targets: { kind: 'class', labels: set.labels },
-  };
-  const held = clusteredSet(500, dim, classes, 4);
-  const heldBlock: ProbeBlock = {
-    x: held.embeddings,
-    itemRows: singleRowItems(held.count),
-    targets: { kind: 'class', labels: held.labels },
-  };
   const time = async (provider: ExecutionProvider) => {
     const engine = new Engine({ provider });
-    let loss = Number.NaN;
-    const seconds = await timed(async () => {
-      const result = await trainLinearProbe(engine, {
-        train: inMemorySource(dim, block),
-        valid: inMemorySource(dim, heldBlock),
-        test: inMemorySource(dim, heldBlock),
-        classes,
-        recipe: { epochs: 1, learningRate: 1e-3, batchSize, loss: 'cross_entropy' },
-        evaluator: () => ({
-          add: () => undefined,
-          finish: () => ({ score: 0, items: 0, replicate: () => 0 }),
-        }),
-        seed: 1,
-        streamLabel: 'bench',
-      });
-      loss = result.trainLosses[0] ?? Number.NaN;
-    });
+    const { seconds, trainLosses } = await timeBenchProbe(engine, 400 * BENCH_PROBE.batchSize, 1);
     await engine.release();
-    return { seconds, loss };
+    return { seconds, loss: trainLosses[0] ?? Number.NaN };
   };
   const cpu = await time('cpu');
   const gpu = await time(options.provider);

@@ -149,12 +149,20 @@ function skipped(name: string, reason: string): Row {
   };
 }
 
-export async function probeAtScaleRows(options: ScaleOptions): Promise<Row[]> {
-  const classes = 1251;
-  const dim = 768;
-  const batchSize = 32;
-  const set = clusteredSet(140_000, dim, classes, 3);
-  const steps = options.probeEpochs * Math.ceil(set.count / batchSize);
+/** The benchmark probe: 768 -> 1,251 classes, batches of 32, the X-ARES recipe at lr 1e-3. */
+export const BENCH_PROBE = { classes: 1251, dim: 768, batchSize: 32 } as const;
+
+/**
+ * Train the benchmark probe for `epochs` on `count` clustered items (500 held-out items for
+ * validation and test); the training set comes back for baselines that replay its steps.
+ */
+export async function timeBenchProbe(
+  engine: Engine,
+  count: number,
+  epochs: number,
+): Promise<{ seconds: number; trainLosses: readonly number[]; set: LabelledEmbeddings }> {
+  const { classes, dim, batchSize } = BENCH_PROBE;
+  const set = clusteredSet(count, dim, classes, 3);
   const block: ProbeBlock = {
     x: set.embeddings,
     itemRows: singleRowItems(set.count),
@@ -166,20 +174,14 @@ export async function probeAtScaleRows(options: ScaleOptions): Promise<Row[]> {
     itemRows: singleRowItems(held.count),
     targets: { kind: 'class', labels: held.labels },
   };
-  const engine = new Engine();
   let trainLosses: readonly number[] = [];
-  const engineSeconds = await timed(async () => {
+  const seconds = await timed(async () => {
     const result = await trainLinearProbe(engine, {
       train: inMemorySource(dim, block),
       valid: inMemorySource(dim, heldBlock),
       test: inMemorySource(dim, heldBlock),
       classes,
-      recipe: {
-        epochs: options.probeEpochs,
-        learningRate: 1e-3,
-        batchSize,
-        loss: 'cross_entropy',
-      },
+      recipe: { epochs, learningRate: 1e-3, batchSize, loss: 'cross_entropy' },
       evaluator: () => ({
         add: () => undefined,
         finish: () => ({ score: 0, items: 0, replicate: () => 0 }),
@@ -189,7 +191,19 @@ export async function probeAtScaleRows(options: ScaleOptions): Promise<Row[]> {
     });
     trainLosses = result.trainLosses;
   });
+  return { seconds, trainLosses, set };
+}
+
+export async function probeAtScaleRows(options: ScaleOptions): Promise<Row[]> {
+  const { classes, dim, batchSize } = BENCH_PROBE;
+  const engine = new Engine();
+  const {
+    seconds: engineSeconds,
+    trainLosses,
+    set,
+  } = await timeBenchProbe(engine, 140_000, options.probeEpochs);
   await engine.release();
+  const steps = options.probeEpochs * Math.ceil(set.count / batchSize);
 
   const probe = new ProbeInJavaScript(dim, classes);
   const prefix = 40;
