@@ -17,8 +17,8 @@ import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission } from '../pipeline/submissions/scan.ts';
 import { SeededRandom } from '../pipeline/util/random.ts';
 import { demoTaskData, stageBatches } from './encoder-stage.ts';
-import { BENCH_PROBE, clusteredSet, timeBenchProbe } from './heads-at-scale.ts';
-import { median, timed, type Row } from './measure.ts';
+import { argmaxRows, BENCH_PROBE, clusteredSet, timeBenchProbe } from './heads-at-scale.ts';
+import { repeat, type Row } from './measure.ts';
 import { pythonWith, runPeer } from './peers.ts';
 
 export interface DeviceBenchOptions {
@@ -44,21 +44,17 @@ async function runAll(
   repetitions: number,
 ): Promise<{ seconds: number; first: Float32Array }> {
   const output = session.outputNames[0] as string;
-  const first = (await session.run(feeds[0] ?? {}))[output]?.data ?? new Float32Array();
+  let first: Float32Array | undefined;
   for (const feed of feeds) {
-    await session.run(feed);
+    const data = (await session.run(feed))[output]?.data;
+    first ??= data;
   }
-  const times: number[] = [];
-  for (let r = 0; r < repetitions; r++) {
-    times.push(
-      await timed(async () => {
-        for (const feed of feeds) {
-          await session.run(feed);
-        }
-      }),
-    );
-  }
-  return { seconds: median(times), first };
+  const seconds = await repeat(repetitions, async () => {
+    for (const feed of feeds) {
+      await session.run(feed);
+    }
+  });
+  return { seconds, first: first ?? new Float32Array() };
 }
 
 async function encoderRow(
@@ -201,34 +197,18 @@ async function knnRow(options: DeviceBenchOptions): Promise<Row> {
   const test = clusteredSet(5_000, 768, classes, 2);
   const time = async (provider: ExecutionProvider) => {
     const engine = new Engine({ provider });
-    let scores: Float64Array = new Float64Array();
-    await knnScores(engine, train, test, classes);
-    const times: number[] = [];
-    for (let r = 0; r < options.repetitions; r++) {
-      times.push(
-        await timed(async () => {
-          scores = await knnScores(engine, train, test, classes);
-        }),
-      );
-    }
+    let scores: Float64Array = await knnScores(engine, train, test, classes);
+    const seconds = await repeat(options.repetitions, async () => {
+      scores = await knnScores(engine, train, test, classes);
+    });
     await engine.release();
-    return { seconds: median(times), scores };
+    return { seconds, scores };
   };
   const cpu = await time('cpu');
   const gpu = await time(options.provider);
-  const argmax = (scores: Float64Array, row: number) => {
-    let best = 0;
-    for (let c = 1; c < classes; c++) {
-      if ((scores[row * classes + c] as number) > (scores[row * classes + best] as number)) {
-        best = c;
-      }
-    }
-    return best;
-  };
-  let agree = 0;
-  for (let row = 0; row < test.count; row++) {
-    agree += Number(argmax(cpu.scores, row) === argmax(gpu.scores, row));
-  }
+  const cpuPredictions = argmaxRows(cpu.scores, classes);
+  const gpuPredictions = argmaxRows(gpu.scores, classes);
+  const agree = cpuPredictions.filter((label, row) => label === gpuPredictions[row]).length;
   return {
     name: 'kNN, 5,000 queries x 100,000 x 768',
     baseline: 'CPU provider',

@@ -50,7 +50,7 @@ export function clusteredSet(
   return { count, dim, embeddings, labels };
 }
 
-function argmaxRows(scores: Float64Array, classes: number): Int32Array {
+export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
   const rows = scores.length / classes;
   return Int32Array.from({ length: rows }, (_, row) => {
     let best = 0;
