@@ -13,6 +13,16 @@ export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/**
+ * A pipeline commit as stored in provenance, shortened to 12 hex digits with its "+dirty" marker
+ * kept: a result computed from uncommitted changes must never look like one from a clean commit.
+ */
+export function formatCommit(commit: string): string {
+  const dirty = commit.endsWith('+dirty');
+  const sha = dirty ? commit.slice(0, -'+dirty'.length) : commit;
+  return `${/^[0-9a-f]{13,}$/.test(sha) ? sha.slice(0, 12) : sha}${dirty ? '+dirty' : ''}`;
+}
+
 /** A 95% interval as "low–high" with three decimals. */
 export function formatInterval(interval: { low: number; high: number }): string {
   return `${interval.low.toFixed(3)}–${interval.high.toFixed(3)}`;

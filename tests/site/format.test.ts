@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
+  formatCommit,
   formatInterval,
   formatParameters,
   formatRealTimeFactor,
@@ -14,6 +15,15 @@ describe('formatting', () => {
       '0.860',
       '0.000',
       '–',
+    ]);
+  });
+
+  it('shortens a commit to 12 digits and keeps the +dirty marker', () => {
+    const sha = '3782490a1b2c3d4e5f60718293a4b5c6d7e8f901';
+    expect([formatCommit(sha), formatCommit(`${sha}+dirty`), formatCommit('unknown')]).toEqual([
+      '3782490a1b2c',
+      '3782490a1b2c+dirty',
+      'unknown',
     ]);
   });
 
