@@ -52,6 +52,7 @@ export const METRICS: Readonly<Record<MetricId, MetricInfo>> = {
   },
   one_minus_eer: {
     label: '1 − EER',
-    description: 'One minus the equal error rate of the detection scores.',
+    description:
+      'One minus the equal error rate of the detection scores: the ROC point where the false-positive and false-negative rates are closest, on scikit-learn’s default curve (collinear points dropped), as X-ARES computes it.',
   },
 };
