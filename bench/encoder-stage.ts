@@ -10,18 +10,18 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROTOCOLS } from '../schemas/protocols.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import { prepareTaskData, readShardLock, type ReadyTaskData } from '../pipeline/data/prepare.ts';
-import { readLabelledAudio } from '../pipeline/data/samples.ts';
 import { packTar, readWebDataset, type ShardEntry } from '../pipeline/data/webdataset.ts';
-import { cropBatches, type CropBatch } from '../pipeline/encode/embed.ts';
-import { embeddingMode, encodeTask } from '../pipeline/encode/stage.ts';
+import { readStreamsInline } from '../pipeline/encode/crop-readers.ts';
+import type { CropBatch } from '../pipeline/encode/embed.ts';
+import { embeddingMode, encodeStreams, encodeTask } from '../pipeline/encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS } from '../pipeline/encode/supervisor.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission, type Submission } from '../pipeline/submissions/scan.ts';
-import { splitShards } from '../pipeline/tasks/splits.ts';
 import { median, timed, type Row } from './measure.ts';
 
 export async function demoTaskData(task: TaskDefinition, cacheDir: string): Promise<ReadyTaskData> {
@@ -70,16 +70,24 @@ export async function stageBatches(
   task: TaskDefinition,
   data: ReadyTaskData,
 ): Promise<CropBatch[]> {
-  const shards = [...new Set([...splitShards(task).values()].flat())];
-  const { manifest } = submission;
-  const reader = cropBatches(manifest, readLabelledAudio(data.dir, shards, task.labels), {
+  const streams = encodeStreams(task, PROTOCOLS.leaderboard);
+  const shards = streams.flatMap((stream) => stream.shards);
+  let next = 0;
+  const batches: CropBatch[] = [];
+  for await (const { event } of readStreamsInline({
+    contract: submission.manifest,
+    labels: task.labels,
+    dataDir: data.dir,
+    shards,
+    streams: streams.map((stream) => stream.shards.map(() => next++)),
     mode: embeddingMode(task),
     cropSeconds: task.cropSeconds,
     batchSize: task.encodeBatchSize,
-  });
-  const batches: CropBatch[] = [];
-  for await (const batch of reader.batches) {
-    batches.push(batch);
+    batching: PROTOCOLS.leaderboard.batching,
+  })) {
+    if (event.type === 'batch') {
+      batches.push(event.batch);
+    }
   }
   return batches;
 }
@@ -127,6 +135,7 @@ export async function encoderStageRows(
             task,
             data,
             cacheDir: work,
+            protocol: PROTOCOLS.leaderboard,
             provider: 'cpu',
             precision: 'float32',
             limits: DEFAULT_ENCODE_LIMITS,

@@ -45,6 +45,7 @@ function identity(split: string, shard: string): EmbeddingIdentity {
     split,
     shard,
     shardSha256: 'c'.repeat(64),
+    sequence: null,
   };
 }
 

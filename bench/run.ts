@@ -93,9 +93,13 @@ async function batchBench(): Promise<Row> {
   );
   const batch = (slice: Float32Array[]) =>
     packCrops(
-      slice,
-      slice.map((_, crop) => ({ key: 'bench', crop, target: { kind: 'class', index: 0 } })),
-      slice.map(() => 'bench'),
+      slice.map((samples, crop) => ({
+        samples,
+        item: { key: 'bench', crop, target: { kind: 'class', index: 0 } },
+        where: 'bench',
+        shard: 0,
+      })),
+      'none',
     );
   await encoder.pooled(batch(crops.slice(0, 16)));
   const single = await repeat(3, async () => {

@@ -11,12 +11,18 @@ import { ArchiveEdition } from '../schemas/archive.ts';
 import { SchemaValidationError } from '../schemas/friendly-errors.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
-import { resultsDirFromEnvironment, suiteFromEnvironment } from '../schemas/results-layout.ts';
+import { DEFAULT_PROTOCOL, PROTOCOLS, ProtocolName } from '../schemas/protocols.ts';
+import {
+  protocolResultsDir,
+  resultsDirFromEnvironment,
+  suiteFromEnvironment,
+} from '../schemas/results-layout.ts';
 import { checkSubmission, formatCheckReport } from './check/check-submission.ts';
 import { fetchRecordFiles, discoverSplits } from './data/discover.ts';
 import {
   DEFAULT_ZENODO_URL,
   lockFilePath,
+  PRIVATE_DATA_URL_VARIABLE,
   prepareTaskData,
   readShardLock,
   writeShardLock,
@@ -63,9 +69,10 @@ const COMMON_OPTIONS = {
   'log-format': { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
-/** Options that choose which (submission, task) pairs a run covers. */
+/** Options that choose which (protocol, submission, task) results a run covers. */
 const SELECTION_OPTIONS = {
   ...COMMON_OPTIONS,
+  protocol: { type: 'string' },
   submission: { type: 'string' },
   task: { type: 'string' },
   'embedding-precision': { type: 'string' },
@@ -121,6 +128,20 @@ function choice<T extends string>(
   return value as T;
 }
 
+/**
+ * `--protocol <name>|all`: the protocols a command covers, the default protocol when absent.
+ * Each protocol's results live in their own folder (schemas/results-layout.ts).
+ */
+export function protocolsOption(values: CommandContext['values']): ProtocolName[] {
+  const value = stringOption(values, 'protocol');
+  if (value === 'all') {
+    return [...ProtocolName.options];
+  }
+  return [
+    choice(value, 'protocol', [...ProtocolName.options, 'all']) ?? 'leaderboard',
+  ] as ProtocolName[];
+}
+
 /** `--shard i/n`, 1 <= i <= n. */
 export function parseShard(value: string | undefined): WorkShard | undefined {
   if (value === undefined) {
@@ -173,7 +194,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
     usage:
-      'evaluate [--suite demo|xares] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--results-dir <dir>] [--log-format tty|plain|github|json]',
+      'evaluate [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--results-dir <dir>] [--log-format tty|plain|github|json]',
     options: {
       ...SELECTION_OPTIONS,
       device: { type: 'string' },
@@ -187,7 +208,7 @@ const COMMANDS: Record<string, Command> = {
     },
     async run({ values, logger }) {
       const started = performance.now();
-      await evaluate({
+      const options = {
         ...runLocation(values),
         ...selection(values),
         threads: positiveInteger(stringOption(values, 'threads'), 'threads'),
@@ -200,35 +221,61 @@ const COMMANDS: Record<string, Command> = {
         embeddingPrecision: precisionOption(values),
         limits: limitsFrom(values),
         logger,
-      });
+      };
+      // Every protocol runs even when an earlier one had failures; the first failure is the
+      // command's outcome.
+      let firstFailure: PipelineError | undefined;
+      for (const protocol of protocolsOption(values)) {
+        try {
+          await evaluate({ ...options, protocol });
+        } catch (error) {
+          if (!(error instanceof PipelineError) || error.code === 'USAGE') {
+            throw error;
+          }
+          firstFailure ??= error;
+        }
+      }
       logger.info(`evaluate finished in ${formatDuration((performance.now() - started) / 1000)}`);
+      if (firstFailure !== undefined) {
+        throw firstFailure;
+      }
     },
   },
   plan: {
     summary:
       'Print the missing work of a suite as a GitHub Actions matrix ({"include":[{"shard":"1/n"},...]}) on stdout; each entry runs `evaluate --shard i/n`.',
     usage:
-      'plan [--suite demo|xares] [--submission <slug>] [--task <id>] [--max-jobs <n>] [--embedding-precision float32|float16]',
+      'plan [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--max-jobs <n>] [--embedding-precision float32|float16]',
     options: { ...SELECTION_OPTIONS, 'max-jobs': { type: 'string' } },
     async run({ values, logger }) {
-      const plan = await planEvaluation({
-        ...runLocation(values),
-        ...selection(values),
-        embeddingPrecision: precisionOption(values),
-        logger,
-      });
-      const pending = pendingWork(plan);
+      const plans = [];
+      for (const protocol of protocolsOption(values)) {
+        plans.push(
+          await planEvaluation({
+            ...runLocation(values),
+            ...selection(values),
+            protocol,
+            embeddingPrecision: precisionOption(values),
+            logger,
+          }),
+        );
+      }
+      const pending = plans.map(pendingWork);
+      const total = pending.reduce((sum, work) => sum + work.length, 0);
       const maxJobs = positiveInteger(stringOption(values, 'max-jobs'), 'max-jobs') ?? 16;
-      const jobs = Math.min(maxJobs, pending.length);
+      const jobs = Math.min(maxJobs, Math.max(0, ...pending.map((work) => work.length)));
       const include = Array.from({ length: jobs }, (_, i) => {
         const shard = { index: i + 1, count: jobs };
-        return { shard: `${shard.index}/${shard.count}`, pairs: shardOf(pending, shard).length };
+        const pairs = pending.reduce((sum, work) => sum + shardOf(work, shard).length, 0);
+        return { shard: `${shard.index}/${shard.count}`, pairs };
       });
-      for (const item of plan.items.filter((entry) => entry.unsupported !== undefined)) {
+      const [first] = plans;
+      for (const item of first?.items.filter((entry) => entry.unsupported !== undefined) ?? []) {
         logger.warn(`${item.id}: not run: ${item.unsupported ?? ''}`);
       }
+      const items = plans.reduce((sum, plan) => sum + plan.items.length, 0);
       logger.info(
-        `${pending.length} of ${plan.items.length} (submission, task) pairs need work; ${jobs} job${jobs === 1 ? '' : 's'}`,
+        `${total} of ${items} (submission, task) pairs need work${plans.length > 1 ? ` over ${plans.length} protocols` : ''}; ${jobs} job${jobs === 1 ? '' : 's'}`,
       );
       process.stdout.write(JSON.stringify({ include }) + '\n');
     },
@@ -306,9 +353,10 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Rebuild leaderboard.json and efficiency.json from the stored per-task results, without evaluating anything; or, with --from, recompute the weighted averages of an archived edition and compare them with the printed ones.',
     usage:
-      'score [--suite demo|xares] [--results-dir <dir>] | score --from <edition.json> [--json]',
+      'score [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--results-dir <dir>] | score --from <edition.json> [--json]',
     options: {
       ...COMMON_OPTIONS,
+      protocol: { type: 'string' },
       from: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -336,9 +384,11 @@ const COMMANDS: Record<string, Command> = {
       const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
       const tasks = suiteTasks(suite);
       const submissions = await scanSubmissions(submissionsDir(), cacheDir());
-      const dir = resultsDir(values);
-      await rebuildLeaderboard(dir, suite, tasks, submissions);
-      logger.info(`leaderboard written to ${dir}/leaderboard.json`);
+      for (const protocol of protocolsOption(values)) {
+        const dir = protocolResultsDir(resultsDir(values), protocol);
+        await rebuildLeaderboard(dir, suite, PROTOCOLS[protocol], tasks, submissions);
+        logger.info(`leaderboard written to ${dir}/leaderboard.json`);
+      }
     },
   },
   guard: {
@@ -451,8 +501,9 @@ const COMMANDS: Record<string, Command> = {
   merge: {
     summary:
       'Validate the results folders of sharded `evaluate --shard` jobs (schema, location, current fingerprint, identical duplicates) and copy them into the results folder, then rebuild the leaderboard. Writes nothing if any file is refused.',
-    usage: 'merge <folder>... [--suite demo|xares] [--results-dir <dir>]',
-    options: { ...COMMON_OPTIONS },
+    usage:
+      'merge <folder>... [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--results-dir <dir>]',
+    options: { ...COMMON_OPTIONS, protocol: { type: 'string' } },
     async run({ values, positionals, logger }) {
       if (positionals.length === 0) {
         throw new UsageError(
@@ -460,18 +511,30 @@ const COMMANDS: Record<string, Command> = {
           'for example: merge artifacts/results-0 artifacts/results-1',
         );
       }
-      await mergeResults({
-        ...runLocation(values),
-        from: positionals.map((folder) => resolve(process.cwd(), folder)),
-        logger,
-      });
+      for (const protocol of protocolsOption(values)) {
+        const folders = positionals.map((folder) =>
+          protocolResultsDir(resolve(process.cwd(), folder), protocol),
+        );
+        await mergeResults({
+          ...runLocation(values),
+          protocol,
+          // A shard job may have had no work under another protocol: its folder has no part for
+          // it. The default protocol's part is the folder itself and must exist.
+          from: protocol === DEFAULT_PROTOCOL ? folders : folders.filter((dir) => existsSync(dir)),
+          logger,
+        });
+      }
     },
   },
   data: {
     summary:
-      'Fetch or generate the shards of a suite and check them against its lock file, recording first-seen hashes ("data verify"); record the hashes of the current shards ("data lock"); or print explicit shard lists from the Zenodo records ("data discover").',
-    usage: 'data <verify|lock|discover> [--suite demo] [--task <id>]',
-    options: { ...COMMON_OPTIONS, task: { type: 'string' } },
+      'Fetch or generate the shards of a suite and check them against its lock file, recording first-seen hashes ("data verify"); record the hashes of the current shards ("data lock"); or print explicit shard lists from the Zenodo records ("data discover"). Exits non-zero when a task it was asked about could not be checked; --public-only leaves out the private tasks.',
+    usage: 'data <verify|lock|discover> [--suite demo] [--task <id>] [--public-only]',
+    options: {
+      ...COMMON_OPTIONS,
+      task: { type: 'string' },
+      'public-only': { type: 'boolean', default: false },
+    },
     async run({ values, positionals, logger }) {
       const action = positionals[0];
       if (action !== 'verify' && action !== 'lock' && action !== 'discover') {
@@ -487,10 +550,17 @@ const COMMANDS: Record<string, Command> = {
         await discoverCommand(tasks, logger);
         return;
       }
-      const lock = action === 'lock' ? { shards: {} } : await readShardLock(suite.id);
+      const existing = await readShardLock(suite.id);
+      const lock = action === 'lock' ? { shards: {} } : existing;
       const recorded: ShardLock = { shards: {} };
       const problems: string[] = [];
-      for (const task of tasks.filter((candidate) => !candidate.disabled)) {
+      const skipped: string[] = [];
+      let verified = 0;
+      const wanted = tasks.filter(
+        (task) =>
+          !task.disabled && !(values['public-only'] === true && task.source.kind === 'private'),
+      );
+      for (const task of wanted) {
         let data;
         try {
           data = await prepareTaskData(task, {
@@ -508,17 +578,27 @@ const COMMANDS: Record<string, Command> = {
           continue;
         }
         if (data.status === 'skipped') {
-          logger.info(`${task.id}: skipped: ${data.reason}`);
+          logger.warn(`${task.id}: not checked: ${data.reason}`);
+          skipped.push(`${task.id} (${data.reason})`);
           continue;
         }
+        verified++;
         for (const [name, hash] of Object.entries(data.shards)) {
           recorded.shards[`${task.id}/${name}`] = hash;
         }
       }
+      const shardCount = Object.keys(recorded.shards).length;
       if (action === 'lock') {
-        await writeShardLock(suite.id, recorded);
+        // Only the tasks checked now are re-recorded; every other task keeps its hashes.
+        const checked = new Set(wanted.map((task) => `${task.id}/`));
+        const kept = Object.entries(existing.shards).filter(
+          ([key]) => ![...checked].some((prefix) => key.startsWith(prefix)),
+        );
+        await writeShardLock(suite.id, {
+          shards: { ...Object.fromEntries(kept), ...recorded.shards },
+        });
         logger.info(
-          `recorded ${Object.keys(recorded.shards).length} shard hashes for suite ${suite.id}`,
+          `recorded ${shardCount} shard hashes of ${verified} tasks for suite ${suite.id}`,
         );
       } else {
         const added = Object.keys(recorded.shards).filter((key) => lock.shards[key] === undefined);
@@ -529,16 +609,22 @@ const COMMANDS: Record<string, Command> = {
           );
         }
       }
-      if (problems.length > 0) {
+      const failures = [...problems, ...skipped.map((entry) => `${entry}: not checked`)];
+      if (failures.length > 0) {
         throw new PipelineError(
           'DATA_INVALID',
-          `suite ${suite.id}: ${problems.length} task${problems.length === 1 ? '' : 's'} cannot be prepared`,
+          `suite ${suite.id}: ${verified} of ${wanted.length} tasks checked (${shardCount} shards); ${failures.length} could not be:\n  - ${failures.join('\n  - ')}`,
           {
-            hint: problems.join('\n'),
+            hint:
+              skipped.length > 0
+                ? `set ${PRIVATE_DATA_URL_VARIABLE} to where the private shards are, or leave the private tasks out with --public-only`
+                : 'fix the data named above: the shard files, their location or the lock file',
           },
         );
       }
-      logger.info(`suite ${suite.id}: every shard is present and matches the lock file`);
+      logger.info(
+        `suite ${suite.id}: ${verified} tasks, ${shardCount} shards: every shard is present and matches the lock file`,
+      );
     },
   },
   examples: {

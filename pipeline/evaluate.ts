@@ -9,15 +9,20 @@
  * give. A broken model fails its own (submission, task) and the run goes on with the rest; the
  * command exits non-zero at the end if anything failed.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import {
+  DEFAULT_PROTOCOL,
+  PROTOCOLS,
+  type ProtocolInfo,
+  type ProtocolName,
+} from '../schemas/protocols.ts';
 import {
   TaskMeasurementsFile,
   TaskResult,
   TaskResultFile,
   RESULT_SCHEMA_VERSION,
 } from '../schemas/result.ts';
-import { measurementsFile, resultFile } from '../schemas/results-layout.ts';
+import { measurementsFile, protocolResultsDir, resultFile } from '../schemas/results-layout.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import {
   lockFilePath,
@@ -36,10 +41,16 @@ import { ensureExampleModels } from './encoders/examples.ts';
 import { DataError, EncoderError, PipelineError, UsageError } from './errors.ts';
 import { Engine } from './heads/engine.ts';
 import { scoreTask } from './heads/score-task.ts';
-import { readJsonFile, writeJsonAtomic } from './io/files.ts';
+import {
+  lockedShards,
+  resultFingerprint,
+  storedFingerprint,
+  storedPrecision,
+} from './fingerprints.ts';
+import { writeJsonAtomic } from './io/files.ts';
 import type { Logger } from './log.ts';
 import { BOOTSTRAP_REPLICATES } from './metrics/bootstrap.ts';
-import { ENGINE_VERSION, PROTOCOL, SEED } from './protocol.ts';
+import { ENGINE_VERSION, SEED } from './protocol.ts';
 import {
   chooseExecutionProvider,
   ONNXRUNTIME_VERSION,
@@ -51,8 +62,6 @@ import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
 import { closestMatch } from './tasks/registry.ts';
-import { taskShardNames } from './tasks/splits.ts';
-import { fingerprint } from './util/hash.ts';
 import {
   ciRunUrl,
   gpuDescription,
@@ -69,7 +78,10 @@ export interface WorkShard {
 
 export interface EvaluateOptions {
   readonly suiteId: string;
+  /** The suite's results folder; each protocol's results sit in its own part of it. */
   readonly resultsDir: string;
+  /** The evaluation protocol (default: this leaderboard's). */
+  readonly protocol?: ProtocolName | undefined;
   readonly cacheDir: string;
   readonly submissionsDir: string;
   /** Only this submission (slug). */
@@ -91,73 +103,46 @@ export interface EvaluateOptions {
   readonly logger: Logger;
 }
 
+/** A (submission, task) that could not be evaluated, and whose fault it was. */
+export interface FailedPair {
+  readonly id: string;
+  readonly message: string;
+  /** "data": the task's shards or their location; "submission": the model. */
+  readonly cause: 'data' | 'submission';
+}
+
+/** The error that ends a run with failures: what failed, grouped by cause, and what to do. */
+export function failureSummary(failed: readonly FailedPair[]): PipelineError {
+  const data = failed.filter((pair) => pair.cause === 'data');
+  const submissions = failed.filter((pair) => pair.cause === 'submission');
+  const plural = (count: number) => `${count} (submission, task) pair${count === 1 ? '' : 's'}`;
+  const parts = [
+    data.length > 0
+      ? `${plural(data.length)} failed on their data: ${data.map((pair) => pair.id).join(', ')}`
+      : '',
+    submissions.length > 0
+      ? `${plural(submissions.length)} failed in the submission's model: ${submissions.map((pair) => pair.id).join(', ')}`
+      : '',
+  ].filter((part) => part !== '');
+  const fixes = [
+    data.length > 0 ? 'fix the data named above (shard files, their location, the lock file)' : '',
+    submissions.length > 0 ? 'fix the submissions named above (`npm run check` says how)' : '',
+  ].filter((fix) => fix !== '');
+  return new PipelineError(
+    submissions.length > 0 ? 'ENCODER_FAILED' : 'DATA_INVALID',
+    parts.join('; '),
+    {
+      hint: `every other result was written; ${fixes.join(' and ')}, then run evaluate again (finished work is reused)`,
+    },
+  );
+}
+
 export interface EvaluateSummary {
   readonly evaluated: readonly string[];
   readonly reused: readonly string[];
-  readonly failed: readonly { readonly id: string; readonly message: string }[];
+  readonly failed: readonly FailedPair[];
   /** Work left to other shards. */
   readonly deferred: readonly string[];
-}
-
-/** The fields of a task definition that change its scores. */
-const SCORED_TASK_FIELDS = [
-  'version',
-  'type',
-  'metric',
-  'labels',
-  'splits',
-  'cropSeconds',
-  'segmentSeconds',
-  'tokenizer',
-  'trackA',
-  'trackB',
-] as const satisfies readonly (keyof TaskDefinition)[];
-
-function taskFingerprint(task: TaskDefinition): string {
-  return fingerprint(Object.fromEntries(SCORED_TASK_FIELDS.map((field) => [field, task[field]])));
-}
-
-export function resultFingerprint(
-  submission: Submission,
-  task: TaskDefinition,
-  shards: Readonly<Record<string, string>>,
-  precision: EmbeddingPrecision,
-  replicates: number,
-): string {
-  const { sampleRate, embeddingDim, hopMs, maxInputSeconds } = submission.manifest;
-  return fingerprint({
-    protocol: PROTOCOL,
-    engineVersion: ENGINE_VERSION,
-    seed: SEED,
-    model: { sha256: submission.modelSha256, sampleRate, embeddingDim, hopMs, maxInputSeconds },
-    task: taskFingerprint(task),
-    shards,
-    precision: task.type === 'frame' || task.type === 'asr' ? precision : 'float32',
-    replicates,
-  });
-}
-
-/** Shard hashes promised by the lock file, if it covers every shard of the task. */
-export function lockedShards(
-  task: TaskDefinition,
-  lock: ShardLock,
-): Record<string, string> | undefined {
-  const hashes: Record<string, string> = {};
-  for (const name of taskShardNames(task)) {
-    const hash = lock.shards[`${task.id}/${name}`];
-    if (hash === undefined) {
-      return undefined;
-    }
-    hashes[name] = hash;
-  }
-  return hashes;
-}
-
-async function storedFingerprint(path: string): Promise<string | undefined> {
-  if (!existsSync(path)) {
-    return undefined;
-  }
-  return (await readJsonFile(path, TaskResult, 'task result')).fingerprint;
 }
 
 function pick<T extends { readonly id: string } | { readonly slug: string }>(
@@ -221,6 +206,9 @@ export interface WorkItem {
 
 export interface EvaluationPlan {
   readonly suite: SuiteDefinition;
+  readonly protocol: ProtocolInfo;
+  /** Where this protocol's results of the suite live. */
+  readonly protocolDir: string;
   readonly allTasks: readonly TaskDefinition[];
   readonly allSubmissions: readonly Submission[];
   readonly items: readonly WorkItem[];
@@ -233,6 +221,7 @@ export async function planEvaluation(
     EvaluateOptions,
     | 'suiteId'
     | 'resultsDir'
+    | 'protocol'
     | 'cacheDir'
     | 'submissionsDir'
     | 'submission'
@@ -243,6 +232,8 @@ export async function planEvaluation(
   >,
 ): Promise<EvaluationPlan> {
   const suite = getSuite(options.suiteId);
+  const protocol = PROTOCOLS[options.protocol ?? DEFAULT_PROTOCOL];
+  const protocolDir = protocolResultsDir(options.resultsDir, protocol.name);
   const allTasks = suiteTasks(suite);
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
   await ensureExampleModels(options.submissionsDir, options.logger);
@@ -254,9 +245,7 @@ export async function planEvaluation(
   const items: WorkItem[] = [];
   for (const submission of submissions) {
     for (const task of tasks) {
-      const stored = await storedFingerprint(
-        resultFile(options.resultsDir, submission.slug, task.id),
-      );
+      const stored = await storedFingerprint(resultFile(protocolDir, submission.slug, task.id));
       const locked = lockedShards(task, lock);
       items.push({
         submission,
@@ -265,12 +254,12 @@ export async function planEvaluation(
         current:
           stored !== undefined &&
           locked !== undefined &&
-          stored === resultFingerprint(submission, task, locked, precision, replicates),
+          stored === resultFingerprint(protocol, submission, task, locked, precision, replicates),
         unsupported: unsupportedReason(task),
       });
     }
   }
-  return { suite, allTasks, allSubmissions, items, lock };
+  return { suite, protocol, protocolDir, allTasks, allSubmissions, items, lock };
 }
 
 /** The items that need work, in plan order, dealt round-robin to `count` shards. */
@@ -290,7 +279,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   const precision = options.embeddingPrecision ?? 'float32';
   const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
   const plan = await planEvaluation(options);
-  const { suite, lock } = plan;
+  const { suite, lock, protocol, protocolDir } = plan;
+  if (protocol.batching === 'padded' && options.encodeBatchSize !== undefined) {
+    throw new UsageError(
+      `--encode-batch-size changes the scores under --protocol ${protocol.name}: its batches are zero-padded to their longest crop, so every embedding depends on its batch`,
+      "drop --encode-batch-size; this protocol uses each task's X-ARES batch_size_encode",
+    );
+  }
+  logger.info(`protocol ${protocol.name} (${protocol.id}): results in ${protocolDir}`);
 
   const reused = plan.items.filter((item) => item.current).map((item) => item.id);
   for (const id of reused) {
@@ -352,7 +348,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   };
 
   const evaluated: string[] = [];
-  const failed: { id: string; message: string }[] = [];
+  const failed: FailedPair[] = [];
   // The checker scans models in the pull request, but evaluation must not trust that it ran on
   // these bytes: every model is scanned again here, once, before onnxruntime ever loads it.
   const scans = new Map<string, Promise<string | undefined>>();
@@ -375,7 +371,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   };
   async function runItem(item: WorkItem): Promise<void> {
     const { submission, task, id } = item;
-    const path = resultFile(options.resultsDir, submission.slug, task.id);
+    const path = resultFile(protocolDir, submission.slug, task.id);
     let data: ReadyTaskData | undefined;
     try {
       data = await prepare(task);
@@ -383,14 +379,21 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       if (!(error instanceof DataError)) {
         throw error;
       }
-      failed.push({ id, message: error.message });
+      failed.push({ id, message: error.message, cause: 'data' });
       logger.error(`${id}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
       return;
     }
     if (!data) {
       return;
     }
-    const expected = resultFingerprint(submission, task, data.shards, precision, replicates);
+    const expected = resultFingerprint(
+      protocol,
+      submission,
+      task,
+      data.shards,
+      precision,
+      replicates,
+    );
     const stored = await storedFingerprint(path);
     if (stored === expected) {
       reused.push(id);
@@ -399,7 +402,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     }
     const refusal = await staticScanRefusal(submission);
     if (refusal !== undefined) {
-      failed.push({ id, message: refusal });
+      failed.push({ id, message: refusal, cause: 'submission' });
       logger.error(`${id}: ${refusal}`);
       return;
     }
@@ -407,6 +410,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     try {
       await evaluateItem({
         options,
+        protocol,
+        protocolDir,
         submission,
         task,
         data,
@@ -423,7 +428,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       if (!(error instanceof EncoderError || error instanceof DataError)) {
         throw error;
       }
-      failed.push({ id, message: error.message });
+      failed.push({
+        id,
+        message: error.message,
+        cause: error instanceof DataError ? 'data' : 'submission',
+      });
       logger.error(`${id}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`);
     }
   }
@@ -442,27 +451,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     await recordNewShardHashes(suite.id, lock, prepared, logger);
   }
 
-  await rebuildLeaderboard(options.resultsDir, suite, plan.allTasks, plan.allSubmissions);
+  await rebuildLeaderboard(protocolDir, suite, protocol, plan.allTasks, plan.allSubmissions);
   logger.info(
     `${evaluated.length} evaluated, ${reused.length} reused` +
       (failed.length > 0 ? `, ${failed.length} failed` : '') +
       (deferred.length > 0 ? `, ${deferred.length} left to other shards` : '') +
-      `; leaderboard written to ${options.resultsDir}/leaderboard.json`,
+      `; leaderboard written to ${protocolDir}/leaderboard.json`,
   );
   if (failed.length > 0) {
-    throw new PipelineError(
-      'ENCODER_FAILED',
-      `${failed.length} (submission, task) pair${failed.length === 1 ? '' : 's'} failed: ${failed.map((f) => f.id).join(', ')}`,
-      {
-        hint: 'every other result was written; fix the submissions named above and run evaluate again (finished work is reused)',
-      },
-    );
+    throw failureSummary(failed);
   }
   return { evaluated, reused, failed, deferred };
 }
 
 interface ItemContext {
   readonly options: EvaluateOptions;
+  readonly protocol: ProtocolInfo;
+  readonly protocolDir: string;
   readonly submission: Submission;
   readonly task: TaskDefinition;
   readonly data: ReadyTaskData;
@@ -483,6 +488,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
     task,
     data,
     cacheDir: options.cacheDir,
+    protocol: context.protocol,
     provider,
     threads: options.threads,
     batchSize: options.encodeBatchSize,
@@ -517,7 +523,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
     audioSeconds: encoded.audioSeconds,
     notes: scores.notes,
     provenance: {
-      protocol: PROTOCOL,
+      protocol: context.protocol.id,
       engineVersion: ENGINE_VERSION,
       pipelineCommit: pipelineCommit(),
       modelSha256: submission.modelSha256,
@@ -527,8 +533,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
       onnxruntime: ONNXRUNTIME_VERSION,
       executionProvider: provider,
       ...(context.gpu === undefined ? {} : { gpu: context.gpu }),
-      embeddingPrecision:
-        task.type === 'frame' || task.type === 'asr' ? context.precision : 'float32',
+      embeddingPrecision: storedPrecision(task, context.precision),
       ...(scores.tokenizer ? { tokenizer: scores.tokenizer } : {}),
       bootstrap: { replicates: context.replicates, seed: SEED },
     },
@@ -536,7 +541,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
   const runUrl = ciRunUrl();
   const gpu = context.gpu === undefined ? undefined : `${context.gpu.name}, ${context.gpu.driver}`;
   await writeJsonAtomic(
-    measurementsFile(options.resultsDir, submission.slug, task.id),
+    measurementsFile(context.protocolDir, submission.slug, task.id),
     TaskMeasurementsFile,
     {
       schemaVersion: RESULT_SCHEMA_VERSION,
@@ -557,7 +562,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
   );
   // The result goes last: a result on disk always has its measurements beside it.
   await writeJsonAtomic(
-    resultFile(options.resultsDir, submission.slug, task.id),
+    resultFile(context.protocolDir, submission.slug, task.id),
     TaskResultFile,
     result,
   );

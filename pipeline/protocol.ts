@@ -1,9 +1,7 @@
 /**
- * Version constants that go into every result's provenance and cache key.
+ * Version constants that go into every result's provenance and cache key. The protocols
+ * themselves (ids, batching) are in schemas/protocols.ts, shared with the site.
  */
-
-/** The evaluation protocol: X-ARES v0.1.3 with this project's documented deviations. */
-export const PROTOCOL = 'x-ares-0.1.3+leaderboard.1';
 
 /**
  * Bumped whenever the numbers the engine produces for the same inputs change (front end,

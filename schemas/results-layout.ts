@@ -5,10 +5,17 @@
  *   results/<suite>/efficiency.json                            speed and memory per submission
  *   results/<suite>/runs/<submission>/<task>.json               deterministic scores + provenance
  *   results/<suite>/runs/<submission>/<task>.measurements.json  timings, memory, host
+ *   results/<suite>/protocols/<protocol>/...                   the same for another protocol
+ *
+ * The default protocol's results sit at the top of the suite's folder; every other protocol
+ * (`--protocol xares-0.1.3`) has a folder of its own with the same layout, so results of
+ * different protocols can never be mixed or overwrite each other.
  *
  * `LEADERBOARD_SUITE` selects the suite (default `demo`); `LEADERBOARD_RESULTS_DIR` overrides
  * the folder entirely (tests build the site from a fixture folder this way).
  */
+
+import { DEFAULT_PROTOCOL, ProtocolName } from './protocols.ts';
 
 export const DEFAULT_SUITE_ID = 'demo';
 
@@ -25,6 +32,16 @@ export function suiteFromEnvironment(env: ResultsEnvironment): string {
 export function resultsDirFromEnvironment(env: ResultsEnvironment): string {
   return env.LEADERBOARD_RESULTS_DIR || `results/${suiteFromEnvironment(env)}`;
 }
+
+/** The results folder of `protocol` within a suite's results folder. */
+export function protocolResultsDir(resultsDir: string, protocol: ProtocolName): string {
+  return protocol === DEFAULT_PROTOCOL ? resultsDir : `${resultsDir}/protocols/${protocol}`;
+}
+
+/** The protocols other than the default, whose folders sit under `protocols/`. */
+export const OTHER_PROTOCOLS = ProtocolName.options.filter(
+  (protocol) => protocol !== DEFAULT_PROTOCOL,
+);
 
 export function leaderboardFile(resultsDir: string): string {
   return `${resultsDir}/leaderboard.json`;

@@ -190,6 +190,28 @@ describe('GitHub workflows', () => {
     }
   });
 
+  it("plan, evaluate and merge every protocol, and upload each protocol's runs", () => {
+    for (const [file, job] of [
+      ['evaluate.yml', 'evaluate'],
+      ['official.yml', 'evaluate'],
+    ] as const) {
+      const workflow = workflows[file];
+      const scripts = Object.values(workflow?.jobs ?? {})
+        .flatMap((entry) => (entry as Job).steps ?? [])
+        .map((step) => step.run ?? '')
+        .join('\n');
+      expect(scripts, file).toContain('plan --protocol all');
+      expect(scripts, file).toContain('evaluate --protocol all');
+      expect(scripts, file).toContain('merge --protocol all');
+      const upload = ((workflow?.jobs[job] as Job).steps ?? []).find((step) =>
+        (step.uses ?? '').startsWith('actions/upload-artifact@'),
+      );
+      const path = String((upload?.with as Record<string, unknown> | undefined)?.['path'] ?? '');
+      expect(path, file).toMatch(/!.*\*\*\/leaderboard\.json/);
+      expect(path, file).not.toMatch(/\/runs\/\s*$/);
+    }
+  });
+
   it('evaluate on the WebGPU provider by default and download CUDA only when asked', () => {
     for (const file of ['evaluate.yml', 'official.yml']) {
       const job = workflows[file]?.jobs['evaluate'] as Job;
@@ -201,7 +223,7 @@ describe('GitHub workflows', () => {
       };
       expect(dispatch.inputs['device']?.default, file).toBe('webgpu');
       const scripts = (job.steps ?? []).map((step) => step.run ?? '').join('\n');
-      expect(scripts, file).toContain('evaluate --device "$DEVICE"');
+      expect(scripts, file).toContain('evaluate --protocol all --device "$DEVICE"');
       expect(scripts, file).toMatch(
         /if \[ "\$DEVICE" = cuda \] .*\n\s+node node_modules\/onnxruntime-node\/script\/install\.js --onnxruntime-node-install=cuda12/,
       );

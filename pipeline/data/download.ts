@@ -3,7 +3,9 @@
  * - https only (plain http only to loopback, for tests); the URL and every redirect target (at
  *   most five, followed by hand) are checked before they are requested: https, and not a
  *   private, loopback or link-local address (cloud metadata endpoints live there); request
- *   headers such as an Authorization token are dropped when a redirect leaves the original host;
+ *   headers such as an Authorization token are dropped when a redirect leaves the original host.
+ *   Only an organiser's own data location may lift the address rule, by an explicit opt-in
+ *   (`allowPrivateNetwork`): nothing a pull request controls can ask for it;
  * - the body is appended to `<file>.part`; a dropped connection resumes with an HTTP Range
  *   request (guarded by If-Range, so a changed file restarts from zero);
  * - 429 and 5xx responses and network errors are retried with exponential backoff, honouring
@@ -37,6 +39,12 @@ export interface DownloadRequest {
   readonly attempts?: number;
   readonly backoffMs?: number;
   readonly allowLoopbackHttp?: boolean;
+  /**
+   * Allow plain http and private, loopback or link-local hosts: for an organiser's own data
+   * server, opted into explicitly (LEADERBOARD_ALLOW_PRIVATE_NETWORK). Never for a URL a pull
+   * request can influence.
+   */
+  readonly allowPrivateNetwork?: boolean;
   /** Injected by tests to skip real waiting. */
   readonly sleep?: (milliseconds: number) => Promise<void>;
 }
@@ -61,7 +69,15 @@ class TransientError extends Error {
   }
 }
 
-function checkUrl(raw: string, allowLoopbackHttp: boolean, label: string): void {
+/** Which hosts and schemes a download may reach beyond public https hosts. */
+interface NetworkPolicy {
+  /** Tests: plain http to 127.0.0.1 / localhost. */
+  readonly loopbackHttp: boolean;
+  /** An organiser's opt-in: plain http, and private, loopback or link-local hosts. */
+  readonly privateNetwork: boolean;
+}
+
+function checkUrl(raw: string, policy: NetworkPolicy, label: string): void {
   let url: URL;
   try {
     url = new URL(raw);
@@ -70,7 +86,8 @@ function checkUrl(raw: string, allowLoopbackHttp: boolean, label: string): void 
   }
   const loopback =
     url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:' && loopback)) {
+  const plainHttpAllowed = policy.privateNetwork || (policy.loopbackHttp && loopback);
+  if (url.protocol !== 'https:' && !(plainHttpAllowed && url.protocol === 'http:')) {
     throw new DataError(`${label}: only https downloads are allowed`);
   }
 }
@@ -117,11 +134,11 @@ export function isInternalAddress(address: string): boolean {
 }
 
 /** Refuse a URL or redirect target before any request is made to it. */
-async function checkTarget(target: URL, allowLoopbackHttp: boolean, label: string): Promise<void> {
-  checkUrl(target.href, allowLoopbackHttp, label);
+async function checkTarget(target: URL, policy: NetworkPolicy, label: string): Promise<void> {
+  checkUrl(target.href, policy, label);
   const host = target.hostname.replace(/^\[|\]$/g, '');
-  const loopbackForTests = allowLoopbackHttp && (host === '127.0.0.1' || host === 'localhost');
-  if (loopbackForTests) {
+  const loopbackForTests = policy.loopbackHttp && (host === '127.0.0.1' || host === 'localhost');
+  if (loopbackForTests || policy.privateNetwork) {
     return;
   }
   const addresses = isIP(host) !== 0 ? [host] : await resolvedAddresses(host);
@@ -129,7 +146,9 @@ async function checkTarget(target: URL, allowLoopbackHttp: boolean, label: strin
   if (internal !== undefined) {
     throw new DataError(
       `${label}: refused a request to ${target.host}, a private, loopback or link-local address (${internal})`,
-      { hint: 'downloads may only go to public https hosts' },
+      {
+        hint: 'downloads may only go to public https hosts (an organiser can allow their own data server with LEADERBOARD_ALLOW_PRIVATE_NETWORK=1; see docs/organisers.md)',
+      },
     );
   }
 }
@@ -145,11 +164,11 @@ async function resolvedAddresses(host: string): Promise<string[]> {
 async function fetchFollowingSafeRedirects(
   url: string,
   headers: Readonly<Record<string, string>>,
-  allowLoopbackHttp: boolean,
+  policy: NetworkPolicy,
   label: string,
 ): Promise<Response> {
   const origin = new URL(url);
-  await checkTarget(origin, allowLoopbackHttp, label);
+  await checkTarget(origin, policy, label);
   let current = origin;
   for (let hop = 0; ; hop++) {
     // Credentials go only to the host they were meant for.
@@ -179,7 +198,7 @@ async function fetchFollowingSafeRedirects(
     } catch {
       throw new DataError(`${label}: the server redirected to an invalid URL`);
     }
-    await checkTarget(next, allowLoopbackHttp, label);
+    await checkTarget(next, policy, label);
     current = next;
   }
 }
@@ -279,7 +298,7 @@ async function fetchInto(
   partial: string,
   metaPath: string,
   label: string,
-  allowLoopbackHttp: boolean,
+  policy: NetworkPolicy,
 ): Promise<number> {
   const meta = await readMeta(metaPath);
   let offset = existsSync(partial) && meta?.url === request.url ? (await stat(partial)).size : 0;
@@ -297,12 +316,7 @@ async function fetchInto(
   await mkdir(dirname(partial), { recursive: true });
   const file = await open(partial, 'a');
   try {
-    const response = await fetchFollowingSafeRedirects(
-      request.url,
-      headers,
-      allowLoopbackHttp,
-      label,
-    );
+    const response = await fetchFollowingSafeRedirects(request.url, headers, policy, label);
     const body = response.body;
     const reader = body?.getReader();
     const chunks = reader && response.ok ? readAhead(reader) : undefined;
@@ -368,8 +382,11 @@ async function fetchInto(
 /** Download `request.url` to `request.destination`, verified. */
 export async function download(request: DownloadRequest): Promise<DownloadResult> {
   const label = request.label ?? request.url;
-  const allowLoopbackHttp = request.allowLoopbackHttp ?? false;
-  checkUrl(request.url, allowLoopbackHttp, label);
+  const policy: NetworkPolicy = {
+    loopbackHttp: request.allowLoopbackHttp ?? false,
+    privateNetwork: request.allowPrivateNetwork ?? false,
+  };
+  checkUrl(request.url, policy, label);
   const attempts = request.attempts ?? DEFAULT_ATTEMPTS;
   const sleep =
     request.sleep ??
@@ -381,7 +398,7 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let size: number;
     try {
-      size = await fetchInto(request, partial, metaPath, label, allowLoopbackHttp);
+      size = await fetchInto(request, partial, metaPath, label, policy);
       if (request.sizeBytes !== undefined && size < request.sizeBytes) {
         throw new TransientError(`received ${size} of ${request.sizeBytes} bytes`);
       }

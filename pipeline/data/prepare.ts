@@ -5,13 +5,18 @@
  * - Zenodo tasks are downloaded shard by shard (resumable, retried, size-capped); the first
  *   download of a shard records its sha256 in the lock file and every later use enforces it, so a
  *   corrupt or tampered cached shard is detected and fetched again;
- * - private tasks are downloaded from the location in LEADERBOARD_PRIVATE_DATA_URL with the token
- *   in LEADERBOARD_PRIVATE_DATA_TOKEN; without them the task is skipped. Neither value is ever
- *   printed: messages name shards as "<task>/<file>".
+ * - private (organiser-held) tasks come from the location in LEADERBOARD_PRIVATE_DATA_URL,
+ *   which holds `<task>/<shard>.tar`: an https URL (fetched like Zenodo shards, with the bearer
+ *   token in LEADERBOARD_PRIVATE_DATA_TOKEN), an absolute folder or a file:// URL (a self-hosted
+ *   runner's disk: read in place, never copied), or, only when the organiser sets
+ *   LEADERBOARD_ALLOW_PRIVATE_NETWORK=1, an http(s) server on a private or loopback address.
+ *   Without a location the task is skipped. A URL or token is never printed: messages name
+ *   shards as "<task>/<file>" (a folder, which is no secret, is named).
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Sha256 } from '../../schemas/common.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
@@ -32,6 +37,8 @@ export type ShardLock = z.infer<typeof ShardLock>;
 
 export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
 export const PRIVATE_DATA_TOKEN_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_TOKEN';
+/** The organiser's opt-in for a data server on a private or loopback address. */
+export const ALLOW_PRIVATE_NETWORK_VARIABLE = 'LEADERBOARD_ALLOW_PRIVATE_NETWORK';
 export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
 /** Largest shard accepted from a download: X-ARES shards are well below this. */
 /** Written beside generated shards: which generator made them. */
@@ -163,6 +170,8 @@ interface RemoteShards {
   /** URL of a shard; may embed a secret location, so it is never printed. */
   url(name: string): string;
   headers: Record<string, string>;
+  /** The organiser's opt-in for a server on a private or loopback address. */
+  allowPrivateNetwork?: boolean;
 }
 
 async function prepareDownloaded(
@@ -204,6 +213,7 @@ async function prepareDownloaded(
       ...(options.allowLoopbackHttp === undefined
         ? {}
         : { allowLoopbackHttp: options.allowLoopbackHttp }),
+      ...(remote.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     });
     shards[name] = result.sha256;
@@ -251,8 +261,8 @@ export async function prepareTaskData(
       options,
     );
   }
-  const location = options.environment?.[PRIVATE_DATA_URL_VARIABLE];
-  if (!location) {
+  const value = options.environment?.[PRIVATE_DATA_URL_VARIABLE];
+  if (!value) {
     return {
       status: 'skipped',
       reason: `private data not available (${PRIVATE_DATA_URL_VARIABLE} is not set)`,
@@ -263,15 +273,96 @@ export async function prepareTaskData(
       hint: `list the shard files of each split in pipeline/tasks/xares/${task.id}.ts`,
     });
   }
+  const location = parseDataLocation(value);
+  if (location.kind === 'folder') {
+    return prepareFolder(task, join(location.path, task.id), options);
+  }
   const token = options.environment[PRIVATE_DATA_TOKEN_VARIABLE];
-  const base = location.replace(/\/$/, '');
+  const base = location.url.replace(/\/$/, '');
   return prepareDownloaded(
     task,
     dir,
     {
       url: (name) => `${base}/${task.id}/${encodeURIComponent(name)}`,
       headers: token ? { authorization: `Bearer ${token}` } : {},
+      allowPrivateNetwork: options.environment[ALLOW_PRIVATE_NETWORK_VARIABLE] === '1',
     },
     options,
   );
+}
+
+/** Where organiser-held shards live: a folder on this machine, or a server. */
+export type DataLocation =
+  | { readonly kind: 'folder'; readonly path: string }
+  | { readonly kind: 'url'; readonly url: string };
+
+/** Read LEADERBOARD_PRIVATE_DATA_URL: an absolute folder, a file:// URL or an http(s) URL. */
+export function parseDataLocation(value: string): DataLocation {
+  if (value.startsWith('file:')) {
+    try {
+      return { kind: 'folder', path: fileURLToPath(value) };
+    } catch {
+      throw new DataError(`${PRIVATE_DATA_URL_VARIABLE} is not a valid file:// URL`, {
+        hint: 'write it as file:///absolute/folder (three slashes), or give the absolute folder itself',
+      });
+    }
+  }
+  if (/^https?:\/\//i.test(value)) {
+    return { kind: 'url', url: value };
+  }
+  if (isAbsolute(value)) {
+    return { kind: 'folder', path: value };
+  }
+  // The value is not printed: it may be a mistyped URL that carries a secret.
+  throw new DataError(
+    `${PRIVATE_DATA_URL_VARIABLE} is neither an absolute folder, a file:// URL nor an http(s) URL`,
+    {
+      hint: 'set it to the folder that holds <task>/<shard>.tar (for example /srv/leaderboard-data), or to the https URL that serves them',
+    },
+  );
+}
+
+/**
+ * Shards read in place from an organiser's folder: each must be there and match the lock file
+ * (first-seen hashes are recorded). They are never copied into the cache, and a shard that
+ * changed is an error, not something to fetch again.
+ */
+async function prepareFolder(
+  task: TaskDefinition,
+  dir: string,
+  options: PrepareOptions,
+): Promise<PreparedTaskData> {
+  const names = taskShardNames(task);
+  const missing = names.filter((name) => !existsSync(join(dir, name)));
+  if (missing.length > 0) {
+    throw new DataError(
+      `${task.id}: ${missing.length} of ${names.length} shards missing in ${dir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+      {
+        hint: `put the task's shard files in ${dir} (the folder in ${PRIVATE_DATA_URL_VARIABLE}, then one folder per task id)`,
+      },
+    );
+  }
+  const shards: Record<string, string> = {};
+  const newlyLocked: Record<string, string> = {};
+  const progress = options.logger.progress(`hashing ${task.id}`, names.length);
+  for (const name of names) {
+    const key = `${task.id}/${name}`;
+    const actual = await sha256File(join(dir, name));
+    const expected = options.lock.shards[key];
+    if (expected !== undefined && expected !== actual) {
+      throw new DataError(
+        `${key}: ${join(dir, name)} has sha256 ${actual}, but ${lockFilePath(options.suiteId)} says ${expected}`,
+        {
+          hint: `restore the original file; if the data really changed, bump the version of ${task.id} and record the new hashes with \`npm run pipeline -- data lock --suite ${options.suiteId} --task ${task.id}\``,
+        },
+      );
+    }
+    shards[name] = actual;
+    if (expected === undefined) {
+      newlyLocked[key] = actual;
+    }
+    progress.tick();
+  }
+  progress.done(`${names.length} shards in ${dir}`);
+  return { status: 'ready', dir, shards, newlyLocked };
 }

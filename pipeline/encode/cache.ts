@@ -31,6 +31,15 @@ export const EmbeddingIdentity = z.strictObject({
   split: z.string(),
   shard: z.string(),
   shardSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Padded batches cross shard boundaries, so a shard's embeddings depend on the shards before it:
+   * sha256 over the names and hashes of the stream's shards, in order. Null when no batch crosses
+   * a shard (the default protocol).
+   */
+  sequence: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
 });
 export type EmbeddingIdentity = z.infer<typeof EmbeddingIdentity>;
 
@@ -71,7 +80,7 @@ export function embeddingFilePath(cacheDir: string, identity: EmbeddingIdentity)
     `${identity.task}-v${identity.taskVersion}`,
     identity.key.slice(0, 16),
     identity.split,
-    `${identity.shard}.${identity.shardSha256.slice(0, 16)}.emb`,
+    `${identity.shard}.${identity.shardSha256.slice(0, 16)}${identity.sequence === null ? '' : `.${identity.sequence.slice(0, 16)}`}.emb`,
   );
 }
 

@@ -40,14 +40,25 @@ export interface EncodedShard {
   readonly encodeSeconds: number;
 }
 
+/**
+ * How input longer than the encoder's maximum is cut:
+ * - "per-crop": each crop alone, in chunks of at most `maxInputSeconds` (chunks.ts), the frames
+ *   of the chunks concatenated;
+ * - "x-ares-examples": the whole batch at once, as the X-ARES example encoders do inside their
+ *   forward pass: chunks of `maxInputSeconds` along time, a last chunk shorter than 1 s
+ *   zero-padded to 1 s, every chunk's frames kept and concatenated.
+ */
+export type Chunking = 'per-crop' | 'x-ares-examples';
+
 export class ClipEncoder {
   readonly #session: OrtSession;
   readonly #contract: EncoderContract;
+  readonly #chunking: Chunking;
   readonly #inputName: string;
   readonly #outputName: string;
   encodeSeconds = 0;
 
-  constructor(session: OrtSession, contract: EncoderContract) {
+  constructor(session: OrtSession, contract: EncoderContract, chunking: Chunking = 'per-crop') {
     if (session.inputNames.length !== 1 || session.outputNames.length < 1) {
       throw new EncoderError(
         `${session.label}: the encoder must have exactly one input (got ${session.inputNames.length}) and one output (got ${session.outputNames.length})`,
@@ -55,6 +66,7 @@ export class ClipEncoder {
     }
     this.#session = session;
     this.#contract = contract;
+    this.#chunking = chunking;
     this.#inputName = session.inputNames[0] as string;
     this.#outputName = session.outputNames[0] as string;
   }
@@ -125,6 +137,9 @@ export class ClipEncoder {
         data.subarray(b * frames * dim, (b + 1) * frames * dim),
       );
     }
+    if (this.#chunking === 'x-ares-examples') {
+      return this.#batchChunks(batch, maxSamples);
+    }
     const out: Float32Array[] = [];
     for (let b = 0; b < count; b++) {
       const parts: Float32Array[] = [];
@@ -135,6 +150,25 @@ export class ClipEncoder {
       out.push(concatenateFloat32(parts));
     }
     return out;
+  }
+
+  /** X-ARES example encoders: the batch cut along time, a last chunk under 1 s padded to 1 s. */
+  async #batchChunks(batch: CropBatch, maxSamples: number): Promise<Float32Array[]> {
+    const dim = this.#contract.embeddingDim;
+    const { input, count, width } = batch;
+    const parts: Float32Array[][] = Array.from({ length: count }, () => []);
+    for (const [start, end] of chunkRanges(width, maxSamples)) {
+      const chunkWidth = Math.max(end - start, this.#contract.sampleRate);
+      const chunk = new Float32Array(count * chunkWidth);
+      for (let b = 0; b < count; b++) {
+        chunk.set(input.subarray(b * width + start, b * width + end), b * chunkWidth);
+      }
+      const { data, frames } = await this.frames(chunk, count, batch.wheres[0] ?? '');
+      for (let b = 0; b < count; b++) {
+        parts[b]?.push(data.subarray(b * frames * dim, (b + 1) * frames * dim));
+      }
+    }
+    return parts.map((chunks) => concatenateFloat32(chunks));
   }
 
   /** The mean over time of each crop's frames (chunks included), [count, D]. */
@@ -172,8 +206,8 @@ function checkFinite(values: Float32Array, where: string, label: string): void {
 }
 
 /**
- * Crops of identical length packed back to back, [count, width], as one encoder call takes
- * them, with the item each crop becomes. It travels between threads as one transferable buffer.
+ * Crops packed back to back, [count, width], as one encoder call takes them, with the item each
+ * crop becomes. It travels between threads as one transferable buffer.
  */
 export interface CropBatch {
   readonly input: Float32Array;
@@ -182,129 +216,209 @@ export interface CropBatch {
   readonly items: readonly Omit<CachedItem, 'frames'>[];
   /** "shard: key" of each crop, for error messages. */
   readonly wheres: readonly string[];
+  /** The job's index of the shard each crop comes from. */
+  readonly shards: readonly number[];
 }
 
-/** Pack equal-length crops into one batch. */
-export function packCrops(
-  crops: readonly Float32Array[],
-  items: readonly Omit<CachedItem, 'frames'>[],
-  wheres: readonly string[],
-): CropBatch {
-  const width = crops[0]?.length ?? 0;
+/** One crop on its way into a batch. */
+interface PendingCrop {
+  readonly samples: Float32Array;
+  readonly item: Omit<CachedItem, 'frames'>;
+  readonly where: string;
+  readonly shard: number;
+}
+
+/**
+ * Pack crops into one batch of the longest crop's width. Crops of another length are zero-padded
+ * at the end; only the padded batching of the X-ARES protocol asks for that.
+ */
+export function packCrops(crops: readonly PendingCrop[], padding: 'none' | 'zeros'): CropBatch {
+  const width = Math.max(0, ...crops.map((crop) => crop.samples.length));
   const input = new Float32Array(crops.length * width);
   for (const [i, crop] of crops.entries()) {
-    if (crop.length !== width) {
-      throw new RangeError(`packCrops: crop ${i} has ${crop.length} samples, not ${width}`);
+    if (crop.samples.length !== width && padding === 'none') {
+      throw new RangeError(`packCrops: crop ${i} has ${crop.samples.length} samples, not ${width}`);
     }
-    input.set(crop, i * width);
+    input.set(crop.samples, i * width);
   }
-  return { input, count: crops.length, width, items, wheres };
+  return {
+    input,
+    count: crops.length,
+    width,
+    items: crops.map((crop) => crop.item),
+    wheres: crops.map((crop) => crop.where),
+    shards: crops.map((crop) => crop.shard),
+  };
 }
 
-/** What the encoder stage reads before any encoder call: audio seconds and crop batches. */
-export interface CropBatches {
-  /** Batches of at most `batchSize` consecutive crops of identical length, in shard order. */
-  readonly batches: AsyncIterable<CropBatch>;
-  /** Seconds of audio read so far (before cropping and padding). */
-  audioSeconds(): number;
-  /** Samples in the crops yielded so far. */
-  cropSamples(): number;
-}
+/**
+ * How crops are grouped into encoder calls (schemas/protocols.ts):
+ * - "equal-length": at most `batchSize` consecutive crops of one shard with identical length, so
+ *   nothing is padded and no embedding depends on its batch;
+ * - "padded": X-ARES as shipped: `batchSize` consecutive crops of the whole stream (a split's
+ *   shards in order, batches crossing shard boundaries), zero-padded to the longest.
+ */
+export type Batching = 'equal-length' | 'padded';
 
 export interface CropOptions {
   readonly mode: EmbeddingMode;
   readonly cropSeconds: number | undefined;
   /** Crops per encoder call (at most). */
   readonly batchSize: number;
+  readonly batching: Batching;
 }
 
+/** A shard of a stream: the job's index for it, and its labelled audio in tar order. */
+export interface ShardSource {
+  readonly id: number;
+  readonly samples: AsyncIterable<LabelledAudio>;
+}
+
+/** What the reader produces for a stream of shards, in order. */
+export type CropEvent =
+  | { readonly type: 'batch'; readonly batch: CropBatch }
+  | {
+      /** Every crop of this shard is in a batch already produced. */
+      readonly type: 'shard-end';
+      readonly shard: number;
+      /** Seconds of audio read from the shard (before cropping and padding). */
+      readonly audioSeconds: number;
+      /** Samples the encoder is given for the shard's crops (after cropping and padding). */
+      readonly encodedSamples: number;
+    };
+
 /**
- * Decode, resample and crop every sample, and group the crops into the batches the encoder
- * sees. The encoder stage (through `crop-thread.ts`) and the benchmark of bare onnxruntime use
- * the same batches.
+ * Decode, resample and crop every sample of a stream of shards, and group the crops into the
+ * batches the encoder sees. The reader threads (`crop-thread.ts`) and the benchmark of bare
+ * onnxruntime use these same events.
  */
-export function cropBatches(
+export async function* cropEvents(
   contract: EncoderContract,
-  samples: AsyncIterable<LabelledAudio>,
+  shards: readonly ShardSource[],
   options: CropOptions,
-): CropBatches {
+): AsyncGenerator<CropEvent> {
   const cropSamples =
     options.mode === 'pooled' ? cropSamplesAt(options.cropSeconds, contract.sampleRate) : undefined;
-  let audioSeconds = 0;
-  let encodedSamples = 0;
-  async function* batches(): AsyncGenerator<CropBatch> {
-    let crops: Float32Array[] = [];
-    let items: Omit<CachedItem, 'frames'>[] = [];
-    let wheres: string[] = [];
-    const flush = (): CropBatch => {
-      const batch = packCrops(crops, items, wheres);
-      crops = [];
-      items = [];
-      wheres = [];
-      return batch;
-    };
+  const audioSeconds = new Map(shards.map((shard) => [shard.id, 0]));
+  const encodedSamples = new Map(shards.map((shard) => [shard.id, 0]));
+  /** Shards read to the end whose last crops wait in `pending`. */
+  let finished: number[] = [];
+  let pending: PendingCrop[] = [];
+  const padding = options.batching === 'padded' ? 'zeros' : 'none';
+  function* flush(): Generator<CropEvent> {
+    if (pending.length > 0) {
+      const batch = packCrops(pending, padding);
+      for (const shard of batch.shards) {
+        encodedSamples.set(shard, (encodedSamples.get(shard) ?? 0) + batch.width);
+      }
+      pending = [];
+      yield { type: 'batch', batch };
+    }
+    for (const shard of finished) {
+      yield {
+        type: 'shard-end',
+        shard,
+        audioSeconds: audioSeconds.get(shard) ?? 0,
+        encodedSamples: encodedSamples.get(shard) ?? 0,
+      };
+    }
+    finished = [];
+  }
+  for (const { id: shard, samples } of shards) {
     for await (const sample of samples) {
       const where = `${sample.shard}: ${sample.key}`;
       const length = sample.channels[0]?.length ?? 0;
       if (length === 0) {
         throw new EncoderError(`${where}: the audio has no samples`);
       }
-      audioSeconds += length / sample.sampleRate;
+      audioSeconds.set(shard, (audioSeconds.get(shard) ?? 0) + length / sample.sampleRate);
       const mono = toMonoAtRate(sample.channels, sample.sampleRate, contract.sampleRate);
       for (const [crop, samples] of cropOrPad(mono, cropSamples).entries()) {
-        if (
-          crops.length > 0 &&
-          (crops.length >= options.batchSize || crops[0]?.length !== samples.length)
-        ) {
-          yield flush();
+        const full = pending.length >= options.batchSize;
+        const otherLength =
+          options.batching === 'equal-length' && pending[0]?.samples.length !== samples.length;
+        if (pending.length > 0 && (full || otherLength)) {
+          yield* flush();
         }
-        crops.push(samples);
-        items.push({ key: sample.key, crop, target: sample.target });
-        wheres.push(where);
-        encodedSamples += samples.length;
+        pending.push({
+          samples,
+          item: { key: sample.key, crop, target: sample.target },
+          where,
+          shard,
+        });
       }
     }
-    if (crops.length > 0) {
-      yield flush();
+    finished.push(shard);
+    // Equal-length batches never cross a shard; padded ones run on into the next shard.
+    if (options.batching === 'equal-length' || pending.length === 0) {
+      yield* flush();
     }
   }
-  return {
-    batches: batches(),
-    audioSeconds: () => audioSeconds,
-    cropSamples: () => encodedSamples,
-  };
+  yield* flush();
 }
 
 /**
- * Encode every batch of a shard: one item per crop (pooled) or per clip (frames).
- * `onProgress` is called after each batch is encoded.
+ * Encode the batches of a stream and hand over each shard's embeddings as soon as its last crop
+ * is encoded: one item per crop (pooled) or per clip (frames). Batches holding only crops of
+ * shards that are not `wanted` (cached already) are not encoded; padded batches cross shards, so
+ * a stream is read from its start even when only a later shard is missing.
  */
-export async function encodeBatches(
+export async function encodeStream(
   encoder: ClipEncoder,
   contract: EncoderContract,
-  reader: CropBatches,
-  options: { readonly mode: EmbeddingMode; readonly onProgress?: () => void },
-): Promise<EncodedShard> {
+  events: AsyncIterable<CropEvent>,
+  options: {
+    readonly mode: EmbeddingMode;
+    readonly wanted: (shard: number) => boolean;
+    readonly onShard: (shard: number, encoded: EncodedShard) => Promise<void>;
+    /** After each batch, with the shard of its first crop. */
+    readonly onProgress?: (shard: number) => void;
+  },
+): Promise<void> {
   const dim = contract.embeddingDim;
-  const items: CachedItem[] = [];
-  const rows: Float32Array[] = [];
-  const encodeBefore = encoder.encodeSeconds;
-  for await (const batch of reader.batches) {
-    const sequences = await encoder.sequences(batch);
-    for (const [i, item] of batch.items.entries()) {
-      const sequence = sequences[i] as Float32Array;
-      const embedding = options.mode === 'pooled' ? meanOverFrames(sequence, dim) : sequence;
-      checkFinite(embedding, batch.wheres[i] ?? '', encoder.label);
-      items.push({ ...item, frames: embedding.length / dim });
-      rows.push(embedding);
+  const states = new Map<
+    number,
+    { items: CachedItem[]; rows: Float32Array[]; encodeSeconds: number }
+  >();
+  const stateOf = (shard: number) => {
+    let state = states.get(shard);
+    if (!state) {
+      state = { items: [], rows: [], encodeSeconds: 0 };
+      states.set(shard, state);
     }
-    options.onProgress?.();
-  }
-  return {
-    items,
-    data: concatenateFloat32(rows),
-    audioSeconds: reader.audioSeconds(),
-    encodedSeconds: reader.cropSamples() / contract.sampleRate,
-    encodeSeconds: encoder.encodeSeconds - encodeBefore,
+    return state;
   };
+  for await (const event of events) {
+    if (event.type === 'shard-end') {
+      if (options.wanted(event.shard)) {
+        const state = stateOf(event.shard);
+        states.delete(event.shard);
+        await options.onShard(event.shard, {
+          items: state.items,
+          data: concatenateFloat32(state.rows),
+          audioSeconds: event.audioSeconds,
+          encodedSeconds: event.encodedSamples / contract.sampleRate,
+          encodeSeconds: state.encodeSeconds,
+        });
+      }
+      continue;
+    }
+    const { batch } = event;
+    if (batch.shards.some(options.wanted)) {
+      const before = encoder.encodeSeconds;
+      const sequences = await encoder.sequences(batch);
+      // A batch that crosses shards charges each shard its share of the call.
+      const share = (encoder.encodeSeconds - before) / batch.count;
+      for (const [i, item] of batch.items.entries()) {
+        const state = stateOf(batch.shards[i] as number);
+        const sequence = sequences[i] as Float32Array;
+        const embedding = options.mode === 'pooled' ? meanOverFrames(sequence, dim) : sequence;
+        checkFinite(embedding, batch.wheres[i] ?? '', encoder.label);
+        state.items.push({ ...item, frames: embedding.length / dim });
+        state.rows.push(embedding);
+        state.encodeSeconds += share;
+      }
+    }
+    options.onProgress?.(batch.shards[0] ?? 0);
+  }
 }

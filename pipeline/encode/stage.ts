@@ -2,13 +2,14 @@
  * The encoder stage of one (submission, task): find each shard's embeddings in the cache, encode
  * the missing shards in a supervised child process (which writes them to the cache one by one),
  * and hand back the cache files of every split. A run killed half way resumes at the first shard
- * without a valid cache file.
+ * without a valid cache file (with padded batches, at the start of its stream: see
+ * `encodeStreams`).
  */
+import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import type { ReadyTaskData } from '../data/prepare.ts';
 import { EncoderError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { PROTOCOL } from '../protocol.ts';
 import type { ExecutionProvider } from '../runtime/ort.ts';
 import type { Submission } from '../submissions/scan.ts';
 import { splitShards } from '../tasks/splits.ts';
@@ -25,7 +26,10 @@ import { runEncodeJob, type EncodeLimits } from './supervisor.ts';
 import type { ShardJob } from './worker.ts';
 
 /** Bumped when the encoder stage changes what it stores (crop rule, pooling, file layout). */
-export const ENCODE_VERSION = 1;
+export const ENCODE_VERSION = 2;
+
+/** Reader threads per encoder process unless told otherwise. */
+export const DEFAULT_READERS = 1;
 
 /** Frame-level tasks keep every frame; the others store one mean embedding per crop. */
 export function embeddingMode(task: TaskDefinition): EmbeddingMode {
@@ -42,10 +46,11 @@ export function embeddingKey(
   task: TaskDefinition,
   precision: EmbeddingPrecision,
   provider: ExecutionProvider,
+  protocol: ProtocolInfo,
 ): string {
   const { sampleRate, embeddingDim, maxInputSeconds } = submission.manifest;
   return fingerprint({
-    protocol: PROTOCOL,
+    protocol: protocol.id,
     encodeVersion: ENCODE_VERSION,
     encoder: { sampleRate, embeddingDim, maxInputSeconds },
     mode: embeddingMode(task),
@@ -53,6 +58,8 @@ export function embeddingKey(
     cropSeconds: task.cropSeconds ?? null,
     labels: task.labels,
     executionProvider: provider,
+    // Padded batches make an embedding depend on its batch.
+    ...(protocol.batching === 'padded' ? { batchSize: task.encodeBatchSize } : {}),
   });
 }
 
@@ -61,10 +68,13 @@ export interface EncodeStageOptions {
   readonly task: TaskDefinition;
   readonly data: ReadyTaskData;
   readonly cacheDir: string;
+  readonly protocol: ProtocolInfo;
   readonly provider: ExecutionProvider;
   readonly threads?: number | undefined;
   /** Crops per encoder call; the task's X-ARES batch_size_encode when undefined. */
   readonly batchSize?: number | undefined;
+  /** Reader threads decoding at once (DEFAULT_READERS when undefined). */
+  readonly readers?: number | undefined;
   readonly precision: EmbeddingPrecision;
   readonly limits: EncodeLimits;
   readonly logger: Logger;
@@ -86,53 +96,93 @@ export interface EncodedTask {
   readonly cachedShards: number;
 }
 
-export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTask> {
-  const { submission, task, data, logger } = options;
-  const key = embeddingKey(submission, task, options.precision, options.provider);
-  // A shard listed by two splits (validation = test) is encoded and stored once.
-  const firstSplit = new Map<string, string>();
+/**
+ * The units the encoder reads as one sequence of batches, each a list of shards. With
+ * equal-length batches every shard is its own stream, and a shard listed by two splits
+ * (validation = test) is encoded and stored once. Padded batches cross shard boundaries, so a
+ * split's shards form one stream; two splits with the same shard list share it.
+ */
+export function encodeStreams(
+  task: TaskDefinition,
+  protocol: ProtocolInfo,
+): { split: string; shards: readonly string[] }[] {
+  const streams: { split: string; shards: readonly string[] }[] = [];
+  const seen = new Set<string>();
   for (const [split, shards] of splitShards(task)) {
-    for (const shard of shards) {
-      if (!firstSplit.has(shard)) {
-        firstSplit.set(shard, split);
+    const units = protocol.batching === 'padded' ? [shards] : shards.map((shard) => [shard]);
+    for (const unit of units) {
+      const id = JSON.stringify(unit);
+      if (!seen.has(id)) {
+        seen.add(id);
+        streams.push({ split, shards: unit });
       }
     }
   }
-  const identityOf = (shard: string): EmbeddingIdentity => {
-    const shardSha256 = data.shards[shard];
-    if (shardSha256 === undefined) {
+  return streams;
+}
+
+export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTask> {
+  const { submission, task, data, logger, protocol } = options;
+  const key = embeddingKey(submission, task, options.precision, options.provider, protocol);
+  const streams = encodeStreams(task, protocol);
+  const hashOf = (shard: string): string => {
+    const hash = data.shards[shard];
+    if (hash === undefined) {
       throw new Error(`${task.id}: no hash for shard ${shard}`);
     }
-    return {
-      key,
-      modelSha256: submission.modelSha256,
-      task: task.id,
-      taskVersion: task.version,
-      split: firstSplit.get(shard) as string,
-      shard,
-      shardSha256,
-    };
+    return hash;
   };
+  /** Every shard of every stream, in stream order, with its cache identity. */
+  const shards = streams.flatMap((stream) => {
+    // A padded batch depends on the crops before it, so the cached embeddings of a shard are
+    // those of its place in this exact sequence of shards.
+    const sequence =
+      protocol.batching === 'padded'
+        ? fingerprint(stream.shards.map((shard) => [shard, hashOf(shard)]))
+        : null;
+    return stream.shards.map((shard) => {
+      const identity: EmbeddingIdentity = {
+        key,
+        modelSha256: submission.modelSha256,
+        task: task.id,
+        taskVersion: task.version,
+        split: stream.split,
+        shard,
+        shardSha256: hashOf(shard),
+        sequence,
+      };
+      return { name: shard, identity, path: embeddingFilePath(options.cacheDir, identity) };
+    });
+  });
+  const streamShards = streams.map((stream, index) => {
+    const before = streams.slice(0, index).reduce((sum, earlier) => sum + earlier.shards.length, 0);
+    return stream.shards.map((_, offset) => before + offset);
+  });
 
-  const missing: ShardJob[] = [];
-  for (const shard of firstSplit.keys()) {
-    const identity = identityOf(shard);
-    const path = embeddingFilePath(options.cacheDir, identity);
-    const opened = await openEmbeddingFile(path, identity);
-    if (opened.status === 'invalid') {
-      logger.warn(
-        `${options.label}: ignoring cached embeddings ${path}: ${opened.reason}; encoding ${shard} again`,
-      );
-    }
-    if (opened.status !== 'ok') {
-      missing.push({ name: shard, identity, path });
-    }
-  }
+  const cached = await Promise.all(
+    shards.map(async (shard) => {
+      const opened = await openEmbeddingFile(shard.path, shard.identity);
+      if (opened.status === 'invalid') {
+        logger.warn(
+          `${options.label}: ignoring cached embeddings ${shard.path}: ${opened.reason}; encoding ${shard.name} again`,
+        );
+      }
+      return opened.status === 'ok';
+    }),
+  );
+  const jobShards: ShardJob[] = shards.map((shard, index) => ({
+    ...shard,
+    write: !(cached[index] as boolean),
+  }));
+  const missing = jobShards.filter((shard) => shard.write).length;
+  // Only streams with a missing shard are read; the cached shards of such a stream are read
+  // again (not encoded) when a padded batch crosses from them into a missing one.
+  const jobStreams = streamShards.filter((ids) => ids.some((id) => jobShards[id]?.write));
 
   let peakRssBytes = 0;
-  if (missing.length > 0) {
+  if (missing > 0) {
     const { manifest } = submission;
-    const progress = logger.progress(`${options.label} encode`, missing.length);
+    const progress = logger.progress(`${options.label} encode`, missing);
     const outcome = await runEncodeJob(
       {
         modelPath: submission.modelPath,
@@ -147,9 +197,13 @@ export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTa
         precision: embeddingMode(task) === 'frames' ? options.precision : 'float32',
         cropSeconds: task.cropSeconds,
         batchSize: options.batchSize ?? task.encodeBatchSize,
+        batching: protocol.batching,
+        chunking: protocol.batching === 'padded' ? 'x-ares-examples' : 'per-crop',
         labels: task.labels,
         dataDir: data.dir,
-        shards: missing,
+        shards: jobShards,
+        streams: jobStreams,
+        readers: options.readers ?? DEFAULT_READERS,
       },
       options.limits,
       {
@@ -160,43 +214,58 @@ export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTa
     );
     peakRssBytes = outcome.peakRssBytes;
     progress.done(
-      `${missing.length} shard${missing.length === 1 ? '' : 's'} encoded on ${outcome.provider}` +
-        (firstSplit.size > missing.length
-          ? `, ${firstSplit.size - missing.length} from the cache`
-          : ''),
+      `${missing} shard${missing === 1 ? '' : 's'} encoded on ${outcome.provider}` +
+        (shards.length > missing ? `, ${shards.length - missing} from the cache` : ''),
     );
   } else {
     logger.info(`${options.label}: every shard's embeddings are in the cache`);
   }
 
-  const files = new Map<string, EmbeddingFile>();
-  for (const shard of firstSplit.keys()) {
-    const identity = identityOf(shard);
-    const opened = await openEmbeddingFile(embeddingFilePath(options.cacheDir, identity), identity);
+  const files: EmbeddingFile[] = [];
+  for (const shard of shards) {
+    const opened = await openEmbeddingFile(shard.path, shard.identity);
     if (opened.status !== 'ok') {
       throw new EncoderError(
-        `${options.label}: the embeddings of ${shard} are not readable after encoding (${opened.status === 'invalid' ? opened.reason : 'missing'})`,
+        `${options.label}: the embeddings of ${shard.name} are not readable after encoding (${opened.status === 'invalid' ? opened.reason : 'missing'})`,
         { hint: `delete ${options.cacheDir}/embeddings and run again` },
       );
     }
-    files.set(shard, opened.file);
+    files.push(opened.file);
   }
+  /** The file holding `shard` as `split` reads it. */
+  const fileOf = (split: string, splitList: readonly string[], shard: string): EmbeddingFile => {
+    const streamIndex = streams.findIndex((stream) =>
+      protocol.batching === 'padded'
+        ? JSON.stringify(stream.shards) === JSON.stringify(splitList)
+        : stream.shards[0] === shard,
+    );
+    const offset = (streams[streamIndex]?.shards ?? []).indexOf(shard);
+    const index = (streamShards[streamIndex] ?? [])[offset];
+    const file = index === undefined ? undefined : files[index];
+    if (!file) {
+      throw new Error(`${task.id}: no embeddings for ${shard} of ${split}`);
+    }
+    return file;
+  };
   const splits = new Map(
-    [...splitShards(task)].map(([split, shards]) => [
+    [...splitShards(task)].map(([split, list]) => [
       split,
-      shards.map((shard) => files.get(shard) as EmbeddingFile),
+      list.map((shard) => fileOf(split, list, shard)),
     ]),
   );
-  const headers = [...files.values()].map((file) => file.header);
-  const total = (key: 'audioSeconds' | 'encodeSeconds' | 'encodedSeconds') =>
-    headers.reduce((sum, header) => sum + header[key], 0);
+  // A shard read by two different padded streams is counted once.
+  const headers = [
+    ...new Map(files.map((file) => [file.header.identity.shard, file.header])).values(),
+  ];
+  const total = (field: 'audioSeconds' | 'encodeSeconds' | 'encodedSeconds') =>
+    headers.reduce((sum, header) => sum + header[field], 0);
   return {
     splits,
     audioSeconds: total('audioSeconds'),
     encodeSeconds: total('encodeSeconds'),
     encodedSeconds: total('encodedSeconds'),
     peakRssBytes,
-    encodedShards: missing.length,
-    cachedShards: firstSplit.size - missing.length,
+    encodedShards: missing,
+    cachedShards: shards.length - missing,
   };
 }

@@ -66,8 +66,9 @@ export function runEncodeJob(
     });
     let provider = job.provider as string;
     let loaded = false;
-    let currentShard = job.shards[0]?.name ?? '';
-    let shardsDone = 0;
+    // The shard of the last batch reported, for messages about where a failure happened.
+    let current = job.shards.find((shard) => shard.write)?.name ?? '';
+    const currentShard = () => current;
     let peak = 0;
     let finished: EncodeOutcome | undefined;
     let failure:
@@ -87,7 +88,7 @@ export function runEncodeJob(
       idleTimer = setTimeout(() => {
         stop(
           loaded
-            ? `made no progress for ${seconds} s while encoding ${currentShard} and was stopped`
+            ? `made no progress for ${seconds} s while encoding ${currentShard()} and was stopped`
             : `did not load within ${seconds} s and was stopped`,
           loaded
             ? 'the model hangs or is far too slow on this input; check it with `npm run check`, or raise --idle-timeout'
@@ -101,7 +102,7 @@ export function runEncodeJob(
         ? undefined
         : setTimeout(() => {
             stop(
-              `did not finish within ${limits.totalSeconds ?? 0} s (at ${currentShard}) and was stopped`,
+              `did not finish within ${limits.totalSeconds ?? 0} s (at ${currentShard()}) and was stopped`,
               'raise --task-timeout, or make the model faster',
             );
           }, limits.totalSeconds * 1000);
@@ -109,7 +110,7 @@ export function runEncodeJob(
       peak = Math.max(peak, bytes);
       if (limits.memoryBytes !== undefined && bytes > limits.memoryBytes) {
         stop(
-          `used ${mebibytes(bytes)} of memory while encoding ${currentShard}, more than the limit of ${mebibytes(limits.memoryBytes)}, and was stopped`,
+          `used ${mebibytes(bytes)} of memory while encoding ${currentShard()}, more than the limit of ${mebibytes(limits.memoryBytes)}, and was stopped`,
           'lower the memory the model needs (smaller maxInputSeconds in the manifest chunks long audio), or raise --memory-limit',
         );
       }
@@ -123,10 +124,9 @@ export function runEncodeJob(
           callbacks.onLoaded?.(message.provider);
           break;
         case 'progress':
+          current = message.shard;
           break;
         case 'shard':
-          shardsDone += 1;
-          currentShard = job.shards[shardsDone]?.name ?? currentShard;
           callbacks.onShard?.(message);
           break;
         case 'done':
@@ -174,7 +174,7 @@ export function runEncodeJob(
       const last = stderr.trim().split('\n').slice(-3).join(' | ');
       reject(
         new EncoderError(
-          `${label}: the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while encoding ${currentShard}${last ? `: ${last}` : ''}`,
+          `${label}: the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while encoding ${currentShard()}${last ? `: ${last}` : ''}`,
           {
             hint: 'the model crashes onnxruntime on this input; run `npm run check` on the submission and re-export the model',
           },

@@ -10,14 +10,26 @@ import { errorMessage, PipelineError } from '../errors.ts';
 import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 import { peakRssBytes } from '../util/environment.ts';
 import { writeEmbeddingFile, type EmbeddingIdentity, type EmbeddingPrecision } from './cache.ts';
-import { CropThread } from './crop-thread.ts';
-import { ClipEncoder, encodeBatches, type EmbeddingMode, type EncoderContract } from './embed.ts';
+import { CropReaders } from './crop-readers.ts';
+import {
+  ClipEncoder,
+  encodeStream,
+  type Batching,
+  type Chunking,
+  type EmbeddingMode,
+  type EncoderContract,
+} from './embed.ts';
 
 export interface ShardJob {
   readonly name: string;
   readonly identity: EmbeddingIdentity;
   /** Cache file to write. */
   readonly path: string;
+  /**
+   * False for a shard whose embeddings are cached already: it is read only because a padded
+   * batch of a later shard begins in it.
+   */
+  readonly write: boolean;
 }
 
 export interface EncodeJob {
@@ -29,15 +41,21 @@ export interface EncodeJob {
   readonly precision: EmbeddingPrecision;
   readonly cropSeconds: number | undefined;
   readonly batchSize: number;
+  readonly batching: Batching;
+  readonly chunking: Chunking;
   readonly labels: TaskLabels;
   /** Folder holding the task's shards. */
   readonly dataDir: string;
   readonly shards: readonly ShardJob[];
+  /** Indices into `shards`, each stream read as one sequence of batches. */
+  readonly streams: readonly (readonly number[])[];
+  /** Reader threads that decode streams at the same time. */
+  readonly readers: number;
 }
 
 export type WorkerMessage =
   | { readonly type: 'loaded'; readonly provider: string }
-  | { readonly type: 'progress' }
+  | { readonly type: 'progress'; readonly shard: string }
   | {
       readonly type: 'shard';
       readonly name: string;
@@ -72,63 +90,77 @@ function send(message: WorkerMessage): Promise<void> {
  */
 const PROGRESS_INTERVAL_MS = 100;
 let lastProgress = -Infinity;
-function reportProgress(): void {
+function reportProgress(shard: string): void {
   const now = performance.now();
   if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
     lastProgress = now;
-    void send({ type: 'progress' });
+    void send({ type: 'progress', shard });
   }
 }
 
 async function run(job: EncodeJob): Promise<void> {
-  // Started first, so the reader thread loads and reads ahead while the model loads.
-  const reader = new CropThread({
-    contract: job.contract,
-    labels: job.labels,
-    dataDir: job.dataDir,
-    shards: job.shards.map((shard) => shard.name),
-    mode: job.mode,
-    cropSeconds: job.cropSeconds,
-    batchSize: job.batchSize,
-  });
+  // Started first, so the reader threads load and read ahead while the model loads.
+  const readers = new CropReaders(
+    {
+      contract: job.contract,
+      labels: job.labels,
+      dataDir: job.dataDir,
+      shards: job.shards.map((shard) => shard.name),
+      streams: job.streams,
+      mode: job.mode,
+      cropSeconds: job.cropSeconds,
+      batchSize: job.batchSize,
+      batching: job.batching,
+    },
+    job.readers,
+  );
   try {
     const session = await OrtSession.create(job.modelPath, {
       label: job.modelPath,
       provider: job.provider,
       ...(job.threads === undefined ? {} : { intraOpThreads: job.threads }),
     });
-    const encoder = new ClipEncoder(session, job.contract);
+    const encoder = new ClipEncoder(session, job.contract, job.chunking);
     await send({ type: 'loaded', provider: session.executionProvider });
-    for (const [index, shard] of job.shards.entries()) {
-      const encoded = await encodeBatches(encoder, job.contract, reader.shard(index), {
-        mode: job.mode,
-        onProgress: reportProgress,
-      });
-      await writeEmbeddingFile(
-        shard.path,
-        {
-          identity: shard.identity,
-          mode: job.mode,
-          precision: job.precision,
-          dim: job.contract.embeddingDim,
-          items: encoded.items,
-          audioSeconds: encoded.audioSeconds,
-          encodedSeconds: encoded.encodedSeconds,
+    const events = (async function* () {
+      for await (const { event } of readers.events()) {
+        yield event;
+      }
+    })();
+    await encodeStream(encoder, job.contract, events, {
+      mode: job.mode,
+      wanted: (shard) => job.shards[shard]?.write === true,
+      onProgress: (shard) => {
+        reportProgress(job.shards[shard]?.name ?? '');
+      },
+      onShard: async (index, encoded) => {
+        const shard = job.shards[index] as ShardJob;
+        await writeEmbeddingFile(
+          shard.path,
+          {
+            identity: shard.identity,
+            mode: job.mode,
+            precision: job.precision,
+            dim: job.contract.embeddingDim,
+            items: encoded.items,
+            audioSeconds: encoded.audioSeconds,
+            encodedSeconds: encoded.encodedSeconds,
+            encodeSeconds: encoded.encodeSeconds,
+          },
+          encoded.data,
+        );
+        await send({
+          type: 'shard',
+          name: shard.name,
+          items: encoded.items.length,
           encodeSeconds: encoded.encodeSeconds,
-        },
-        encoded.data,
-      );
-      await send({
-        type: 'shard',
-        name: shard.name,
-        items: encoded.items.length,
-        encodeSeconds: encoded.encodeSeconds,
-        encodedSeconds: encoded.encodedSeconds,
-      });
-    }
+          encodedSeconds: encoded.encodedSeconds,
+        });
+      },
+    });
     await encoder.release();
   } finally {
-    await reader.close();
+    await readers.close();
   }
   await send({ type: 'done', peakRssBytes: peakRssBytes() });
 }

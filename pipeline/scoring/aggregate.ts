@@ -28,11 +28,11 @@ import {
   measurementsFile,
   resultFile,
 } from '../../schemas/results-layout.ts';
+import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { scanOnnxModel } from '../check/onnx-scan.ts';
 import { readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import { interval95 } from '../metrics/bootstrap.ts';
-import { PROTOCOL } from '../protocol.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
 import type { Submission } from '../submissions/scan.ts';
 
@@ -218,6 +218,7 @@ export async function modelParameters(
 
 export function buildLeaderboard(
   suite: SuiteDefinition,
+  protocol: ProtocolInfo,
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
   results: ResultTable,
@@ -237,7 +238,12 @@ export function buildLeaderboard(
   });
   return {
     schemaVersion: LEADERBOARD_SCHEMA_VERSION,
-    suite: { id: suite.id, name: suite.name, description: suite.description, protocol: PROTOCOL },
+    suite: {
+      id: suite.id,
+      name: suite.name,
+      description: suite.description,
+      protocol: protocol.id,
+    },
     tasks: active.map((task) => taskSummary(task, results)),
     submissions: submissions.map((submission) => submissionSummary(submission, parameters)),
     tracks: {
@@ -332,16 +338,21 @@ export async function writeEfficiency(resultsDir: string, efficiency: Efficiency
   await writeJsonAtomic(efficiencyFile(resultsDir), Efficiency, efficiency);
 }
 
-/** Rebuild leaderboard.json and efficiency.json from the results stored under `resultsDir`. */
+/**
+ * Rebuild leaderboard.json and efficiency.json from the results stored under `resultsDir`, the
+ * results folder of one protocol.
+ */
 export async function rebuildLeaderboard(
   resultsDir: string,
   suite: SuiteDefinition,
+  protocol: ProtocolInfo,
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
 ): Promise<Leaderboard> {
   const results = await readResults(resultsDir, tasks, submissions);
   const leaderboard = buildLeaderboard(
     suite,
+    protocol,
     tasks,
     submissions,
     results,

@@ -14,16 +14,20 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import type { ProtocolName } from '../../schemas/protocols.ts';
 import { measurementsFile, resultFile } from '../../schemas/results-layout.ts';
 import { PipelineError } from '../errors.ts';
-import { lockedShards, planEvaluation, resultFingerprint } from '../evaluate.ts';
+import { planEvaluation } from '../evaluate.ts';
+import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import { rebuildLeaderboard } from './aggregate.ts';
 
 export interface MergeOptions {
   readonly suiteId: string;
+  /** The suite's results folder; the protocol's part of it receives the results. */
   readonly resultsDir: string;
+  readonly protocol?: ProtocolName | undefined;
   readonly cacheDir: string;
   readonly submissionsDir: string;
   /** Folders holding `<slug>/<task>.json`, or a `runs/` folder with them. */
@@ -96,6 +100,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
   const plan = await planEvaluation({
     suiteId: options.suiteId,
     resultsDir: options.resultsDir,
+    protocol: options.protocol,
     cacheDir: options.cacheDir,
     submissionsDir: options.submissionsDir,
     logger: options.logger,
@@ -137,6 +142,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         locked === undefined
           ? undefined
           : resultFingerprint(
+              plan.protocol,
               submission,
               task,
               locked,
@@ -187,7 +193,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
   const unchanged: string[] = [];
   const writes: { path: string; text: string }[] = [];
   for (const [key, candidate] of [...accepted].sort(([a], [b]) => a.localeCompare(b))) {
-    const destination = resultFile(options.resultsDir, candidate.slug, candidate.task);
+    const destination = resultFile(plan.protocolDir, candidate.slug, candidate.task);
     if (existsSync(destination)) {
       const current = await readFile(destination, 'utf8');
       if (current === candidate.text) {
@@ -206,7 +212,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     writes.push({ path: destination, text: candidate.text });
     if (candidate.measurements) {
       writes.push({
-        path: measurementsFile(options.resultsDir, candidate.slug, candidate.task),
+        path: measurementsFile(plan.protocolDir, candidate.slug, candidate.task),
         text: candidate.measurements.text,
       });
     }
@@ -224,7 +230,13 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
   for (const write of writes) {
     await writeFileAtomic(write.path, write.text);
   }
-  await rebuildLeaderboard(options.resultsDir, plan.suite, plan.allTasks, plan.allSubmissions);
+  await rebuildLeaderboard(
+    plan.protocolDir,
+    plan.suite,
+    plan.protocol,
+    plan.allTasks,
+    plan.allSubmissions,
+  );
   options.logger.info(
     `merged ${merged.length} results (${unchanged.length} already in place) from ${options.from.length} folder${options.from.length === 1 ? '' : 's'}; leaderboard rebuilt`,
   );

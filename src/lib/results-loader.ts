@@ -8,6 +8,8 @@
  * - runs: every `results/<suite>/runs/<slug>/<task>.json` with its measurements, for provenance;
  *   the leaderboard is cross-checked against them: every score must be backed by a result of
  *   the submission's current model (cross-check.ts);
+ * - editions: the leaderboard of each other protocol, `results/<suite>/protocols/<name>/`
+ *   (optional), cross-checked against its own runs the same way;
  * - archive: every `results/archive/<edition>.json`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ import {
   efficiencyFile,
   leaderboardFile,
   measurementsFile,
+  OTHER_PROTOCOLS,
+  protocolResultsDir,
   resultsDirFromEnvironment,
   runsDir,
 } from '../../schemas/results-layout.ts';
@@ -119,6 +123,24 @@ function readRunFiles(dir: string): RunFile[] {
   return files;
 }
 
+/** Fail the build when a results folder's leaderboard disagrees with its run files. */
+function crossCheck(dir: string, runs: readonly RunFile[]): void {
+  const path = leaderboardFile(dir);
+  if (!existsSync(path)) {
+    return;
+  }
+  const problems = crossCheckLeaderboard(
+    readValidated(path, Leaderboard, 'leaderboard'),
+    path,
+    runs.map((run) => ({ file: run.path, result: run.result })),
+  );
+  if (problems.length > 0) {
+    throw new Error(
+      `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+}
+
 export function runsLoader(): Loader {
   return {
     name: 'runs-json',
@@ -127,24 +149,35 @@ export function runsLoader(): Loader {
       const runs = readRunFiles(dir);
       // The cross-check lives here, where the run files are read anyway; the leaderboard loader
       // reports a missing or invalid leaderboard.json.
-      const path = leaderboardFile(dir);
-      if (existsSync(path)) {
-        const problems = crossCheckLeaderboard(
-          readValidated(path, Leaderboard, 'leaderboard'),
-          path,
-          runs.map((run) => ({ file: run.path, result: run.result })),
-        );
-        if (problems.length > 0) {
-          throw new Error(
-            `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
-          );
-        }
-      }
+      crossCheck(dir, runs);
       const entries = runs.map((run) => ({
         id: run.id,
         data: { result: run.result, measurements: run.measurements },
         filePath: run.path,
       }));
+      await store(context, entries);
+    },
+  };
+}
+
+export function editionsLoader(): Loader {
+  return {
+    name: 'editions-json',
+    load: async (context) => {
+      const entries = [];
+      for (const protocol of OTHER_PROTOCOLS) {
+        const dir = protocolResultsDir(resultsDir(context), protocol);
+        const path = leaderboardFile(dir);
+        if (!existsSync(path)) {
+          continue;
+        }
+        crossCheck(dir, readRunFiles(dir));
+        entries.push({
+          id: protocol,
+          data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },
+          filePath: path,
+        });
+      }
       await store(context, entries);
     },
   };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resultFile } from '../../schemas/results-layout.ts';
+import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { mergeResults } from '../../pipeline/scoring/merge.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
@@ -36,12 +36,19 @@ async function cli(...args: string[]): Promise<string> {
 
 const folder = (name: string) => join(work, name);
 
+/** Every result and the leaderboard, of both protocols. */
 async function resultsOf(dir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
-  for (const slug of SLUGS) {
-    files[slug] = await readFile(resultFile(dir, slug, TASK), 'utf8');
+  for (const protocol of ['leaderboard', 'xares-0.1.3'] as const) {
+    const protocolDir = protocolResultsDir(dir, protocol);
+    for (const slug of SLUGS) {
+      files[`${protocol}/${slug}`] = await readFile(resultFile(protocolDir, slug, TASK), 'utf8');
+    }
+    files[`${protocol}/leaderboard.json`] = await readFile(
+      join(protocolDir, 'leaderboard.json'),
+      'utf8',
+    );
   }
-  files['leaderboard.json'] = await readFile(join(dir, 'leaderboard.json'), 'utf8');
   return files;
 }
 
@@ -56,8 +63,18 @@ const mergeOptions = (from: string[], resultsDir: string) => ({
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shards-'));
-  // The reference: one unsharded run.
-  await cli('evaluate', '--suite', 'demo', '--task', TASK, '--results-dir', folder('whole'));
+  // The reference: one unsharded run, under both protocols as the workflows run it.
+  await cli(
+    'evaluate',
+    '--protocol',
+    'all',
+    '--suite',
+    'demo',
+    '--task',
+    TASK,
+    '--results-dir',
+    folder('whole'),
+  );
 }, 300_000);
 
 describe('plan, two shards and merge', () => {
@@ -65,6 +82,8 @@ describe('plan, two shards and merge', () => {
     const plan = JSON.parse(
       await cli(
         'plan',
+        '--protocol',
+        'all',
         '--suite',
         'demo',
         '--task',
@@ -75,10 +94,11 @@ describe('plan, two shards and merge', () => {
         folder('merged'),
       ),
     ) as { include: { shard: string; pairs: number }[] };
+    // Each protocol's three pairs are dealt round-robin to the two jobs.
     expect(plan).toEqual({
       include: [
-        { shard: '1/2', pairs: 2 },
-        { shard: '2/2', pairs: 1 },
+        { shard: '1/2', pairs: 4 },
+        { shard: '2/2', pairs: 2 },
       ],
     });
 
@@ -87,6 +107,8 @@ describe('plan, two shards and merge', () => {
       plan.include.map(({ shard }, index) =>
         cli(
           'evaluate',
+          '--protocol',
+          'all',
           '--suite',
           'demo',
           '--task',
@@ -103,10 +125,18 @@ describe('plan, two shards and merge', () => {
     );
     expect(shardFiles.flat().sort()).toEqual(SLUGS);
 
+    // The folders as the workflows upload them: every protocol's runs/, no leaderboard.
+    for (const index of [0, 1]) {
+      for (const protocol of ['leaderboard', 'xares-0.1.3'] as const) {
+        await rm(join(protocolResultsDir(folder(`shard-${index}`), protocol), 'leaderboard.json'));
+      }
+    }
     await cli(
       'merge',
-      join(folder('shard-0'), 'runs'),
-      join(folder('shard-1'), 'runs'),
+      '--protocol',
+      'all',
+      folder('shard-0'),
+      folder('shard-1'),
       '--suite',
       'demo',
       '--results-dir',
@@ -117,7 +147,17 @@ describe('plan, two shards and merge', () => {
     // Nothing is left to do, and merging the same folders again changes nothing.
     expect(
       JSON.parse(
-        await cli('plan', '--suite', 'demo', '--task', TASK, '--results-dir', folder('merged')),
+        await cli(
+          'plan',
+          '--protocol',
+          'all',
+          '--suite',
+          'demo',
+          '--task',
+          TASK,
+          '--results-dir',
+          folder('merged'),
+        ),
       ),
     ).toEqual({ include: [] });
     const again = await mergeResults(

@@ -45,7 +45,7 @@ describe('evaluate with a broken submission among good ones', () => {
   it('fails that pair alone, names the problem, and still writes the rest', async () => {
     expect(error).toBeInstanceOf(PipelineError);
     expect((error as PipelineError).message).toBe(
-      '2 (submission, task) pairs failed: leaky-encoder x demo_sound_events, nan-encoder x demo_sound_events',
+      "2 (submission, task) pairs failed in the submission's model: leaky-encoder x demo_sound_events, nan-encoder x demo_sound_events",
     );
     // Refused by the static scan before onnxruntime loaded it: no encoder ran for it.
     expect(logger.lines.join('\n')).toMatch(

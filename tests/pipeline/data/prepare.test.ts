@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskDefinition, type TaskDefinitionInput } from '../../../schemas/task.ts';
 import { discoverSplits, fetchRecordFiles, globToRegExp } from '../../../pipeline/data/discover.ts';
-import { prepareTaskData, type PrepareOptions } from '../../../pipeline/data/prepare.ts';
+import {
+  parseDataLocation,
+  prepareTaskData,
+  type PrepareOptions,
+} from '../../../pipeline/data/prepare.ts';
 import { packTar } from '../../../pipeline/data/webdataset.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
@@ -190,6 +194,80 @@ describe('prepareTaskData for a private task', () => {
     expect(failure instanceof Error ? failure.message : '').toBe(
       'subway_broadcast/subway_broadcast_0.tar: download failed with HTTP 404',
     );
+  });
+});
+
+describe('the private-data location', () => {
+  const privateTask = TaskDefinition.parse({
+    ...getTask('subway_broadcast'),
+    splits: {
+      kind: 'standard',
+      train: ['subway_broadcast_0.tar'],
+      valid: ['subway_broadcast_0.tar'],
+      test: ['subway_broadcast_0.tar'],
+    },
+  });
+  // Like an organiser's server: plain http on a loopback address, without the tests' exception.
+  const organiserOptions = (environment: Record<string, string>) =>
+    options({ environment, allowLoopbackHttp: false });
+
+  it('reads absolute folders and file:// URLs as folders, and http(s) URLs as servers', () => {
+    expect(parseDataLocation('/srv/data')).toEqual({ kind: 'folder', path: '/srv/data' });
+    expect(parseDataLocation('file:///srv/leaderboard%20data')).toEqual({
+      kind: 'folder',
+      path: '/srv/leaderboard data',
+    });
+    expect(parseDataLocation('https://data.example/private')).toEqual({
+      kind: 'url',
+      url: 'https://data.example/private',
+    });
+    expect(() => parseDataLocation('data/private')).toThrow(
+      'LEADERBOARD_PRIVATE_DATA_URL is neither an absolute folder, a file:// URL nor an http(s) URL',
+    );
+    expect(() => parseDataLocation('file://host/srv')).toThrow(/not a valid file:\/\/ URL/);
+  });
+
+  it('refuses a server on a private or loopback address unless the organiser opts in', async () => {
+    const environment = { LEADERBOARD_PRIVATE_DATA_URL: `${server.url}/private` };
+    await expect(prepareTaskData(privateTask, organiserOptions(environment))).rejects.toThrow(
+      'subway_broadcast/subway_broadcast_0.tar: only https downloads are allowed',
+    );
+    const data = await prepareTaskData(
+      privateTask,
+      organiserOptions({ ...environment, LEADERBOARD_ALLOW_PRIVATE_NETWORK: '1' }),
+    );
+    expect(data.status).toBe('ready');
+  });
+
+  it('keeps the opt-in away from Zenodo downloads', async () => {
+    const environment = { LEADERBOARD_ALLOW_PRIVATE_NETWORK: '1', ZENODO_URL: server.url };
+    const { zenodoUrl: _fromEnvironment, ...rest } = organiserOptions(environment);
+    await expect(prepareTaskData(zenodoTask, rest)).rejects.toThrow(
+      'toy/toy_train_0.tar: only https downloads are allowed',
+    );
+  });
+
+  it('reads a folder in place and names a missing shard with the folder', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'organiser-data-'));
+    const environment = { LEADERBOARD_PRIVATE_DATA_URL: folder };
+    await expect(prepareTaskData(privateTask, options({ environment }))).rejects.toThrow(
+      `subway_broadcast: 1 of 1 shards missing in ${join(folder, 'subway_broadcast')}: subway_broadcast_0.tar`,
+    );
+    await mkdir(join(folder, 'subway_broadcast'));
+    await writeFile(
+      join(folder, 'subway_broadcast', 'subway_broadcast_0.tar'),
+      shards['toy_train_0.tar'] ?? new Uint8Array(),
+    );
+    const data = await prepareTaskData(privateTask, options({ environment }));
+    expect(data).toEqual({
+      status: 'ready',
+      dir: join(folder, 'subway_broadcast'),
+      shards: { 'subway_broadcast_0.tar': sha256Bytes(shards['toy_train_0.tar'] ?? '') },
+      newlyLocked: {
+        'subway_broadcast/subway_broadcast_0.tar': sha256Bytes(shards['toy_train_0.tar'] ?? ''),
+      },
+    });
+    expect(server.requests).toEqual([]);
   });
 });
 

@@ -18,6 +18,7 @@ const identity: EmbeddingIdentity = {
   split: 'train',
   shard: 'notes-train-000000.tar',
   shardSha256: '3'.repeat(64),
+  sequence: null,
 };
 
 function header(precision: 'float32' | 'float16'): EmbeddingFileHeader {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROTOCOLS } from '../../../schemas/protocols.ts';
 import { embeddingKey } from '../../../pipeline/encode/stage.ts';
 import { ensureExampleModels } from '../../../pipeline/encoders/examples.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
@@ -21,11 +22,12 @@ describe('embeddingKey', () => {
     if (!task) {
       throw new Error('no demo_sound_events');
     }
-    const cpu = embeddingKey(submission, task, 'float32', 'cpu');
-    expect(embeddingKey(submission, task, 'float32', 'cpu')).toBe(cpu);
-    expect(embeddingKey(submission, task, 'float32', 'webgpu')).not.toBe(cpu);
-    expect(embeddingKey(submission, task, 'float32', 'cuda')).not.toBe(
-      embeddingKey(submission, task, 'float32', 'webgpu'),
-    );
+    const key = (provider: 'cpu' | 'cuda' | 'webgpu', protocol = PROTOCOLS.leaderboard) =>
+      embeddingKey(submission, task, 'float32', provider, protocol);
+    const cpu = key('cpu');
+    expect(key('cpu')).toBe(cpu);
+    expect(key('webgpu')).not.toBe(cpu);
+    expect(key('cuda')).not.toBe(key('webgpu'));
+    expect(key('cpu', PROTOCOLS['xares-0.1.3'])).not.toBe(cpu);
   });
 });

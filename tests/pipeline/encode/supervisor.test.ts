@@ -116,8 +116,12 @@ function job(model: string, shards: readonly string[]): EncodeJob {
     precision: 'float32',
     cropSeconds: undefined,
     batchSize: 4,
+    batching: 'equal-length',
+    chunking: 'per-crop',
     labels: { kind: 'single', key: 'label', classes: ['a', 'b'] },
     dataDir: dir,
+    streams: shards.map((_, index) => [index]),
+    readers: 1,
     shards: shards.map((name) => {
       const identity = {
         key: 'a'.repeat(64),
@@ -127,8 +131,14 @@ function job(model: string, shards: readonly string[]): EncodeJob {
         split: 'train',
         shard: name,
         shardSha256: 'c'.repeat(64),
+        sequence: null,
       };
-      return { name, identity, path: embeddingFilePath(join(dir, 'cache'), identity) };
+      return {
+        name,
+        identity,
+        path: embeddingFilePath(join(dir, 'cache'), identity),
+        write: true,
+      };
     }),
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as broken from '../../helpers/broken-encoders.ts';
+import { PROTOCOLS } from '../../../schemas/protocols.ts';
 import type { TaskResult } from '../../../schemas/result.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { TaskDefinition as TaskSchema } from '../../../schemas/task.ts';
@@ -169,7 +170,7 @@ describe('buildLeaderboard', () => {
       ]),
     ],
   ]);
-  const leaderboard = buildLeaderboard(suite, tasks, submissions, results);
+  const leaderboard = buildLeaderboard(suite, PROTOCOLS.leaderboard, tasks, submissions, results);
 
   it('averages Track A over every task that ran, weighting by the task weight', () => {
     const rows = leaderboard.tracks.A.rows;
@@ -221,6 +222,7 @@ describe('buildLeaderboard', () => {
   it('breaks ties by slug so the order is stable', () => {
     const tied = buildLeaderboard(
       suite,
+      PROTOCOLS.leaderboard,
       tasks,
       [submission('zulu'), submission('alpha')],
       new Map(),
@@ -288,6 +290,7 @@ describe('submission facts on the leaderboard', () => {
     const only = task('sound_b', 'sound', 100, true);
     const leaderboard = buildLeaderboard(
       { id: 'test', name: 'Test', description: 'd', taskIds: [only.id] },
+      PROTOCOLS.leaderboard,
       [only],
       [logMel, submission('bravo')],
       new Map(),

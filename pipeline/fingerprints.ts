@@ -1,0 +1,92 @@
+/**
+ * What identifies a stored result: the fingerprint over every input that shapes its scores
+ * (protocol, engine, seed, model, task definition, shard hashes, precision, replicates).
+ * `evaluate` uses it to decide what to reuse, `merge` to accept only results of the current
+ * inputs; both find results where schemas/results-layout.ts puts them.
+ */
+import { existsSync } from 'node:fs';
+import type { ProtocolInfo } from '../schemas/protocols.ts';
+import { TaskResult } from '../schemas/result.ts';
+import type { TaskDefinition } from '../schemas/task.ts';
+import type { ShardLock } from './data/prepare.ts';
+import type { EmbeddingPrecision } from './encode/cache.ts';
+import { readJsonFile } from './io/files.ts';
+import { ENGINE_VERSION, SEED } from './protocol.ts';
+import type { Submission } from './submissions/scan.ts';
+import { taskShardNames } from './tasks/splits.ts';
+import { fingerprint } from './util/hash.ts';
+
+/** The fields of a task definition that change its scores under every protocol. */
+const SCORED_TASK_FIELDS = [
+  'version',
+  'type',
+  'metric',
+  'labels',
+  'splits',
+  'cropSeconds',
+  'segmentSeconds',
+  'tokenizer',
+  'trackA',
+  'trackB',
+] as const satisfies readonly (keyof TaskDefinition)[];
+
+function taskFingerprint(task: TaskDefinition, protocol: ProtocolInfo): string {
+  return fingerprint({
+    ...Object.fromEntries(SCORED_TASK_FIELDS.map((field) => [field, task[field]])),
+    // Padded batches make every embedding depend on its batch, so the batch size counts there.
+    ...(protocol.batching === 'padded' ? { encodeBatchSize: task.encodeBatchSize } : {}),
+  });
+}
+
+/** Frame-level embeddings may be stored in float16; everything else is float32. */
+export function storedPrecision(
+  task: TaskDefinition,
+  precision: EmbeddingPrecision,
+): EmbeddingPrecision {
+  return task.type === 'frame' || task.type === 'asr' ? precision : 'float32';
+}
+
+export function resultFingerprint(
+  protocol: ProtocolInfo,
+  submission: Submission,
+  task: TaskDefinition,
+  shards: Readonly<Record<string, string>>,
+  precision: EmbeddingPrecision,
+  replicates: number,
+): string {
+  const { sampleRate, embeddingDim, hopMs, maxInputSeconds } = submission.manifest;
+  return fingerprint({
+    protocol: protocol.id,
+    engineVersion: ENGINE_VERSION,
+    seed: SEED,
+    model: { sha256: submission.modelSha256, sampleRate, embeddingDim, hopMs, maxInputSeconds },
+    task: taskFingerprint(task, protocol),
+    shards,
+    precision: storedPrecision(task, precision),
+    replicates,
+  });
+}
+
+/** Shard hashes promised by the lock file, if it covers every shard of the task. */
+export function lockedShards(
+  task: TaskDefinition,
+  lock: ShardLock,
+): Record<string, string> | undefined {
+  const hashes: Record<string, string> = {};
+  for (const name of taskShardNames(task)) {
+    const hash = lock.shards[`${task.id}/${name}`];
+    if (hash === undefined) {
+      return undefined;
+    }
+    hashes[name] = hash;
+  }
+  return hashes;
+}
+
+/** The fingerprint of the result stored at `path`, or undefined when there is none. */
+export async function storedFingerprint(path: string): Promise<string | undefined> {
+  if (!existsSync(path)) {
+    return undefined;
+  }
+  return (await readJsonFile(path, TaskResult, 'task result')).fingerprint;
+}
