@@ -197,7 +197,7 @@ describe('GitHub workflows', () => {
     ] as const) {
       const workflow = workflows[file];
       const scripts = Object.values(workflow?.jobs ?? {})
-        .flatMap((entry) => (entry as Job).steps ?? [])
+        .flatMap((entry) => entry.steps ?? [])
         .map((step) => step.run ?? '')
         .join('\n');
       expect(scripts, file).toContain('plan --protocol all');
@@ -206,9 +206,10 @@ describe('GitHub workflows', () => {
       const upload = ((workflow?.jobs[job] as Job).steps ?? []).find((step) =>
         (step.uses ?? '').startsWith('actions/upload-artifact@'),
       );
-      const path = String((upload?.with as Record<string, unknown> | undefined)?.['path'] ?? '');
-      expect(path, file).toMatch(/!.*\*\*\/leaderboard\.json/);
-      expect(path, file).not.toMatch(/\/runs\/\s*$/);
+      const path = upload?.with?.['path'];
+      expect(typeof path, file).toBe('string');
+      expect(String(path), file).toMatch(/!.*\*\*\/leaderboard\.json/);
+      expect(String(path), file).not.toMatch(/\/runs\/\s*$/);
     }
   });
 

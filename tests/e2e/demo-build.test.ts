@@ -75,9 +75,17 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'demo-build-'));
   resultsDir = join(work, 'results');
   await evaluate({ ...options(), logger: createMemoryLogger() });
+  // The X-ARES compatible edition, on one task: enough for its page to be built and audited.
+  await evaluate({
+    ...options(),
+    protocol: 'xares-0.1.3',
+    task: 'demo_sound_events',
+    logger: createMemoryLogger(),
+  });
 });
 
-describe('pipeline on the demo suite', () => {
+// Tests here evaluate again or read every result: room for a busy machine.
+describe('pipeline on the demo suite', { timeout: 180_000 }, () => {
   it('writes a valid result for every (example, task), none of them trivial', async () => {
     for (const slug of slugs) {
       for (const task of tasks) {
@@ -192,7 +200,8 @@ describe('site built from those results', () => {
     expect(html).toMatch(/<svg[^>]*class="plot-/);
   });
 
-  describe.skipIf(chromiumPath() === undefined)('in Chromium', () => {
+  // Each test drives Chromium through several pages.
+  describe.skipIf(chromiumPath() === undefined)('in Chromium', { timeout: 120_000 }, () => {
     let browser: Browser;
     let server: StaticServer;
 
@@ -355,9 +364,10 @@ describe('site built from those results', () => {
       const { pages, seen, broken } = await crawlSite(page, server.url);
       expect(broken).toEqual([]);
       expect(problems).toEqual([]);
-      // Home, methodology, downloads, tasks index, archive index and edition, and one page per
-      // task and per submission.
-      expect(pages).toBe(6 + tasks.length + slugs.length);
+      // Home, methodology, downloads, tasks index, archive index and edition, the X-ARES
+      // compatible edition, and one page per task and per submission.
+      expect(pages).toBe(7 + tasks.length + slugs.length);
+      expect(seen.has('/editions/xares-0.1.3/')).toBe(true);
       for (const file of ['leaderboard.json', 'track-a.csv', 'track-b.csv', 'citation.bib']) {
         expect(seen.has(`/downloads/${file}`), file).toBe(true);
       }
@@ -375,6 +385,7 @@ describe('site built from those results', () => {
         '/methodology/',
         '/archive/',
         '/archive/icme2025/',
+        '/editions/xares-0.1.3/',
         '/downloads/',
       ];
       // Desktop width for every page, and a phone width (390 px) where layouts change most.

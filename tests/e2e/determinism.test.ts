@@ -82,7 +82,8 @@ describe('results do not depend on the encoder batch size', () => {
   });
 });
 
-describe('a run killed with SIGKILL mid-task', () => {
+// Two full CLI evaluations and a killed one, about 15 s on an idle 2-core machine.
+describe('a run killed with SIGKILL mid-task', { timeout: 300_000 }, () => {
   const slug = 'random-transformer';
   const task = 'demo_speech';
 

@@ -131,77 +131,82 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-describe('a task from an organiser folder, as docs/organisers.md walks through it', () => {
-  it('data verify without the location says the task was not checked, and fails', async () => {
-    const run = await cli({}, 'data', 'verify', '--suite', 'xares', '--task', TASK);
-    expect(run.code).toBe(1);
-    expect(run.output).toContain(
-      'door_knocks: not checked: private data not available (LEADERBOARD_PRIVATE_DATA_URL is not set)',
-    );
-    expect(run.output).toContain('suite xares: 0 of 1 tasks checked');
-    expect(run.output).not.toContain('every shard is present');
-  });
+// Each test runs the CLI in a child process (one evaluation included).
+describe(
+  'a task from an organiser folder, as docs/organisers.md walks through it',
+  { timeout: 120_000 },
+  () => {
+    it('data verify without the location says the task was not checked, and fails', async () => {
+      const run = await cli({}, 'data', 'verify', '--suite', 'xares', '--task', TASK);
+      expect(run.code).toBe(1);
+      expect(run.output).toContain(
+        'door_knocks: not checked: private data not available (LEADERBOARD_PRIVATE_DATA_URL is not set)',
+      );
+      expect(run.output).toContain('suite xares: 0 of 1 tasks checked');
+      expect(run.output).not.toContain('every shard is present');
+    });
 
-  it('data verify records the shard hashes in the lock file (step 4)', async () => {
-    const run = await cli(
-      { LEADERBOARD_PRIVATE_DATA_URL: data },
-      'data',
-      'verify',
-      '--suite',
-      'xares',
-      '--task',
-      TASK,
-    );
-    expect(run.output).toContain('recorded 3 first-seen shard hashes');
-    expect(run.output).toContain(
-      'suite xares: 1 tasks, 3 shards: every shard is present and matches the lock file',
-    );
-    expect(run.code).toBe(0);
-    const lock = JSON.parse(
-      await readFile(join(repo, 'pipeline', 'suites', 'xares.lock.json'), 'utf8'),
-    ) as { shards: Record<string, string> };
-    expect(Object.keys(lock.shards).filter((key) => key.startsWith(`${TASK}/`))).toEqual([
-      'door_knocks/test-000000.tar',
-      'door_knocks/train-000000.tar',
-      'door_knocks/valid-000000.tar',
-    ]);
-  });
+    it('data verify records the shard hashes in the lock file (step 4)', async () => {
+      const run = await cli(
+        { LEADERBOARD_PRIVATE_DATA_URL: data },
+        'data',
+        'verify',
+        '--suite',
+        'xares',
+        '--task',
+        TASK,
+      );
+      expect(run.output).toContain('recorded 3 first-seen shard hashes');
+      expect(run.output).toContain(
+        'suite xares: 1 tasks, 3 shards: every shard is present and matches the lock file',
+      );
+      expect(run.code).toBe(0);
+      const lock = JSON.parse(
+        await readFile(join(repo, 'pipeline', 'suites', 'xares.lock.json'), 'utf8'),
+      ) as { shards: Record<string, string> };
+      expect(Object.keys(lock.shards).filter((key) => key.startsWith(`${TASK}/`))).toEqual([
+        'door_knocks/test-000000.tar',
+        'door_knocks/train-000000.tar',
+        'door_knocks/valid-000000.tar',
+      ]);
+    });
 
-  it('evaluate scores a submission on it offline, from the folder, given as a file:// URL (step 5)', async () => {
-    const run = await cli(
-      { LEADERBOARD_PRIVATE_DATA_URL: pathToFileURL(data).href },
-      'evaluate',
-      '--suite',
-      'xares',
-      '--task',
-      TASK,
-      '--submission',
-      'logmel-baseline',
-    );
-    expect(run.output).toMatch(/logmel-baseline x door_knocks: Track A [\d.]+ .*Track B [\d.]+/);
-    expect(run.code).toBe(0);
-    const path = resultFile(join(repo, 'results', 'xares'), 'logmel-baseline', TASK);
-    const result = TaskResult.parse(JSON.parse(await readFile(path, 'utf8')));
-    expect(result.samples).toEqual({ train: 24, valid: 8, test: 8 });
-    // Read in place: nothing was copied into the cache.
-    expect(existsSync(join(repo, '.cache', 'data', 'xares', TASK))).toBe(false);
-  });
+    it('evaluate scores a submission on it offline, from the folder, given as a file:// URL (step 5)', async () => {
+      const run = await cli(
+        { LEADERBOARD_PRIVATE_DATA_URL: pathToFileURL(data).href },
+        'evaluate',
+        '--suite',
+        'xares',
+        '--task',
+        TASK,
+        '--submission',
+        'logmel-baseline',
+      );
+      expect(run.output).toMatch(/logmel-baseline x door_knocks: Track A [\d.]+ .*Track B [\d.]+/);
+      expect(run.code).toBe(0);
+      const path = resultFile(join(repo, 'results', 'xares'), 'logmel-baseline', TASK);
+      const result = TaskResult.parse(JSON.parse(await readFile(path, 'utf8')));
+      expect(result.samples).toEqual({ train: 24, valid: 8, test: 8 });
+      // Read in place: nothing was copied into the cache.
+      expect(existsSync(join(repo, '.cache', 'data', 'xares', TASK))).toBe(false);
+    });
 
-  it('a changed shard stops the run and is named with its folder', async () => {
-    await writeShard('test', 8, 99);
-    const run = await cli(
-      { LEADERBOARD_PRIVATE_DATA_URL: data },
-      'data',
-      'verify',
-      '--suite',
-      'xares',
-      '--task',
-      TASK,
-    );
-    expect(run.code).toBe(1);
-    expect(run.output).toContain(
-      `door_knocks/test-000000.tar: ${join(data, TASK, 'test-000000.tar')} has sha256`,
-    );
-    await writeShard('test', 8, 3);
-  });
-});
+    it('a changed shard stops the run and is named with its folder', async () => {
+      await writeShard('test', 8, 99);
+      const run = await cli(
+        { LEADERBOARD_PRIVATE_DATA_URL: data },
+        'data',
+        'verify',
+        '--suite',
+        'xares',
+        '--task',
+        TASK,
+      );
+      expect(run.code).toBe(1);
+      expect(run.output).toContain(
+        `door_knocks/test-000000.tar: ${join(data, TASK, 'test-000000.tar')} has sha256`,
+      );
+      await writeShard('test', 8, 3);
+    });
+  },
+);

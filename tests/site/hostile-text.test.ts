@@ -39,7 +39,8 @@ async function resultsWith(
   return { work, resultsDir };
 }
 
-describe('hostile manifest text the schema refuses', () => {
+// Each test is a whole site build (a few seconds idle): room for a busy machine.
+describe('hostile manifest text the schema refuses', { timeout: 180_000 }, () => {
   it('fails the build on a bidirectional override, naming the field', async () => {
     const { work, resultsDir } = await resultsWith((submission) => {
       submission['team'] = 'Team \u202Eevil';

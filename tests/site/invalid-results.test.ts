@@ -33,7 +33,8 @@ async function fixtureResults(prefix: string): Promise<{ work: string; resultsDi
   return { work, resultsDir };
 }
 
-describe('site build with a bad results file', () => {
+// Each test is a whole site build (a few seconds idle): room for a busy machine.
+describe('site build with a bad results file', { timeout: 180_000 }, () => {
   it('fails and names the file and the field', async () => {
     const work = await mkdtemp(join(tmpdir(), 'invalid-results-'));
     const resultsDir = join(work, 'results');

@@ -45,154 +45,163 @@ describe('checkSubmission on a valid encoder', () => {
   });
 });
 
-describe('checkSubmission rejects each broken encoder with its own message', () => {
-  it('wrong rank (found by running it)', async () => {
-    expect(failures(await check('wrong-rank', broken.wrongRank()))).toMatchInlineSnapshot(`
+// Each check probes a model in a child process.
+describe(
+  'checkSubmission rejects each broken encoder with its own message',
+  { timeout: 120_000 },
+  () => {
+    it('wrong rank (found by running it)', async () => {
+      expect(failures(await check('wrong-rank', broken.wrongRank()))).toMatchInlineSnapshot(`
       [
         "xares-probe: output for [2, 50000] is [2, 64], of rank 2; it must be [batch, frames, D] (rank 3)",
       ]
     `);
-  });
+    });
 
-  it('wrong rank (declared in the graph)', async () => {
-    expect(failures(await check('wrong-rank-declared', broken.wrongRankDeclared())))
-      .toMatchInlineSnapshot(`
+    it('wrong rank (declared in the graph)', async () => {
+      expect(failures(await check('wrong-rank-declared', broken.wrongRankDeclared())))
+        .toMatchInlineSnapshot(`
       [
         "interface: model.onnx: output "embeddings" is float32 of rank 2; the encoder must take one float32 [batch, samples] waveform and return one float32 [batch, frames, D] tensor",
       ]
     `);
-  });
+    });
 
-  it('wrong D', async () => {
-    expect(failures(await check('wrong-dim', broken.validLogMel(), { embeddingDim: 32 })))
-      .toMatchInlineSnapshot(`
+    it('wrong D', async () => {
+      expect(failures(await check('wrong-dim', broken.validLogMel(), { embeddingDim: 32 })))
+        .toMatchInlineSnapshot(`
       [
         "xares-probe: output for [2, 50000] is [2, 313, 64] but the manifest declares embeddingDim 32",
       ]
     `);
-  });
+    });
 
-  it('NaN output', async () => {
-    expect(failures(await check('nan', broken.nanOutput()))).toMatchInlineSnapshot(`
+    it('NaN output', async () => {
+      expect(failures(await check('nan', broken.nanOutput()))).toMatchInlineSnapshot(`
       [
         "finite-values: 4335424 output values are NaN or infinite (first on the X-ARES probe)",
       ]
     `);
-  });
+    });
 
-  it('wrong declared hop (like the Whisper baseline: 10 ms declared for 20 ms frames)', async () => {
-    expect(failures(await check('wrong-hop', broken.validLogMel(), { hopMs: 20 })))
-      .toMatchInlineSnapshot(`
+    it('wrong declared hop (like the Whisper baseline: 10 ms declared for 20 ms frames)', async () => {
+      expect(failures(await check('wrong-hop', broken.validLogMel(), { hopMs: 20 })))
+        .toMatchInlineSnapshot(`
       [
         "frame-rate: 0.1 s of audio gives 11 frames (one every 9.1 ms) but the manifest declares hopMs 20 (5.0 frames)",
       ]
     `);
-  });
+    });
 
-  it('non-deterministic output', async () => {
-    const report = await check('random', broken.nonDeterministic());
-    expect(failures(report)).toHaveLength(1);
-    expect(failures(report)[0]).toMatch(
-      /^determinism: running the same input twice changes the output by up to \d\.\de-\d$/,
-    );
-    expect(report.checks.find((entry) => entry.id === 'batch-invariance')?.status).toBe('skip');
-  });
+    it('non-deterministic output', async () => {
+      const report = await check('random', broken.nonDeterministic());
+      expect(failures(report)).toHaveLength(1);
+      expect(failures(report)[0]).toMatch(
+        /^determinism: running the same input twice changes the output by up to \d\.\de-\d$/,
+      );
+      expect(report.checks.find((entry) => entry.id === 'batch-invariance')?.status).toBe('skip');
+    });
 
-  it('failure on a 0.1 s input', async () => {
-    const report = await check('short', broken.failsOnShortInput());
-    expect(failures(report)).toHaveLength(1);
-    expect(failures(report)[0]).toMatch(
-      /^short-input: the encoder fails on 0\.1 s of audio \(1600 samples\): model\.onnx: onnxruntime failed while running: /,
-    );
-  });
+    it('failure on a 0.1 s input', async () => {
+      const report = await check('short', broken.failsOnShortInput());
+      expect(failures(report)).toHaveLength(1);
+      expect(failures(report)[0]).toMatch(
+        /^short-input: the encoder fails on 0\.1 s of audio \(1600 samples\): model\.onnx: onnxruntime failed while running: /,
+      );
+    });
 
-  it('an external-data path', async () => {
-    expect(failures(await check('external', broken.externalData()))).toMatchInlineSnapshot(`
+    it('an external-data path', async () => {
+      expect(failures(await check('external', broken.externalData()))).toMatchInlineSnapshot(`
       [
         "external-data: model.onnx: tensor "mel_filterbank" keeps its data outside the file ("../../etc/passwd"); external data is not accepted",
       ]
     `);
-  });
+    });
 
-  it('a custom operator domain', async () => {
-    expect(failures(await check('domain', broken.customDomain()))).toMatchInlineSnapshot(`
+    it('a custom operator domain', async () => {
+      expect(failures(await check('domain', broken.customDomain()))).toMatchInlineSnapshot(`
       [
         "operator-domains: model.onnx: node "Identity" (Identity) is in operator domain "com.evil"; only the standard ONNX domains are accepted",
       ]
     `);
-  });
+    });
 
-  it('a truncated file whose manifest pins its full size', async () => {
-    const full = broken.validLogMel();
-    const dir = await broken.writeSubmission(root, 'truncated', full);
-    await writeFile(join(dir, 'model.onnx'), full.subarray(0, 300000));
-    const report = CheckReport.parse(
-      await checkSubmission(dir, { cacheDir: join(root, '.cache') }),
-    );
-    expect(failures(report)).toEqual([
-      `model-file: model.onnx has 300000 bytes but the manifest says ${full.byteLength}: the file is truncated or the manifest is out of date`,
-    ]);
-  });
+    it('a truncated file whose manifest pins its full size', async () => {
+      const full = broken.validLogMel();
+      const dir = await broken.writeSubmission(root, 'truncated', full);
+      await writeFile(join(dir, 'model.onnx'), full.subarray(0, 300000));
+      const report = CheckReport.parse(
+        await checkSubmission(dir, { cacheDir: join(root, '.cache') }),
+      );
+      expect(failures(report)).toEqual([
+        `model-file: model.onnx has 300000 bytes but the manifest says ${full.byteLength}: the file is truncated or the manifest is out of date`,
+      ]);
+    });
 
-  it('a truncated file whose manifest was written for the truncated bytes', async () => {
-    expect(failures(await check('truncated-pinned', broken.validLogMel().subarray(0, 300000))))
-      .toMatchInlineSnapshot(`
+    it('a truncated file whose manifest was written for the truncated bytes', async () => {
+      expect(failures(await check('truncated-pinned', broken.validLogMel().subarray(0, 300000))))
+        .toMatchInlineSnapshot(`
       [
         "onnx-format: model.onnx is not a readable ONNX model (index out of range)",
       ]
     `);
-  });
+    });
 
-  it('a Git LFS pointer committed instead of the model', async () => {
-    const pointer =
-      'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
-    expect(failures(await check('lfs', pointer))).toEqual([
-      'model-file: model.onnx is a Git LFS pointer (130 bytes), not the model',
-    ]);
-  });
+    it('a Git LFS pointer committed instead of the model', async () => {
+      const pointer =
+        'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
+      expect(failures(await check('lfs', pointer))).toEqual([
+        'model-file: model.onnx is a Git LFS pointer (130 bytes), not the model',
+      ]);
+    });
 
-  it('an opset outside the supported range', async () => {
-    expect(failures(await check('opset', broken.oldOpset()))).toEqual([
-      'opset: model.onnx uses ONNX opset 3; supported: 7 to 26',
-    ]);
-  });
+    it('an opset outside the supported range', async () => {
+      expect(failures(await check('opset', broken.oldOpset()))).toEqual([
+        'opset: model.onnx uses ONNX opset 3; supported: 7 to 26',
+      ]);
+    });
 
-  it('a fixed input shape', async () => {
-    expect(failures(await check('fixed', broken.fixedInputShape()))).toEqual([
-      'interface: model.onnx: input "waveform" has a fixed shape [1, 16000]; batch size and length must be dynamic',
-    ]);
-  });
+    it('a fixed input shape', async () => {
+      expect(failures(await check('fixed', broken.fixedInputShape()))).toEqual([
+        'interface: model.onnx: input "waveform" has a fixed shape [1, 16000]; batch size and length must be dynamic',
+      ]);
+    });
 
-  it('a model that differs from the hash in its manifest', async () => {
-    const dir = await broken.writeSubmission(root, 'changed', broken.validLogMel());
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
-      encoder: { sha256: string };
-    };
-    manifest.encoder.sha256 = '0'.repeat(64);
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    const [failure] = failures(
-      CheckReport.parse(await checkSubmission(dir, { cacheDir: join(root, '.cache') })),
-    );
-    expect(failure).toMatch(
-      /^model-file: model\.onnx has sha256 [0-9a-f]{64} but the manifest says 0{64}$/,
-    );
-  });
+    it('a model that differs from the hash in its manifest', async () => {
+      const dir = await broken.writeSubmission(root, 'changed', broken.validLogMel());
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+        encoder: { sha256: string };
+      };
+      manifest.encoder.sha256 = '0'.repeat(64);
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      const [failure] = failures(
+        CheckReport.parse(await checkSubmission(dir, { cacheDir: join(root, '.cache') })),
+      );
+      expect(failure).toMatch(
+        /^model-file: model\.onnx has sha256 [0-9a-f]{64} but the manifest says 0{64}$/,
+      );
+    });
 
-  it('an invalid manifest, naming every bad field', async () => {
-    expect(
-      failures(
-        await check('bad-manifest', broken.validLogMel(), {
-          hopMs: 0,
-          trainingData: { description: 'ok', publicDataOnly: false, excludesEvaluationData: true },
-        }),
-      ),
-    ).toEqual([
-      `manifest: ${join(root, 'bad-manifest', 'manifest.json')}: /trainingData/publicDataOnly: must be true: only encoders trained on publicly available data are accepted; /hopMs: must be greater than 0 (milliseconds between output frames, for example 40)`,
-    ]);
-  });
-});
+    it('an invalid manifest, naming every bad field', async () => {
+      expect(
+        failures(
+          await check('bad-manifest', broken.validLogMel(), {
+            hopMs: 0,
+            trainingData: {
+              description: 'ok',
+              publicDataOnly: false,
+              excludesEvaluationData: true,
+            },
+          }),
+        ),
+      ).toEqual([
+        `manifest: ${join(root, 'bad-manifest', 'manifest.json')}: /trainingData/publicDataOnly: must be true: only encoders trained on publicly available data are accepted; /hopMs: must be greater than 0 (milliseconds between output frames, for example 40)`,
+      ]);
+    });
+  },
+);
 
-describe('checkSubmission under a memory limit', () => {
+describe('checkSubmission under a memory limit', { timeout: 120_000 }, () => {
   it('stops the probing process when it uses more memory than allowed', async () => {
     // Node and onnxruntime alone need more than 40 MiB, so any model crosses this limit.
     const dir = await broken.writeSubmission(root, 'memory-bound', broken.validLogMel());

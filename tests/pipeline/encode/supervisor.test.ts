@@ -155,7 +155,8 @@ beforeAll(async () => {
   await shard('two.tar', 2);
 });
 
-describe('runEncodeJob', () => {
+// Each test starts an encoder process; the limits under test are set inside the tests.
+describe('runEncodeJob', { timeout: 120_000 }, () => {
   it('encodes each shard into the cache and reports the provider and peak memory', async () => {
     const encode = job('working.onnx', ['one.tar', 'two.tar']);
     const shards: string[] = [];
