@@ -9,7 +9,7 @@
  * give. A broken model fails its own (submission, task) and the run goes on with the rest; the
  * command exits non-zero at the end if anything failed.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import {
   DEFAULT_PROTOCOL,
   PROTOCOLS,
@@ -22,7 +22,13 @@ import {
   TaskResultFile,
   RESULT_SCHEMA_VERSION,
 } from '../schemas/result.ts';
-import { measurementsFile, protocolResultsDir, resultFile } from '../schemas/results-layout.ts';
+import {
+  failureFile,
+  measurementsFile,
+  protocolResultsDir,
+  resultFile,
+} from '../schemas/results-layout.ts';
+import { FailureRecord, STATUS_SCHEMA_VERSION } from '../schemas/status.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import {
   lockFilePath,
@@ -61,6 +67,7 @@ import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
+import { unsupportedReason } from './tasks/availability.ts';
 import { closestMatch } from './tasks/registry.ts';
 import {
   ciRunUrl,
@@ -163,14 +170,6 @@ function pick<T extends { readonly id: string } | { readonly slug: string }>(
     `no ${what} "${wanted}" in this run`,
     suggestion ? `did you mean "${suggestion}"?` : `available: ${items.map(idOf).join(', ')}`,
   );
-}
-
-/** Why the engine cannot evaluate `task` now, or undefined when it can. */
-export function unsupportedReason(task: TaskDefinition): string | undefined {
-  if (task.source.kind === 'zenodo' && !task.source.filesVerified) {
-    return `its shard lists are not verified against Zenodo record ${task.source.record} (see \`pipeline data discover\`)`;
-  }
-  return undefined;
 }
 
 /** Add the hashes of shards downloaded for the first time to the suite's lock file. */
@@ -349,6 +348,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   const evaluated: string[] = [];
   const failed: FailedPair[] = [];
+  /** Record a failed pair, in the log and (for the status page) beside its result. */
+  const fail = async (item: WorkItem, pair: FailedPair, hint: string | undefined) => {
+    failed.push(pair);
+    logger.error(`${pair.id}: ${pair.message}${hint ? `\n  ${hint}` : ''}`);
+    await writeJsonAtomic(
+      failureFile(protocolDir, item.submission.slug, item.task.id),
+      FailureRecord,
+      {
+        schemaVersion: STATUS_SCHEMA_VERSION,
+        submission: item.submission.slug,
+        task: item.task.id,
+        modelSha256: item.submission.modelSha256,
+        failedAt: new Date().toISOString(),
+        cause: pair.cause,
+        message: pair.message.slice(0, 4000),
+      },
+    );
+  };
   // The checker scans models in the pull request, but evaluation must not trust that it ran on
   // these bytes: every model is scanned again here, once, before onnxruntime ever loads it.
   const scans = new Map<string, Promise<string | undefined>>();
@@ -379,8 +396,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       if (!(error instanceof DataError)) {
         throw error;
       }
-      failed.push({ id, message: error.message, cause: 'data' });
-      logger.error(`${id}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+      await fail(item, { id, message: error.message, cause: 'data' }, error.hint);
       return;
     }
     if (!data) {
@@ -402,8 +418,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     }
     const refusal = await staticScanRefusal(submission);
     if (refusal !== undefined) {
-      failed.push({ id, message: refusal, cause: 'submission' });
-      logger.error(`${id}: ${refusal}`);
+      await fail(item, { id, message: refusal, cause: 'submission' }, undefined);
       return;
     }
     logger.info(`${id}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`);
@@ -424,16 +439,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
         id,
       });
       evaluated.push(id);
+      await rm(failureFile(protocolDir, submission.slug, task.id), { force: true });
     } catch (error) {
       if (!(error instanceof EncoderError || error instanceof DataError)) {
         throw error;
       }
-      failed.push({
-        id,
-        message: error.message,
-        cause: error instanceof DataError ? 'data' : 'submission',
-      });
-      logger.error(`${id}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`);
+      await fail(
+        item,
+        { id, message: error.message, cause: error instanceof DataError ? 'data' : 'submission' },
+        error.hint,
+      );
     }
   }
 

@@ -1,20 +1,59 @@
 /**
- * Provenance binding at site build: the leaderboard must agree with the per-task results it was
- * built from, and every result must belong to the model the submission declares. A hand-edited
- * leaderboard or result, or a result left over from an earlier model, fails the build with the
- * file and the field instead of being published.
+ * Provenance binding at site build: leaderboard.json must be exactly what scoring the stored
+ * results gives. Every result must belong to the model its submission declares, every result
+ * must be shown, and every track (scores, averages, intervals, ranks, rankings, fronts) is
+ * recomputed from the results with the same code the pipeline used and compared as text. A
+ * hand-edited, stale or half-written leaderboard, or a result left over from an earlier model,
+ * fails the build with the file and the JSON pointer instead of being published.
  */
-import type { Leaderboard } from './leaderboard.ts';
+import { formatJson } from './json-text.ts';
+import { LeaderboardTrack, type Leaderboard } from './leaderboard.ts';
 import type { TaskResult } from './result.ts';
-import { weightedAverage } from './scoring.ts';
+import { buildTrack } from './scoring.ts';
 
 export interface StoredRun {
   readonly file: string;
   readonly result: TaskResult;
 }
 
-/** Stored values are rounded to 6 decimals; anything further apart was not computed together. */
-const TOLERANCE = 1.5e-6;
+/** JSON pointers where two values differ, depth first, at most `limit`. */
+function differences(
+  stored: unknown,
+  computed: unknown,
+  pointer: string,
+  limit: number,
+  out: { pointer: string; stored: unknown; computed: unknown }[] = [],
+): { pointer: string; stored: unknown; computed: unknown }[] {
+  if (out.length >= limit) {
+    return out;
+  }
+  const bothObjects =
+    stored !== null &&
+    computed !== null &&
+    typeof stored === 'object' &&
+    typeof computed === 'object' &&
+    Array.isArray(stored) === Array.isArray(computed);
+  if (!bothObjects) {
+    if (JSON.stringify(stored) !== JSON.stringify(computed)) {
+      out.push({ pointer, stored, computed });
+    }
+    return out;
+  }
+  const keys = new Set([...Object.keys(stored), ...Object.keys(computed)]);
+  for (const key of keys) {
+    differences(
+      (stored as Record<string, unknown>)[key],
+      (computed as Record<string, unknown>)[key],
+      `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      limit,
+      out,
+    );
+  }
+  return out;
+}
+
+const shown = (value: unknown) =>
+  value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80);
 
 export function crossCheckLeaderboard(
   leaderboard: Leaderboard,
@@ -23,10 +62,14 @@ export function crossCheckLeaderboard(
 ): string[] {
   const problems: string[] = [];
   const submissions = new Map(leaderboard.submissions.map((entry) => [entry.slug, entry]));
-  const backing = new Map<string, StoredRun>();
+  const tasks = new Map(leaderboard.tasks.map((task) => [task.id, task]));
+  const backing = new Map<string, TaskResult>();
   for (const run of runs) {
     const submission = submissions.get(run.result.submission);
     if (!submission) {
+      problems.push(
+        `${run.file}: a result of "${run.result.submission}", which ${leaderboardFile} does not list: the leaderboard is stale; rebuild it with \`npm run pipeline -- score\``,
+      );
       continue;
     }
     if (run.result.provenance.modelSha256 !== submission.modelSha256) {
@@ -35,40 +78,40 @@ export function crossCheckLeaderboard(
       );
       continue;
     }
-    backing.set(`${run.result.submission}/${run.result.task}`, run);
+    if (!tasks.has(run.result.task)) {
+      continue;
+    }
+    backing.set(`${run.result.submission}/${run.result.task}`, run.result);
   }
-  const weights = new Map(leaderboard.tasks.map((task) => [task.id, task.weight]));
+  const parameters = new Map(
+    leaderboard.submissions.flatMap((entry) =>
+      entry.parameters === null ? [] : [[entry.slug, entry.parameters] as const],
+    ),
+  );
   for (const id of ['A', 'B'] as const) {
-    const track = leaderboard.tracks[id];
-    track.rows.forEach((row, index) => {
-      const pointer = `${leaderboardFile}: /tracks/${id}/rows/${index}`;
-      for (const task of track.tasks) {
-        const shown = row.scores[task] ?? null;
-        if (shown === null) {
-          continue;
-        }
-        const run = backing.get(`${row.submission}/${task}`);
-        const stored = id === 'A' ? run?.result.trackA.score : run?.result.trackB?.score;
-        if (run === undefined || stored === undefined) {
-          problems.push(
-            `${pointer}/scores/${task}: ${shown} is not backed by a result of ${row.submission}'s current model`,
-          );
-        } else if (Math.abs(stored - shown) > TOLERANCE) {
-          problems.push(`${pointer}/scores/${task}: ${shown}, but ${run.file} has ${stored}`);
-        }
-      }
-      const average = weightedAverage(
-        track.tasks.map((task) => ({
-          score: row.scores[task] ?? null,
-          weight: weights.get(task) ?? 0,
-        })),
-      );
-      if (average !== null && Math.abs(average - row.average) > TOLERANCE) {
-        problems.push(
-          `${pointer}/average: ${row.average}, but the weighted average of its task scores is ${average.toFixed(6)}`,
-        );
-      }
+    const stored = leaderboard.tracks[id];
+    const computed = buildTrack({
+      track: id,
+      title: stored.title,
+      tasks: stored.tasks.flatMap((task) => {
+        const found = tasks.get(task);
+        return found ? [found] : [];
+      }),
+      submissions: leaderboard.submissions.map((entry) => entry.slug),
+      outcome: (slug, task) => {
+        const result = backing.get(`${slug}/${task}`);
+        return (id === 'A' ? result?.trackA : result?.trackB) ?? null;
+      },
+      parameters,
     });
+    // Compared in the text form both were written in, so rounding cannot hide or fake a change.
+    const asStored = JSON.parse(formatJson(LeaderboardTrack, stored)) as unknown;
+    const asComputed = JSON.parse(formatJson(LeaderboardTrack, computed)) as unknown;
+    for (const difference of differences(asStored, asComputed, `/tracks/${id}`, 10)) {
+      problems.push(
+        `${leaderboardFile}: ${difference.pointer}: the file has ${shown(difference.stored)}, the stored results give ${shown(difference.computed)}`,
+      );
+    }
   }
   return problems;
 }

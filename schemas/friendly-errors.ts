@@ -55,12 +55,29 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
+/** Fields that an earlier version of a file had, by JSON pointer, and what replaced them. */
+export type RenamedFields = Readonly<Record<string, string>>;
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  renamed: RenamedFields = {},
+): string {
   const where = jsonPointer(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-    const plural = issue.keys.length > 1;
-    return `${where}: unknown key${plural ? 's' : ''} ${keys}; remove ${plural ? 'them' : 'it'} or fix the spelling`;
+    const pointerOf = (key: string) => jsonPointer([...issue.path, key]);
+    const replaced = issue.keys.filter((key) => renamed[pointerOf(key)] !== undefined);
+    const unknown = issue.keys.filter((key) => renamed[pointerOf(key)] === undefined);
+    const keys = unknown.map((key) => `"${key}"`).join(', ');
+    const plural = unknown.length > 1;
+    return [
+      ...replaced.map((key) => `${pointerOf(key)}: ${renamed[pointerOf(key)] ?? ''}`),
+      ...(unknown.length > 0
+        ? [
+            `${where}: unknown key${plural ? 's' : ''} ${keys}; remove ${plural ? 'them' : 'it'} or fix the spelling`,
+          ]
+        : []),
+    ].join('; ');
   }
   if (issue.code === 'invalid_type') {
     const value = valueAt(data, issue.path);
@@ -72,7 +89,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
     // Report the branch that got furthest instead of every alternative's complaint.
     const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
     return best
-      .map((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, data))
+      .map((inner) =>
+        describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, data, renamed),
+      )
       .join('; ');
   }
   return `${where}: ${issue.message}`;
@@ -82,8 +101,12 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
  * Every issue as `/json/pointer: message`, in the order zod reported them. With the parsed
  * `data`, a field of the wrong type is told apart from a missing one.
  */
-export function describeIssues(error: z.ZodError, data?: unknown): string[] {
-  return error.issues.map((issue) => describeIssue(issue, data));
+export function describeIssues(
+  error: z.ZodError,
+  data?: unknown,
+  renamed?: RenamedFields,
+): string[] {
+  return error.issues.map((issue) => describeIssue(issue, data, renamed));
 }
 
 /**
@@ -95,12 +118,13 @@ export function parseWithFriendlyErrors<S extends z.ZodType>(
   data: unknown,
   file: string,
   what: string,
+  renamed?: RenamedFields,
 ): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) {
     return result.data;
   }
-  throw new SchemaValidationError(file, what, describeIssues(result.error, data));
+  throw new SchemaValidationError(file, what, describeIssues(result.error, data, renamed));
 }
 
 /** Parse JSON text, reporting syntax errors with the file name. */

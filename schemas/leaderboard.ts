@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { DisplayText, Domain, HttpsUrl, Sha256, Slug, TaskId, Track, UnitScore } from './common.ts';
+import { DataAvailability, EvaluationOverlap } from './manifest.ts';
 import { MetricId } from './metrics.ts';
 import { Interval } from './result.ts';
 import { TaskType } from './task.ts';
 
-export const LEADERBOARD_SCHEMA_VERSION = 2;
+export const LEADERBOARD_SCHEMA_VERSION = 3;
 
 export const LeaderboardTask = z.strictObject({
   id: TaskId,
@@ -49,44 +50,107 @@ export const LeaderboardSubmission = z.strictObject({
   embeddingDim: z.int().positive(),
   hopMs: z.number().positive(),
   maxInputSeconds: z.number().positive(),
-  /** The training-data statement of the manifest. */
+  /** The training-data statement of the manifest, and its two attestations. */
   trainingData: DisplayText(1000),
+  trainingDataAvailability: DataAvailability,
+  evaluationDataOverlap: EvaluationOverlap,
   /** Values stored in the ONNX model (initializers); null when the model could not be read. */
   parameters: z.int().nonnegative().nullable(),
 });
 export type LeaderboardSubmission = z.output<typeof LeaderboardSubmission>;
 
-export const LeaderboardRow = z.strictObject({
+/** A ranking's status of one submission: complete, partly evaluated, or not evaluated at all. */
+export const EntryStatus = z.enum(['ranked', 'incomplete', 'pending']);
+export type EntryStatus = z.infer<typeof EntryStatus>;
+
+export const RankInterval = z
+  .strictObject({ best: z.int().positive(), worst: z.int().positive() })
+  .refine((interval) => interval.best <= interval.worst, { error: 'best must not exceed worst' });
+
+/**
+ * Where one submission stands in one ranking (a track over all its tasks, a domain, or one
+ * task). Every number here is computed by schemas/scoring.ts; the site only shows it.
+ */
+export const Standing = z.strictObject({
   submission: Slug,
-  /** 1-based position by weighted average (equal averages share a rank). */
-  rank: z.int().positive(),
+  /** ranked: a result on every task of the ranking; incomplete: on some; pending: on none. */
+  status: EntryStatus,
+  /** The rank shown everywhere (table, CSV, JSON, pull-request comment); null unless ranked. */
+  rank: z.int().positive().nullable(),
   /**
-   * 95% interval of the rank over the paired bootstrap replicates (best, worst); null when a
-   * task score has no replicates (results upgraded from version 1).
+   * [1 + entries that beat this one, n − entries this one beats] among the ranked entries, where
+   * "beats" means a higher average on the full test sets and in at least 97.5% of the paired
+   * bootstrap resamples; null unless ranked and every ranked entry has resamples.
    */
-  rankInterval: z.strictObject({ best: z.int().positive(), worst: z.int().positive() }).nullable(),
-  /** Weighted average over the tasks that ran; tasks not run have weight 0. */
-  average: UnitScore,
-  /** 95% bootstrap interval of the weighted average; null as for rankInterval. */
+  rankInterval: RankInterval.nullable(),
+  /**
+   * Weighted average over the tasks with a result: over every task when ranked, over some (not
+   * comparable with the ranked ones) when incomplete; null when pending.
+   */
+  average: UnitScore.nullable(),
+  /** 95% bootstrap interval of the average; null when pending or without resamples. */
   averageInterval: Interval.nullable(),
-  /** Same average restricted to each domain; null when no task of the domain ran. */
-  domainAverages: z.record(Domain, UnitScore.nullable()),
-  /** Tasks with a score over tasks in the track. */
   coverage: z.strictObject({ done: z.int().nonnegative(), total: z.int().nonnegative() }),
-  /** Score per task id; null when the task has not run for this submission. */
+  /**
+   * The ranked entries that beat this one, by their 1-based position in the ranking: every
+   * position up to `leading`, and after it the positions in `others`, written as ranges
+   * ("12-15,18"). Null unless ranked with resamples. (The compare page reads pairwise
+   * significance from here.)
+   */
+  beatenBy: z
+    .strictObject({
+      leading: z.int().nonnegative(),
+      others: z.string().regex(/^(?:\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)?$/, {
+        error: 'must be positions and ranges separated by commas, such as "12-15,18"',
+      }),
+    })
+    .nullable(),
+});
+export type Standing = z.output<typeof Standing>;
+
+export const Ranking = z.strictObject({
+  /** The tasks averaged (one, for a task's own ranking). */
+  tasks: z.array(TaskId),
+  /**
+   * Every submission in display order: the ranked ones by rank, then average, then slug; then the
+   * incomplete ones by tasks done and partial average; then the pending ones by slug.
+   */
+  standings: z.array(Standing),
+  /**
+   * The ranked entries with the highest average; empty when every ranked entry has it (a tie
+   * at chance level marks nothing) or fewer than two are ranked.
+   */
+  best: z.array(Slug),
+});
+export type Ranking = z.output<typeof Ranking>;
+
+/** One submission's scores in a track, by task id (null where it has no result). */
+export const TrackEntry = z.strictObject({
+  submission: Slug,
   scores: z.record(TaskId, UnitScore.nullable()),
-  /** 95% bootstrap interval per task id; null when not run or not available. */
+  /** 95% bootstrap interval per task; null when not run or not available. */
   intervals: z.record(TaskId, Interval.nullable()),
 });
-export type LeaderboardRow = z.output<typeof LeaderboardRow>;
+export type TrackEntry = z.output<typeof TrackEntry>;
 
 export const LeaderboardTrack = z.strictObject({
   track: Track,
   title: z.string(),
   /** Task ids in column order. */
   tasks: z.array(TaskId),
-  /** Rows sorted by `average`, best first; ties in slug order. */
-  rows: z.array(LeaderboardRow),
+  /** One entry per submission, in the order of `overall`. */
+  entries: z.array(TrackEntry),
+  /** The track's headline: the weighted average over all its tasks. */
+  overall: Ranking,
+  /** The same over each domain's tasks, for every domain the track has tasks in. */
+  byDomain: z.partialRecord(Domain, Ranking),
+  /** Each task on its own. */
+  byTask: z.record(TaskId, Ranking),
+  /**
+   * Ranked entries no other ranked entry beats on both the overall average and size (no more
+   * parameters and at least the average, one of them strictly): the score-versus-size front.
+   */
+  paretoParameters: z.array(Slug),
 });
 export type LeaderboardTrack = z.output<typeof LeaderboardTrack>;
 
@@ -125,5 +189,10 @@ export const Efficiency = z.strictObject({
       hosts: z.array(z.string()),
     }),
   ),
+  /**
+   * Per track, the ranked entries no other ranked entry beats on both the average and the
+   * real-time factor (at least as good on both, better on one): the score-versus-speed front.
+   */
+  paretoSpeed: z.strictObject({ A: z.array(Slug), B: z.array(Slug) }),
 });
 export type Efficiency = z.output<typeof Efficiency>;

@@ -57,23 +57,44 @@ export const RemoteEncoder = z
 export const EncoderSource = z.union([LocalEncoder, RemoteEncoder]);
 export type EncoderSource = z.infer<typeof EncoderSource>;
 
+/** Whether every training dataset is publicly available. */
+export const DataAvailability = z.enum(['public', 'not-public', 'unknown'], {
+  error:
+    'must be "public", "not-public" or "unknown": whether every training dataset is publicly available, as far as you can attest',
+});
+export type DataAvailability = z.infer<typeof DataAvailability>;
+
+/** Whether training used any evaluation dataset of the suite (or its test material). */
+export const EvaluationOverlap = z.enum(['none', 'some', 'unknown'], {
+  error:
+    'must be "none", "some" or "unknown": whether training used any evaluation dataset of the suite, as far as you can attest',
+});
+export type EvaluationOverlap = z.infer<typeof EvaluationOverlap>;
+
+/**
+ * Fields of earlier manifest versions, by JSON pointer, and what replaced them: an old manifest
+ * is told exactly what to write instead.
+ */
+export const MANIFEST_RENAMED_FIELDS: Readonly<Record<string, string>> = {
+  '/trainingData/publicDataOnly':
+    'replaced by "availability": "public", "not-public" or "unknown" (what you can attest)',
+  '/trainingData/excludesEvaluationData':
+    'replaced by "evaluationOverlap": "none", "some" or "unknown" (what you can attest)',
+};
+
 export const TrainingData = z
   .strictObject({
     description: DisplayText(1000).meta({
       description: 'What the encoder was trained on: dataset names, hours, and any labels used.',
     }),
-    publicDataOnly: z
-      .literal(true, {
-        error: 'must be true: only encoders trained on publicly available data are accepted',
-      })
-      .meta({ description: 'Confirms that every training dataset is publicly available.' }),
-    excludesEvaluationData: z
-      .literal(true, {
-        error: 'must be true: encoders must not be trained on the evaluation datasets of the suite',
-      })
-      .meta({
-        description: "Confirms that none of the suite's evaluation datasets was used in training.",
-      }),
+    availability: DataAvailability.meta({
+      description:
+        '"public" if every training dataset is publicly available, "not-public" if any is not, "unknown" if you cannot tell (a pretrained model whose data is undocumented). Shown on the site; ICME 2025 accepted only "public".',
+    }),
+    evaluationOverlap: EvaluationOverlap.meta({
+      description:
+        '"none" if no evaluation dataset of the suite (or its test material) was used in training, "some" if any was, "unknown" if you cannot tell. Shown on the site.',
+    }),
   })
   .meta({ title: 'Training data statement' });
 

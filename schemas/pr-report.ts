@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { CheckId, CheckStatus } from './check-report.ts';
 import { Slug, TaskId, UnitScore } from './common.ts';
 
-export const PR_REPORT_SCHEMA_VERSION = 1;
+export const PR_REPORT_SCHEMA_VERSION = 2;
+
+const ReportRank = z.strictObject({
+  rank: z.int().positive().max(100_000),
+  best: z.int().positive().max(100_000).nullable(),
+  worst: z.int().positive().max(100_000).nullable(),
+  /** Ranked entries on that board. */
+  of: z.int().positive().max(100_000),
+});
 
 export const PrReport = z.strictObject({
   schemaVersion: z.literal(PR_REPORT_SCHEMA_VERSION),
@@ -27,5 +35,7 @@ export const PrReport = z.strictObject({
     )
     .max(64),
   averages: z.strictObject({ A: UnitScore.nullable(), B: UnitScore.nullable() }),
+  /** The submission's place on the demo board, as leaderboard.json gives it; null when unranked. */
+  ranks: z.strictObject({ A: ReportRank.nullable(), B: ReportRank.nullable() }),
 });
 export type PrReport = z.output<typeof PrReport>;

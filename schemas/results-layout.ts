@@ -5,6 +5,8 @@
  *   results/<suite>/efficiency.json                            speed and memory per submission
  *   results/<suite>/runs/<submission>/<task>.json               deterministic scores + provenance
  *   results/<suite>/runs/<submission>/<task>.measurements.json  timings, memory, host
+ *   results/<suite>/runs/<submission>/<task>.failure.json       the last failed attempt, if any
+ *   results/<suite>/status.json                                every pair: done, pending, failed, skipped
  *   results/<suite>/protocols/<protocol>/...                   the same for another protocol
  *
  * The default protocol's results sit at the top of the suite's folder; every other protocol
@@ -57,6 +59,23 @@ export function runsDir(resultsDir: string): string {
 
 export function resultFile(resultsDir: string, submission: string, task: string): string {
   return `${runsDir(resultsDir)}/${submission}/${task}.json`;
+}
+
+export function statusFile(resultsDir: string): string {
+  return `${resultsDir}/status.json`;
+}
+
+export function failureFile(resultsDir: string, submission: string, task: string): string {
+  return `${runsDir(resultsDir)}/${submission}/${task}.failure.json`;
+}
+
+/** Whether a file name in a `runs/<submission>/` folder is a task result (`<task>.json`). */
+export function isResultFileName(name: string): boolean {
+  return (
+    name.endsWith('.json') &&
+    !name.endsWith('.measurements.json') &&
+    !name.endsWith('.failure.json')
+  );
 }
 
 export function measurementsFile(resultsDir: string, submission: string, task: string): string {

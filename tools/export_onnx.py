@@ -164,7 +164,13 @@ def write_manifest(out: Path, model: Path, args: argparse.Namespace, rate: int, 
         "description": args.description,
         "links": {},
         "license": args.license,
-        "trainingData": {"description": args.training_data, "publicDataOnly": True, "excludesEvaluationData": True},
+        # The attestations are the team's to make: left empty (and refused by the checker) unless
+        # given on the command line.
+        "trainingData": {
+            "description": args.training_data,
+            "availability": args.training_data_availability,
+            "evaluationOverlap": args.evaluation_overlap,
+        },
         "encoder": {"file": model.name, "sha256": sha256_of(model), "sizeBytes": model.stat().st_size},
         "sampleRate": rate,
         "embeddingDim": dim,
@@ -179,7 +185,10 @@ def write_manifest(out: Path, model: Path, args: argparse.Namespace, rate: int, 
         empty.append("trainingData.description")
     if empty:
         print(f"fill in before submitting: {', '.join(empty)} in {path}")
-    print("check that trainingData is true: public data only, none of the evaluation datasets")
+    if not manifest["trainingData"]["availability"] or not manifest["trainingData"]["evaluationOverlap"]:
+        print("state what you can attest: trainingData.availability (public, not-public or unknown) and "
+              "trainingData.evaluationOverlap (none, some or unknown), or pass --training-data-availability "
+              "and --evaluation-overlap")
     return path
 
 
@@ -262,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--description", default="")
     parser.add_argument("--license", default="")
     parser.add_argument("--training-data", default="", help="what the encoder was trained on")
+    parser.add_argument("--training-data-availability", default="", choices=["", "public", "not-public", "unknown"],
+                        help="whether every training dataset is public (left for you to fill in if not given)")
+    parser.add_argument("--evaluation-overlap", default="", choices=["", "none", "some", "unknown"],
+                        help="whether training used any evaluation dataset of the suite")
     parser.add_argument("--reference", help="also write a probe input and PyTorch's output to this JSON file")
     parser.add_argument("--self-test", action="store_true", help="export and verify the built-in test encoder")
     args = parser.parse_args(argv)
@@ -270,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out = args.out or tempfile.mkdtemp(prefix="export-onnx-self-test-")
         for key, value in (("team", "Self test"), ("affiliation", "tools/export_onnx.py"), ("name", "SelfTestEncoder"),
                            ("version", "1"), ("description", "Conv + transformer test encoder."), ("license", "MIT"),
-                           ("training_data", "None: random weights.")):
+                           ("training_data", "None: random weights."),
+                           # True of the built-in encoder, which was never trained on anything.
+                           ("training_data_availability", "public"), ("evaluation_overlap", "none")):
             setattr(args, key, getattr(args, key) or value)
         run(SelfTestEncoder, args)
         return 0

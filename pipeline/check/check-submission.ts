@@ -25,7 +25,11 @@ import {
   parseWithFriendlyErrors,
   SchemaValidationError,
 } from '../../schemas/friendly-errors.ts';
-import { isLocalEncoder, SubmissionManifest } from '../../schemas/manifest.ts';
+import {
+  isLocalEncoder,
+  MANIFEST_RENAMED_FIELDS,
+  SubmissionManifest,
+} from '../../schemas/manifest.ts';
 import { inspectModelFile } from '../submissions/model-file.ts';
 import { scanOnnxModel } from './onnx-scan.ts';
 import type { WorkerRequest, WorkerResponse } from './worker.ts';
@@ -173,6 +177,7 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath),
       manifestPath,
       'submission manifest',
+      MANIFEST_RENAMED_FIELDS,
     );
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) {

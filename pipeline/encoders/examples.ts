@@ -34,8 +34,8 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       license: 'MIT',
       trainingData: {
         description: 'None: the encoder has no trained parameters.',
-        publicDataOnly: true,
-        excludesEvaluationData: true,
+        availability: 'public',
+        evaluationOverlap: 'none',
       },
       sampleRate: LOGMEL_BASELINE.sampleRate,
       embeddingDim: LOGMEL_BASELINE.nMels,
@@ -56,8 +56,8 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       license: 'MIT',
       trainingData: {
         description: 'None: all weights are random (seed 7).',
-        publicDataOnly: true,
-        excludesEvaluationData: true,
+        availability: 'public',
+        evaluationOverlap: 'none',
       },
       sampleRate: RANDOM_CONV.sampleRate,
       embeddingDim: RANDOM_CONV.channels,
@@ -78,8 +78,8 @@ export const EXAMPLE_ENCODERS: readonly ExampleEncoder[] = [
       license: 'MIT',
       trainingData: {
         description: 'None: all weights are random (seed 11).',
-        publicDataOnly: true,
-        excludesEvaluationData: true,
+        availability: 'public',
+        evaluationOverlap: 'none',
       },
       sampleRate: RANDOM_TRANSFORMER.sampleRate,
       embeddingDim: RANDOM_TRANSFORMER.dim,

@@ -20,10 +20,28 @@ export function buildPrReport(input: {
   readonly leaderboard: Leaderboard | undefined;
 }): PrReport {
   const { leaderboard } = input;
-  const rowOf = (track: 'A' | 'B') =>
-    leaderboard?.tracks[track].rows.find((row) => row.submission === input.submission);
-  const rowA = rowOf('A');
-  const rowB = rowOf('B');
+  const entryOf = (track: 'A' | 'B') =>
+    leaderboard?.tracks[track].entries.find((entry) => entry.submission === input.submission);
+  const standingOf = (track: 'A' | 'B') =>
+    leaderboard?.tracks[track].overall.standings.find(
+      (standing) => standing.submission === input.submission,
+    );
+  const rankOf = (track: 'A' | 'B') => {
+    const standing = standingOf(track);
+    const ranked = leaderboard?.tracks[track].overall.standings.filter(
+      (other) => other.status === 'ranked',
+    ).length;
+    return standing?.rank && ranked
+      ? {
+          rank: standing.rank,
+          best: standing.rankInterval?.best ?? null,
+          worst: standing.rankInterval?.worst ?? null,
+          of: ranked,
+        }
+      : null;
+  };
+  const rowA = entryOf('A');
+  const rowB = entryOf('B');
   return PrReport.parse({
     schemaVersion: PR_REPORT_SCHEMA_VERSION,
     pullRequest: input.pullRequest,
@@ -41,7 +59,8 @@ export function buildPrReport(input: {
       trackA: rowA?.scores[task.id] ?? null,
       trackB: rowB?.scores[task.id] ?? null,
     })),
-    averages: { A: rowA?.average ?? null, B: rowB?.average ?? null },
+    averages: { A: standingOf('A')?.average ?? null, B: standingOf('B')?.average ?? null },
+    ranks: { A: rankOf('A'), B: rankOf('B') },
   });
 }
 
@@ -54,6 +73,15 @@ export function escapeMarkdown(text: string): string {
 }
 
 const score = (value: number | null) => (value === null ? '–' : value.toFixed(3));
+
+/** "2 of 4 (interval 2–3)", as the site shows the rank. */
+const rank = (value: PrReport['ranks']['A']) =>
+  value === null
+    ? '–'
+    : `${value.rank} of ${value.of}` +
+      (value.best === null || value.worst === null
+        ? ''
+        : ` (interval ${value.best === value.worst ? value.best : `${value.best}–${value.worst}`})`);
 
 export function renderPrComment(report: PrReport): string {
   const names = new Map(allTasks().map((task) => [task.id, task.name]));
@@ -79,6 +107,7 @@ export function renderPrComment(report: PrReport): string {
           `| ${escapeMarkdown(name(row.task))} | ${score(row.trackA)} | ${score(row.trackB)} |`,
       ),
       `| **Weighted average** | **${score(report.averages.A)}** | **${score(report.averages.B)}** |`,
+      `| Rank on the demo board | ${rank(report.ranks.A)} | ${rank(report.ranks.B)} |`,
     );
   } else {
     lines.push('No scores: the smoke evaluation did not run or produced no result.');

@@ -7,6 +7,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
+import { formatJson } from '../../schemas/json-text.ts';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -26,38 +27,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/** Decimal places kept for every non-integer number written to results. */
-export const RESULT_DECIMALS = 6;
-
-export function roundTo(value: number, decimals = RESULT_DECIMALS): number {
-  if (!Number.isFinite(value) || Number.isInteger(value)) {
-    return value;
-  }
-  const rounded = Number(value.toFixed(decimals));
-  return Object.is(rounded, -0) ? 0 : rounded;
-}
-
-/**
- * Serialise `value` after validating it with `schema`: keys come out in schema order, every
- * non-integer number is rounded to {@link RESULT_DECIMALS} places, and the file ends in a newline.
- */
-export function formatJson<S extends z.ZodType>(schema: S, value: z.input<S>): string {
-  const parsed = schema.parse(value);
-  return (
-    JSON.stringify(
-      parsed,
-      (_key, inner: unknown) => (typeof inner === 'number' ? roundTo(inner) : inner),
-      2,
-    ) + '\n'
-  );
-}
+export {
+  AGGREGATE_LINE_WIDTH,
+  formatJson,
+  RESULT_DECIMALS,
+  roundTo,
+} from '../../schemas/json-text.ts';
 
 export async function writeJsonAtomic<S extends z.ZodType>(
   path: string,
   schema: S,
   value: z.input<S>,
+  lineWidth?: number,
 ): Promise<void> {
-  await writeFileAtomic(path, formatJson(schema, value));
+  await writeFileAtomic(path, formatJson(schema, value, lineWidth));
 }
 
 /** Read and validate a JSON file; errors name the file and the field. */

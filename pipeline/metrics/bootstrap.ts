@@ -29,29 +29,7 @@ export function resampleCounts(rng: SeededRandom, n: number): Uint32Array {
   return counts;
 }
 
-/** Percentile with linear interpolation between order statistics (numpy's default). */
-export function percentile(values: ArrayLike<number>, q: number): number {
-  const sorted = Float64Array.from(values).sort();
-  if (sorted.length === 0) {
-    throw new RangeError('percentile of an empty set');
-  }
-  const position = (q / 100) * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return (
-    (sorted[lower] as number) +
-    ((sorted[upper] as number) - (sorted[lower] as number)) * (position - lower)
-  );
-}
-
-export interface Interval {
-  readonly low: number;
-  readonly high: number;
-}
-
-export function interval95(replicates: ArrayLike<number>): Interval {
-  return { low: percentile(replicates, 2.5), high: percentile(replicates, 97.5) };
-}
+export { interval95, percentile, type ScoreInterval as Interval } from '../../schemas/scoring.ts';
 
 /**
  * Replicates of a task score that is the mean of its folds' scores: replicate b is the mean of

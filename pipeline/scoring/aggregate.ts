@@ -10,147 +10,71 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { DOMAINS, type Domain, type Track } from '../../schemas/common.ts';
+import type { Track } from '../../schemas/common.ts';
 import {
   Efficiency,
   Leaderboard,
   LEADERBOARD_SCHEMA_VERSION,
-  type LeaderboardRow,
   type LeaderboardSubmission,
   type LeaderboardTask,
   type LeaderboardTrack,
 } from '../../schemas/leaderboard.ts';
-import { TaskMeasurements, TaskResult, type Interval } from '../../schemas/result.ts';
-import { weightedAverage } from '../../schemas/scoring.ts';
+import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import { buildTrack, paretoFront, type TaskOutcome } from '../../schemas/scoring.ts';
 import {
   efficiencyFile,
+  failureFile,
   leaderboardFile,
   measurementsFile,
   resultFile,
+  statusFile,
 } from '../../schemas/results-layout.ts';
+import {
+  FailureRecord,
+  STATUS_SCHEMA_VERSION,
+  StatusFile,
+  type PairStatus,
+} from '../../schemas/status.ts';
 import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { scanOnnxModel } from '../check/onnx-scan.ts';
-import { readJsonFile, writeJsonAtomic } from '../io/files.ts';
-import { interval95 } from '../metrics/bootstrap.ts';
+import { AGGREGATE_LINE_WIDTH, readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
+import { skipReason } from '../tasks/availability.ts';
 import type { Submission } from '../submissions/scan.ts';
 
 export { weightedAverage, type WeightedScore } from '../../schemas/scoring.ts';
 
-/**
- * Replicate b of the weighted average is the weighted average of the tasks' replicates b; null
- * when a task that ran has no replicates, or they differ in number.
- */
-export function averageReplicates(
-  entries: readonly { readonly replicates: readonly number[]; readonly weight: number }[],
-): Float64Array | null {
-  const count = entries[0]?.replicates.length ?? 0;
-  const total = entries.reduce((sum, entry) => sum + entry.weight, 0);
-  if (count === 0 || total === 0 || entries.some((entry) => entry.replicates.length !== count)) {
-    return null;
-  }
-  const out = new Float64Array(count);
-  for (const { replicates, weight } of entries) {
-    for (let b = 0; b < count; b++) {
-      out[b] = (out[b] as number) + ((replicates[b] as number) * weight) / total;
-    }
-  }
-  return out;
-}
-
-/** 1 + the number of values strictly greater than `values[i]`: equal values share a rank. */
-export function competitionRanks(values: readonly number[]): number[] {
-  return values.map((value) => 1 + values.filter((other) => other > value).length);
-}
-
-/**
- * 95% interval of each row's rank over the replicates: the 2.5th and 97.5th percentiles of the
- * ranks it gets when every row is ranked on replicate b, for each b.
- */
-export function rankIntervals(
-  replicates: readonly Float64Array[],
-): { best: number; worst: number }[] {
-  const count = replicates[0]?.length ?? 0;
-  const ranksPerRow = replicates.map(() => new Int32Array(count));
-  for (let b = 0; b < count; b++) {
-    const values = replicates.map((row) => row[b] as number);
-    competitionRanks(values).forEach((rank, row) => {
-      (ranksPerRow[row] as Int32Array)[b] = rank;
-    });
-  }
-  return ranksPerRow.map((ranks) => {
-    const sorted = Int32Array.from(ranks).sort();
-    return {
-      best: sorted[Math.floor(0.025 * (count - 1))] as number,
-      worst: sorted[Math.ceil(0.975 * (count - 1))] as number,
-    };
-  });
-}
+export {
+  averageReplicates,
+  competitionRanks,
+  rankByPairedBootstrap,
+} from '../../schemas/scoring.ts';
 
 /** Results by submission slug, then task id. */
 export type ResultTable = ReadonlyMap<string, ReadonlyMap<string, TaskResult>>;
 
-function trackOf(result: TaskResult | undefined, track: Track) {
-  if (!result) {
-    return null;
-  }
-  return track === 'A' ? result.trackA : result.trackB;
+function trackOf(result: TaskResult | undefined, track: Track): TaskOutcome | null {
+  const outcome = track === 'A' ? result?.trackA : result?.trackB;
+  return outcome ?? null;
 }
 
-function trackRows(
-  track: Track,
+function track(
+  id: Track,
+  title: string,
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
   results: ResultTable,
-): LeaderboardRow[] {
-  const prepared = submissions.map((submission) => {
-    const byTask = results.get(submission.slug);
-    const scores: Record<string, number | null> = {};
-    const intervals: Record<string, Interval | null> = {};
-    const replicateEntries: { replicates: readonly number[]; weight: number }[] = [];
-    for (const task of tasks) {
-      const outcome = trackOf(byTask?.get(task.id), track);
-      scores[task.id] = outcome?.score ?? null;
-      intervals[task.id] = outcome?.interval ?? null;
-      if (outcome && task.weight > 0) {
-        replicateEntries.push({ replicates: outcome.replicates, weight: task.weight });
-      }
-    }
-    const entries = (filter: (task: TaskDefinition) => boolean) =>
-      tasks.filter(filter).map((task) => ({ score: scores[task.id] ?? null, weight: task.weight }));
-    const domainAverages = Object.fromEntries(
-      DOMAINS.map((domain: Domain) => [
-        domain,
-        weightedAverage(entries((task) => task.domain === domain)),
-      ]),
-    ) as Record<Domain, number | null>;
-    const replicates = averageReplicates(replicateEntries);
-    return {
-      submission: submission.slug,
-      average: weightedAverage(entries(() => true)) ?? 0,
-      averageInterval: replicates ? interval95(replicates) : null,
-      replicates,
-      domainAverages,
-      coverage: {
-        done: tasks.filter((task) => scores[task.id] !== null).length,
-        total: tasks.length,
-      },
-      scores,
-      intervals,
-    };
+  parameters: ReadonlyMap<string, number>,
+): LeaderboardTrack {
+  return buildTrack({
+    track: id,
+    title,
+    tasks,
+    submissions: submissions.map((submission) => submission.slug),
+    outcome: (slug, task) => trackOf(results.get(slug)?.get(task), id),
+    parameters,
   });
-  prepared.sort((a, b) => b.average - a.average || a.submission.localeCompare(b.submission));
-  const ranks = competitionRanks(prepared.map((row) => row.average));
-  const allReplicates = prepared.map((row) => row.replicates);
-  const rankRange = allReplicates.every((row): row is Float64Array => row !== null)
-    ? rankIntervals(allReplicates)
-    : undefined;
-  return prepared.map(({ replicates: _replicates, ...row }, index) => ({
-    ...row,
-    rank: ranks[index] as number,
-    rankInterval: rankRange?.[index] ?? null,
-  }));
 }
 
 function taskSummary(task: TaskDefinition, results: ResultTable): LeaderboardTask {
@@ -198,6 +122,8 @@ function submissionSummary(
     hopMs: manifest.hopMs,
     maxInputSeconds: manifest.maxInputSeconds,
     trainingData: manifest.trainingData.description,
+    trainingDataAvailability: manifest.trainingData.availability,
+    evaluationDataOverlap: manifest.trainingData.evaluationOverlap,
     parameters: parameters.get(submission.slug) ?? null,
   };
 }
@@ -226,16 +152,6 @@ export function buildLeaderboard(
 ): Leaderboard {
   const active = tasks.filter((task) => !task.disabled);
   const trackB = active.filter((task) => task.trackB);
-  const track = (
-    id: Track,
-    title: string,
-    trackTasks: readonly TaskDefinition[],
-  ): LeaderboardTrack => ({
-    track: id,
-    title,
-    tasks: trackTasks.map((task) => task.id),
-    rows: trackRows(id, trackTasks, submissions, results),
-  });
   return {
     schemaVersion: LEADERBOARD_SCHEMA_VERSION,
     suite: {
@@ -247,8 +163,8 @@ export function buildLeaderboard(
     tasks: active.map((task) => taskSummary(task, results)),
     submissions: submissions.map((submission) => submissionSummary(submission, parameters)),
     tracks: {
-      A: track('A', 'Track A: linear probe', active),
-      B: track('B', 'Track B: kNN', trackB),
+      A: track('A', 'Track A: linear probe', active, submissions, results, parameters),
+      B: track('B', 'Track B: kNN', trackB, submissions, results, parameters),
     },
   };
 }
@@ -287,6 +203,7 @@ export async function readResults(
 export async function buildEfficiency(
   resultsDir: string,
   results: ResultTable,
+  leaderboard: Leaderboard,
 ): Promise<Efficiency> {
   const submissions: Efficiency['submissions'] = [];
   for (const [slug, byTask] of [...results].sort(([a], [b]) => a.localeCompare(b))) {
@@ -324,14 +241,91 @@ export async function buildEfficiency(
       hosts: [...hosts].sort(),
     });
   }
-  return { schemaVersion: LEADERBOARD_SCHEMA_VERSION, submissions };
+  const speed = new Map(
+    submissions.flatMap((entry) =>
+      entry.realTimeFactor === null ? [] : [[entry.submission, entry.realTimeFactor] as const],
+    ),
+  );
+  const front = (track: Track) =>
+    paretoFront(
+      leaderboard.tracks[track].overall.standings.flatMap((standing) => {
+        const factor = speed.get(standing.submission);
+        return standing.status === 'ranked' && standing.average !== null && factor !== undefined
+          ? [{ submission: standing.submission, score: standing.average, cost: factor }]
+          : [];
+      }),
+      'higher',
+    );
+  return {
+    schemaVersion: LEADERBOARD_SCHEMA_VERSION,
+    submissions,
+    paretoSpeed: { A: front('A'), B: front('B') },
+  };
+}
+
+/**
+ * Where every (submission, task) pair stands: done (a current result), failed (a failure record
+ * for the current model), skipped (the task cannot run here), or pending.
+ */
+export async function buildStatus(
+  resultsDir: string,
+  tasks: readonly TaskDefinition[],
+  submissions: readonly Submission[],
+  results: ResultTable,
+): Promise<StatusFile> {
+  const pairs: PairStatus[] = [];
+  for (const submission of submissions) {
+    for (const task of tasks.filter((candidate) => !candidate.disabled)) {
+      const pair = { submission: submission.slug, task: task.id };
+      const result = results.get(submission.slug)?.get(task.id);
+      if (result) {
+        const path = measurementsFile(resultsDir, submission.slug, task.id);
+        const measurements = existsSync(path)
+          ? await readJsonFile(path, TaskMeasurements, 'task measurements')
+          : undefined;
+        pairs.push({
+          ...pair,
+          state: 'done',
+          reason: null,
+          date: measurements?.evaluatedAt ?? null,
+        });
+        continue;
+      }
+      const failurePath = failureFile(resultsDir, submission.slug, task.id);
+      const failure = existsSync(failurePath)
+        ? await readJsonFile(failurePath, FailureRecord, 'failure record')
+        : undefined;
+      if (failure && failure.modelSha256 === submission.modelSha256) {
+        pairs.push({
+          ...pair,
+          state: 'failed',
+          reason: `${failure.cause === 'data' ? 'the task data' : 'the model'}: ${failure.message}`,
+          date: failure.failedAt,
+        });
+        continue;
+      }
+      const skipped = skipReason(task);
+      pairs.push({
+        ...pair,
+        state: skipped === undefined ? 'pending' : 'skipped',
+        reason: skipped ?? null,
+        date: null,
+      });
+    }
+  }
+  return { schemaVersion: STATUS_SCHEMA_VERSION, pairs };
 }
 
 export async function writeLeaderboard(
   resultsDir: string,
   leaderboard: Leaderboard,
 ): Promise<void> {
-  await writeJsonAtomic(leaderboardFile(resultsDir), Leaderboard, leaderboard);
+  await writeJsonAtomic(
+    leaderboardFile(resultsDir),
+    Leaderboard,
+    leaderboard,
+    AGGREGATE_LINE_WIDTH,
+  );
 }
 
 export async function writeEfficiency(resultsDir: string, efficiency: Efficiency): Promise<void> {
@@ -359,6 +353,12 @@ export async function rebuildLeaderboard(
     await modelParameters(submissions),
   );
   await writeLeaderboard(resultsDir, leaderboard);
-  await writeEfficiency(resultsDir, await buildEfficiency(resultsDir, results));
+  await writeEfficiency(resultsDir, await buildEfficiency(resultsDir, results, leaderboard));
+  await writeJsonAtomic(
+    statusFile(resultsDir),
+    StatusFile,
+    await buildStatus(resultsDir, tasks, submissions, results),
+    AGGREGATE_LINE_WIDTH,
+  );
   return leaderboard;
 }

@@ -10,12 +10,13 @@
  * stops the merge with every problem listed and nothing written.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
 import type { ProtocolName } from '../../schemas/protocols.ts';
-import { measurementsFile, resultFile } from '../../schemas/results-layout.ts';
+import { failureFile, measurementsFile, resultFile } from '../../schemas/results-layout.ts';
+import { FailureRecord } from '../../schemas/status.ts';
 import { PipelineError } from '../errors.ts';
 import { planEvaluation } from '../evaluate.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
@@ -41,6 +42,14 @@ export interface MergeSummary {
   readonly unchanged: readonly string[];
 }
 
+/** A failure record of a shard job, carried over for the status page. */
+interface FailureCandidate {
+  readonly source: string;
+  readonly slug: string;
+  readonly task: string;
+  readonly text: string;
+}
+
 interface Candidate {
   readonly source: string;
   readonly slug: string;
@@ -49,7 +58,11 @@ interface Candidate {
   readonly measurements: { readonly source: string; readonly text: string } | undefined;
 }
 
-async function listCandidates(folder: string, problems: string[]): Promise<Candidate[]> {
+async function listCandidates(
+  folder: string,
+  problems: string[],
+  failures: FailureCandidate[],
+): Promise<Candidate[]> {
   const root = existsSync(join(folder, 'runs')) ? join(folder, 'runs') : folder;
   if (!existsSync(root)) {
     problems.push(`${folder}: no such folder`);
@@ -74,6 +87,15 @@ async function listCandidates(folder: string, problems: string[]): Promise<Candi
         continue;
       }
       if (file.name.endsWith('.measurements.json')) {
+        continue;
+      }
+      if (file.name.endsWith('.failure.json')) {
+        failures.push({
+          source: path,
+          slug: entry.name,
+          task: basename(file.name, '.failure.json'),
+          text: await readFile(path, 'utf8'),
+        });
         continue;
       }
       if (!file.name.endsWith('.json')) {
@@ -107,9 +129,10 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
   });
   const problems: string[] = [];
   const accepted = new Map<string, Candidate & { readonly fingerprint: string }>();
+  const failures: FailureCandidate[] = [];
 
   for (const folder of options.from) {
-    for (const candidate of await listCandidates(folder, problems)) {
+    for (const candidate of await listCandidates(folder, problems, failures)) {
       const where = candidate.source;
       const submission = plan.allSubmissions.find((entry) => entry.slug === candidate.slug);
       const task = plan.allTasks.find((entry) => entry.id === candidate.task);
@@ -218,6 +241,35 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     }
   }
 
+  // A failure record goes along unless the pair has a result now; a merged result replaces it.
+  for (const failure of failures) {
+    const key = `${failure.slug} x ${failure.task}`;
+    try {
+      const record = parseWithFriendlyErrors(
+        FailureRecord,
+        parseJsonText(failure.text, failure.source),
+        failure.source,
+        'failure record',
+      );
+      if (record.submission !== failure.slug || record.task !== failure.task) {
+        problems.push(
+          `${failure.source}: the record of ${record.submission} x ${record.task}, not of its folder`,
+        );
+        continue;
+      }
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    const destination = resultFile(plan.protocolDir, failure.slug, failure.task);
+    if (!accepted.has(key) && !existsSync(destination)) {
+      writes.push({
+        path: failureFile(plan.protocolDir, failure.slug, failure.task),
+        text: failure.text,
+      });
+    }
+  }
+
   if (problems.length > 0) {
     throw new PipelineError(
       'RESULT_INVALID',
@@ -229,6 +281,10 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
   }
   for (const write of writes) {
     await writeFileAtomic(write.path, write.text);
+  }
+  for (const key of merged) {
+    const candidate = accepted.get(key) as Candidate;
+    await rm(failureFile(plan.protocolDir, candidate.slug, candidate.task), { force: true });
   }
   await rebuildLeaderboard(
     plan.protocolDir,

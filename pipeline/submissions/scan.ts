@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Slug } from '../../schemas/common.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
-import { SubmissionManifest } from '../../schemas/manifest.ts';
+import { MANIFEST_RENAMED_FIELDS, SubmissionManifest } from '../../schemas/manifest.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { inspectModelFile } from './model-file.ts';
 
@@ -47,6 +47,7 @@ export async function loadSubmission(dir: string, slug: string, cacheDir: string
     parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath),
     manifestPath,
     'submission manifest',
+    MANIFEST_RENAMED_FIELDS,
   );
   const model = await inspectModelFile(dir, manifest.encoder, { cacheDir });
   if (!model.ok) {

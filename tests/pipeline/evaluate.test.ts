@@ -7,7 +7,8 @@ import { evaluate, shardOf, type EvaluateSummary } from '../../pipeline/evaluate
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
-import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
+import { leaderboardFile, resultFile, statusFile } from '../../schemas/results-layout.ts';
+import { StatusFile } from '../../schemas/status.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import {
   externalData,
@@ -61,12 +62,22 @@ describe('evaluate with a broken submission among good ones', () => {
     expect(existsSync(resultFile(results, 'good-encoder', 'demo_sound_events'))).toBe(true);
     expect(existsSync(resultFile(results, 'nan-encoder', 'demo_sound_events'))).toBe(false);
     const leaderboard = await readJsonFile(leaderboardFile(results), Leaderboard, 'leaderboard');
-    const rows = leaderboard.tracks.A.rows;
-    expect(rows.map((row) => [row.submission, row.coverage.done])).toEqual([
-      ['good-encoder', 1],
-      ['leaky-encoder', 0],
-      ['nan-encoder', 0],
+    const standings = leaderboard.tracks.A.overall.standings;
+    expect(
+      standings.map((standing) => [standing.submission, standing.status, standing.coverage.done]),
+    ).toEqual([
+      ['good-encoder', 'incomplete', 1],
+      ['leaky-encoder', 'pending', 0],
+      ['nan-encoder', 'pending', 0],
     ]);
+    // The status page says why the two have no result.
+    const status = await readJsonFile(statusFile(results), StatusFile, 'status');
+    const failed = status.pairs.filter((pair) => pair.state === 'failed');
+    expect(failed.map((pair) => [pair.submission, pair.task])).toEqual([
+      ['leaky-encoder', 'demo_sound_events'],
+      ['nan-encoder', 'demo_sound_events'],
+    ]);
+    expect(failed[1]?.reason).toMatch(/^the model: .*contains NaN/);
   });
 });
 

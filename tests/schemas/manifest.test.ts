@@ -12,8 +12,8 @@ const valid: SubmissionManifestInput = {
   license: 'MIT',
   trainingData: {
     description: 'AudioSet (public).',
-    publicDataOnly: true,
-    excludesEvaluationData: true,
+    availability: 'public',
+    evaluationOverlap: 'none',
   },
   encoder: { file: 'model.onnx', sha256: 'a'.repeat(64), sizeBytes: 1234 },
   sampleRate: 16000,

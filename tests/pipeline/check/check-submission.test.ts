@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SubmissionManifestInput } from '../../../schemas/manifest.ts';
 import { CheckReport, type CheckItem } from '../../../schemas/check-report.ts';
 import { checkSubmission, formatCheckReport } from '../../../pipeline/check/check-submission.ts';
 import * as broken from '../../helpers/broken-encoders.ts';
@@ -189,13 +190,29 @@ describe(
             hopMs: 0,
             trainingData: {
               description: 'ok',
-              publicDataOnly: false,
-              excludesEvaluationData: true,
-            },
+              availability: 'yes',
+              evaluationOverlap: 'none',
+            } as unknown as SubmissionManifestInput['trainingData'],
           }),
         ),
       ).toEqual([
-        `manifest: ${join(root, 'bad-manifest', 'manifest.json')}: /trainingData/publicDataOnly: must be true: only encoders trained on publicly available data are accepted; /hopMs: must be greater than 0 (milliseconds between output frames, for example 40)`,
+        `manifest: ${join(root, 'bad-manifest', 'manifest.json')}: /trainingData/availability: must be "public", "not-public" or "unknown": whether every training dataset is publicly available, as far as you can attest; /hopMs: must be greater than 0 (milliseconds between output frames, for example 40)`,
+      ]);
+    });
+
+    it('a manifest with the attestations of an earlier version, saying what replaced them', async () => {
+      expect(
+        failures(
+          await check('old-manifest', broken.validLogMel(), {
+            trainingData: {
+              description: 'ok',
+              publicDataOnly: true,
+              excludesEvaluationData: true,
+            } as unknown as SubmissionManifestInput['trainingData'],
+          }),
+        ),
+      ).toEqual([
+        `manifest: ${join(root, 'old-manifest', 'manifest.json')}: /trainingData/availability: must be "public", "not-public" or "unknown": whether every training dataset is publicly available, as far as you can attest; /trainingData/evaluationOverlap: must be "none", "some" or "unknown": whether training used any evaluation dataset of the suite, as far as you can attest; /trainingData/publicDataOnly: replaced by "availability": "public", "not-public" or "unknown" (what you can attest); /trainingData/excludesEvaluationData: replaced by "evaluationOverlap": "none", "some" or "unknown" (what you can attest)`,
       ]);
     });
   },

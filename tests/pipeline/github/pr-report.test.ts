@@ -47,8 +47,17 @@ describe('buildPrReport', () => {
         },
       ],
     });
-    const row = leaderboard.tracks.A.rows.find((entry) => entry.submission === 'random-conv');
-    expect(built.averages.A).toBe(row?.average);
+    const standing = leaderboard.tracks.A.overall.standings.find(
+      (entry) => entry.submission === 'random-conv',
+    );
+    expect(built.averages.A).toBe(standing?.average);
+    // The rank is the leaderboard's, the one the site shows.
+    expect(built.ranks.A).toEqual({
+      rank: standing?.rank,
+      best: standing?.rankInterval?.best ?? null,
+      worst: standing?.rankInterval?.worst ?? null,
+      of: 3,
+    });
     expect(built.scores.map((entry) => entry.task)).toEqual(leaderboard.tasks.map((t) => t.id));
   });
 });
@@ -59,6 +68,9 @@ describe('renderPrComment', () => {
     expect(comment).toContain('### Preliminary results for `random-conv`');
     expect(comment).toContain('**Submission checker: 1 problem.**');
     expect(comment).toContain('| **Weighted average** | **0.590** |');
+    expect(comment).toContain(
+      '| Rank on the demo board | 3 of 3 (interval 3) | 3 of 3 (interval 3) |',
+    );
     expect(comment).toContain('Commit `aaaaaaaaaaaa`');
   });
 

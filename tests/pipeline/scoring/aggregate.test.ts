@@ -12,7 +12,6 @@ import {
   buildLeaderboard,
   modelParameters,
   competitionRanks,
-  rankIntervals,
   weightedAverage,
 } from '../../../pipeline/scoring/aggregate.ts';
 import type { Submission } from '../../../pipeline/submissions/scan.ts';
@@ -93,7 +92,7 @@ function submission(slug: string): Submission {
       model: { name: slug, version: '1' },
       description: 'd',
       license: 'MIT',
-      trainingData: { description: 'none', publicDataOnly: true, excludesEvaluationData: true },
+      trainingData: { description: 'none', availability: 'public', evaluationOverlap: 'none' },
       encoder: { file: 'model.onnx', sha256: sha, sizeBytes: 1 },
       sampleRate: 16000,
       embeddingDim: 8,
@@ -172,54 +171,79 @@ describe('buildLeaderboard', () => {
   ]);
   const leaderboard = buildLeaderboard(suite, PROTOCOLS.leaderboard, tasks, submissions, results);
 
-  it('averages Track A over every task that ran, weighting by the task weight', () => {
-    const rows = leaderboard.tracks.A.rows;
-    // alpha: (0.6*300 + 0.9*100 + 0.2*100) / 500 = 0.58; bravo ran one task: 0.8; charlie: 0.
-    expect(rows.map((row) => [row.submission, row.average])).toEqual([
-      ['bravo', 0.8],
-      ['alpha', expect.closeTo(0.58, 12)],
-      ['charlie', 0],
+  const standings = (track: 'A' | 'B') => leaderboard.tracks[track].overall.standings;
+
+  it('ranks only the entries with every task, weighting by the task weight', () => {
+    // alpha: (0.6*300 + 0.9*100 + 0.2*100) / 500 = 0.58; charlie: 0; bravo ran one task of three.
+    expect(
+      standings('A').map((standing) => [
+        standing.submission,
+        standing.status,
+        standing.rank,
+        standing.average,
+      ]),
+    ).toEqual([
+      ['alpha', 'ranked', 1, expect.closeTo(0.58, 12)],
+      ['charlie', 'ranked', 2, 0],
+      // A partial average of 0.8 is listed below, not ranked above alpha.
+      ['bravo', 'incomplete', null, 0.8],
     ]);
-    expect(rows.map((row) => row.coverage)).toEqual([
+    expect(standings('A').map((standing) => standing.coverage)).toEqual([
+      { done: 3, total: 3 },
+      { done: 3, total: 3 },
       { done: 1, total: 3 },
-      { done: 3, total: 3 },
-      { done: 3, total: 3 },
+    ]);
+    expect(leaderboard.tracks.A.entries.map((entry) => entry.submission)).toEqual([
+      'alpha',
+      'charlie',
+      'bravo',
     ]);
   });
 
   it('averages Track B over the kNN tasks only', () => {
     expect(leaderboard.tracks.B.tasks).toEqual(['speech_a', 'music_c']);
-    const alpha = leaderboard.tracks.B.rows.find((row) => row.submission === 'alpha');
+    const alpha = standings('B').find((standing) => standing.submission === 'alpha');
     // (0.5*300 + 0.1*100) / 400 = 0.4
     expect(alpha?.average).toBeCloseTo(0.4, 12);
     expect(alpha?.coverage).toEqual({ done: 2, total: 2 });
   });
 
-  it('reports per-domain averages, null where no task of the domain ran', () => {
-    const bravo = leaderboard.tracks.A.rows.find((row) => row.submission === 'bravo');
-    expect(bravo?.domainAverages).toEqual({ speech: 0.8, sound: null, music: null });
-    expect(bravo?.scores).toEqual({ speech_a: 0.8, sound_b: null, music_c: null });
+  it('ranks each domain over its own tasks, and each task on its own', () => {
+    const speech = leaderboard.tracks.A.byDomain.speech?.standings ?? [];
+    // bravo has the only speech task, so it is ranked there, first.
+    expect(speech.map((standing) => [standing.submission, standing.rank])).toEqual([
+      ['bravo', 1],
+      ['alpha', 2],
+      ['charlie', 3],
+    ]);
+    expect(
+      leaderboard.tracks.A.byDomain.sound?.standings.map((standing) => standing.status),
+    ).toEqual(['ranked', 'ranked', 'pending']);
+    expect(Object.keys(leaderboard.tracks.A.byTask)).toEqual(['speech_a', 'sound_b', 'music_c']);
+    expect(leaderboard.tracks.A.entries[2]?.scores).toEqual({
+      speech_a: 0.8,
+      sound_b: null,
+      music_c: null,
+    });
   });
 
-  it('ranks by average and gives each row the interval of its averaged replicates', () => {
-    const rows = leaderboard.tracks.A.rows;
-    expect(rows.map((row) => row.rank)).toEqual([1, 2, 3]);
+  it('gives each ranked entry the interval of its averaged replicates and a rank interval', () => {
     // alpha's replicates: (0.5*300 + 0.8*100 + 0.1*100) / 500 = 0.48, then 0.58, then
     // (0.7*300 + 1.0*100 + 0.3*100) / 500 = 0.68; the 2.5th/97.5th percentiles of three values
     // interpolate between them: 0.48 + 0.05 * 0.1 = 0.485 and 0.68 - 0.005 = 0.675.
-    const alpha = rows.find((row) => row.submission === 'alpha');
+    const alpha = standings('A')[0];
     expect(alpha?.averageInterval?.low).toBeCloseTo(0.485, 9);
     expect(alpha?.averageInterval?.high).toBeCloseTo(0.675, 9);
-    expect(alpha?.intervals['speech_a']).toEqual({ low: 0.5, high: 0.7 });
-    // Replicates: bravo 0.7/0.8/0.9, alpha 0.48/0.58/0.68, charlie 0/0/0.1: ranks never change.
-    expect(rows.map((row) => row.rankInterval)).toEqual([
+    expect(leaderboard.tracks.A.entries[0]?.intervals['speech_a']).toEqual({ low: 0.5, high: 0.7 });
+    // alpha (0.48/0.58/0.68) is above charlie (0/0/0.1) in every resample: it beats it.
+    expect(standings('A').map((standing) => standing.rankInterval)).toEqual([
       { best: 1, worst: 1 },
       { best: 2, worst: 2 },
-      { best: 3, worst: 3 },
+      null,
     ]);
   });
 
-  it('breaks ties by slug so the order is stable', () => {
+  it('breaks ties by slug so the order is stable, and lists entries without results as pending', () => {
     const tied = buildLeaderboard(
       suite,
       PROTOCOLS.leaderboard,
@@ -227,7 +251,12 @@ describe('buildLeaderboard', () => {
       [submission('zulu'), submission('alpha')],
       new Map(),
     );
-    expect(tied.tracks.A.rows.map((row) => row.submission)).toEqual(['alpha', 'zulu']);
+    expect(
+      tied.tracks.A.overall.standings.map((standing) => [standing.submission, standing.status]),
+    ).toEqual([
+      ['alpha', 'pending'],
+      ['zulu', 'pending'],
+    ]);
   });
 });
 
@@ -252,28 +281,6 @@ describe('bootstrap aggregation', () => {
 
   it('gives equal values the same competition rank', () => {
     expect(competitionRanks([0.5, 0.9, 0.5, 0.1])).toEqual([2, 1, 2, 4]);
-  });
-
-  it('takes the 2.5th and 97.5th percentile ranks over the replicates', () => {
-    // 41 replicates: the interval is ranks[1] and ranks[39] of each row's sorted ranks.
-    const a = new Float64Array(41).fill(0.9);
-    const b = new Float64Array(41).fill(0.5);
-    // b beats a on replicates 0, 1 and 2: a's sorted ranks are 1 x 38 then 2 x 3, so its worst
-    // (index 39) is 2; b's are 1 x 3 then 2 x 38, so its best (index 1) is 1.
-    b[0] = 0.95;
-    b[1] = 0.95;
-    b[2] = 0.95;
-    expect(rankIntervals([a, b])).toEqual([
-      { best: 1, worst: 2 },
-      { best: 1, worst: 2 },
-    ]);
-    // A single upset out of 41 stays inside the 2.5% tail.
-    const c = new Float64Array(41).fill(0.5);
-    c[0] = 0.95;
-    expect(rankIntervals([a, c])).toEqual([
-      { best: 1, worst: 1 },
-      { best: 2, worst: 2 },
-    ]);
   });
 });
 
