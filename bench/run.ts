@@ -6,6 +6,8 @@
  * - the heads at full task size against JavaScript loops, scikit-learn and PyTorch;
  * - the encoder stage of each example encoder against bare session.run on the same batches;
  * - the whole demo build (`npm run build`), cold and warm, with peak resident memory;
+ * - the site at 30 and 500 synthetic submissions: build time, the home page's size, and a sort
+ *   and a filter in Chromium;
  * - the encoder on batches of 16 equal-length crops vs one crop per call;
  * - a task whose embeddings are cached vs the same task encoded from scratch;
  * - reading a WebDataset shard with tar-stream vs reading the same file's bytes;
@@ -40,6 +42,7 @@ import { knnAtScaleRows, probeAtScaleRows } from './heads-at-scale.ts';
 import { knnInJavaScript } from './javascript-baselines.ts';
 import { repeat, timed, median, type Row } from './measure.ts';
 import { measureCommand } from './process-tree.ts';
+import { siteRows } from './site.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
 import { resultFile } from '../schemas/results-layout.ts';
@@ -290,6 +293,7 @@ const GROUPS = [
   'tar',
   'decode',
   'build',
+  'site',
   'frames-scale',
   'device',
 ] as const;
@@ -346,6 +350,7 @@ const runners: Record<Group, () => Promise<Row[]>> = {
   tar: async () => [await tarReadBench()],
   decode: async () => [await decodeBench('wav'), await decodeBench('flac')],
   build: () => buildRows(repetitions),
+  site: () => siteRows(repetitions),
   device: () => {
     if (device !== 'webgpu' && device !== 'cuda') {
       throw new Error('bench: the device group needs --device webgpu or --device cuda');

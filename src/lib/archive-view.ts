@@ -10,7 +10,7 @@ import {
   type RecomputedAverage,
 } from '../../schemas/archive.ts';
 import { METRICS } from '../../schemas/metrics.ts';
-import { sortableColumn, type Column } from './leaderboard-view.ts';
+import { column, type Column } from './leaderboard-view.ts';
 
 export interface ArchiveRow {
   readonly entry: ArchiveEntry;
@@ -63,26 +63,33 @@ export function archiveTracks(edition: ArchiveEdition): ArchiveTrackView[] {
 /** The columns of an archived track: identity, printed and recomputed averages, every task. */
 export function archiveColumns(view: ArchiveTrackView): Column[] {
   return [
-    sortableColumn('rank', 'Rank', 'Official rank; baselines were not ranked', {
+    column('rank', 'Rank', 'Official rank; baselines were not ranked', 'entry', {
       sticky: true,
       firstOrder: 'ascending',
     }),
-    sortableColumn('team', 'Team', 'Team or baseline model', { sortType: 'text', sticky: true }),
-    sortableColumn('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
-    sortableColumn('report', 'Report', 'Technical report submitted with the entry', {
+    column('team', 'Team', 'Team or baseline model', 'entry', { sortType: 'text', sticky: true }),
+    column('affiliation', 'Affiliation', 'Affiliation of the team', 'entry', { sortType: 'text' }),
+    column('report', 'Report', 'Technical report submitted with the entry', 'entry', {
       sortType: 'text',
     }),
-    sortableColumn('printed', 'Printed average', 'The weighted average as the source printed it'),
-    sortableColumn(
+    column(
+      'printed',
+      'Printed average',
+      'The weighted average as the source printed it',
+      'averages',
+    ),
+    column(
       'recomputed',
       'Recomputed',
       'Sum of printed score x weight over the tasks, divided by the sum of the weights',
+      'averages',
     ),
     ...view.tasks.map((task) =>
-      sortableColumn(
+      column(
         `task-${task.id}`,
         task.name,
         `${METRICS[task.metric].label}. Weight ${task.weight}.${task.private ? ' Private data.' : ''}`,
+        'averages',
       ),
     ),
   ];

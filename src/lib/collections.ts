@@ -4,6 +4,7 @@
  */
 import { getEntry } from 'astro:content';
 import type { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
+import type { StatusFile } from '../../schemas/status.ts';
 
 export async function currentLeaderboard(): Promise<Leaderboard> {
   const entry = await getEntry('leaderboard', 'current');
@@ -15,4 +16,8 @@ export async function currentLeaderboard(): Promise<Leaderboard> {
 
 export async function currentEfficiency(): Promise<Efficiency | undefined> {
   return (await getEntry('efficiency', 'current'))?.data;
+}
+
+export async function currentStatus(): Promise<StatusFile | undefined> {
+  return (await getEntry('status', 'current'))?.data;
 }

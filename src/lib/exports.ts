@@ -4,6 +4,7 @@
  * text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
  * return) is prefixed with an apostrophe, because team names come from pull requests.
  */
+import { DOMAINS } from '../../schemas/common.ts';
 import type { Leaderboard } from '../../schemas/leaderboard.ts';
 
 function csvField(value: string | number | null): string {
@@ -21,59 +22,79 @@ export function csvLine(values: readonly (string | number | null)[]): string {
   return values.map(csvField).join(',');
 }
 
-/** The rows of one track: identity, averages with intervals, coverage, then every task score. */
+/**
+ * UTF-8 byte-order mark. Excel reads a CSV without one in the machine's legacy code page, which
+ * garbles non-ASCII names (Université, Chinese team names); with it Excel and LibreOffice both
+ * read UTF-8, and RFC 4180 readers that do not expect it see it only before the first header.
+ */
+export const CSV_BOM = '\uFEFF';
+
+/**
+ * The rows of one track in board order: rank as the site shows it, its interval, status,
+ * identity and attestations, the averages with intervals, coverage, then every task score.
+ */
 export function trackCsv(leaderboard: Leaderboard, trackId: 'A' | 'B'): string {
   const track = leaderboard.tracks[trackId];
+  const domains = DOMAINS.filter((domain) => track.byDomain[domain] !== undefined);
   const header = [
     'rank',
     'rank_best',
     'rank_worst',
+    'status',
     'submission',
     'team',
     'affiliation',
     'model',
     'model_version',
     'baseline',
+    'training_data',
+    'evaluation_overlap',
     'weighted_average',
     'weighted_average_low',
     'weighted_average_high',
-    'speech_average',
-    'sound_average',
-    'music_average',
+    ...domains.map((domain) => `${domain}_average`),
     'tasks_done',
     'tasks_total',
     ...track.tasks.flatMap((task) => [task, `${task}_low`, `${task}_high`]),
   ];
-  const lines = track.rows.map((row) => {
+  const entries = new Map(track.entries.map((entry) => [entry.submission, entry]));
+  const lines = track.overall.standings.map((standing) => {
     const submission = leaderboard.submissions.find(
-      (candidate) => candidate.slug === row.submission,
+      (candidate) => candidate.slug === standing.submission,
     );
+    const entry = entries.get(standing.submission);
     return csvLine([
-      row.rank,
-      row.rankInterval?.best ?? null,
-      row.rankInterval?.worst ?? null,
-      row.submission,
+      standing.rank,
+      standing.rankInterval?.best ?? null,
+      standing.rankInterval?.worst ?? null,
+      standing.status,
+      standing.submission,
       submission?.team ?? '',
       submission?.affiliation ?? '',
       submission?.modelName ?? '',
       submission?.modelVersion ?? '',
       submission?.baseline === true ? 'yes' : 'no',
-      row.average,
-      row.averageInterval?.low ?? null,
-      row.averageInterval?.high ?? null,
-      row.domainAverages.speech ?? null,
-      row.domainAverages.sound ?? null,
-      row.domainAverages.music ?? null,
-      row.coverage.done,
-      row.coverage.total,
+      submission?.trainingDataAvailability ?? '',
+      submission?.evaluationDataOverlap ?? '',
+      standing.average,
+      standing.averageInterval?.low ?? null,
+      standing.averageInterval?.high ?? null,
+      ...domains.map((domain) => {
+        const inDomain = track.byDomain[domain]?.standings.find(
+          (candidate) => candidate.submission === standing.submission,
+        );
+        return inDomain?.status === 'ranked' ? inDomain.average : null;
+      }),
+      standing.coverage.done,
+      standing.coverage.total,
       ...track.tasks.flatMap((task) => [
-        row.scores[task] ?? null,
-        row.intervals[task]?.low ?? null,
-        row.intervals[task]?.high ?? null,
+        entry?.scores[task] ?? null,
+        entry?.intervals[task]?.low ?? null,
+        entry?.intervals[task]?.high ?? null,
       ]),
     ]);
   });
-  return [csvLine(header), ...lines].join('\r\n') + '\r\n';
+  return CSV_BOM + [csvLine(header), ...lines].join('\r\n') + '\r\n';
 }
 
 /** BibTeX for this leaderboard and for the two works it rebuilds. */

@@ -9,6 +9,18 @@ export function formatCoverage(coverage: { done: number; total: number }): strin
   return `${coverage.done}/${coverage.total}`;
 }
 
+/** A rank as the tables print it: "=2" when shared, a dash when the entry is not ranked. */
+export function formatRank(rank: number | null, shared: boolean): string {
+  return rank === null ? '–' : `${shared ? '=' : ''}${rank}`;
+}
+
+/** A rank interval: "2–6", or "1" when it is a single rank. */
+export function formatRankInterval(interval: { best: number; worst: number }): string {
+  return interval.best === interval.worst
+    ? `${interval.best}`
+    : `${interval.best}–${interval.worst}`;
+}
+
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,27 +1,47 @@
 /**
- * Pure functions from the leaderboard JSON to what the tables show: no Astro, no DOM, so they are
- * unit-tested directly.
+ * Pure functions from leaderboard.json to what the tables show: no Astro, no DOM, so they are
+ * unit-tested directly. Nothing here computes a score, an average or a rank: every number comes
+ * from the pipeline (schemas/scoring.ts) and is only formatted and laid out.
  */
 import { DOMAINS, type Domain } from '../../schemas/common.ts';
 import type {
   Efficiency,
   Leaderboard,
-  LeaderboardRow,
   LeaderboardSubmission,
   LeaderboardTask,
   LeaderboardTrack,
+  Ranking,
+  Standing,
+  TrackEntry,
 } from '../../schemas/leaderboard.ts';
 import { METRICS } from '../../schemas/metrics.ts';
+import type { TaskType } from '../../schemas/task.ts';
 import {
   capitalise,
-  formatCoverage,
   formatInterval,
   formatParameters,
+  formatRank,
+  formatRankInterval,
   formatRealTimeFactor,
   formatScore,
 } from './format.ts';
 
 export type SortType = 'number' | 'text';
+
+/** What the client-side sort compares: 4 decimals, empty for a missing value (sorted last). */
+function sortValueOf(value: number | null): string {
+  return value === null ? '' : value.toFixed(4);
+}
+
+/** A board shows one track over all its tasks, or over one domain's tasks. */
+export type BoardView = 'all' | Domain;
+
+export const TASK_TYPE_LABELS: Readonly<Record<TaskType, string>> = {
+  clip: 'clip classification',
+  frame: 'frame-level detection',
+  retrieval: 'audio-text retrieval',
+  asr: 'speech recognition',
+};
 
 export interface Column {
   readonly id: string;
@@ -34,45 +54,66 @@ export interface Column {
   readonly numeric: boolean;
   /** Kept in view while the table scrolls sideways. */
   readonly sticky: boolean;
-  /** Task and domain-average columns belong to a domain (for the domain filter). */
-  readonly domain?: Domain;
-  /** Task columns: the task id, for the link to its page. */
-  readonly taskId?: string;
+  /** The header group it sits under: a domain for task columns. */
+  readonly group: 'entry' | 'averages' | Domain | 'cost';
+  /** Task columns: the task, for its link, its type filter and its vertical header. */
+  readonly task?: LeaderboardTask;
 }
 
 export interface Cell {
   readonly text: string;
-  /** A second, smaller line (the interval of a score). */
+  /** A second, smaller line (the interval of an average, the team under a model). */
   readonly detail?: string;
   /** Tooltip of the cell. */
   readonly title?: string;
   /** Value the client-side sort compares; empty for missing values, which always sort last. */
   readonly sortValue: string;
-  /** True when this is the best value of its column. */
+  /** True when the pipeline marks this the best value of its ranking. */
   readonly best: boolean;
+}
+
+/** A flag next to a model name. */
+export interface Marker {
+  readonly id: 'baseline' | 'data';
+  readonly label: string;
+  readonly title: string;
 }
 
 export interface TableRow {
   readonly submission: LeaderboardSubmission;
+  readonly standing: Standing;
+  readonly markers: readonly Marker[];
+  /** Words the search box matches: model, team, affiliation, slug. */
+  readonly searchText: string;
+  /** Whether the training-data attestations meet the ICME 2025 rule (public, no overlap). */
+  readonly attestedClean: boolean;
   readonly cells: readonly Cell[];
 }
 
-export interface TrackTable {
-  readonly track: LeaderboardTrack;
-  readonly columns: readonly Column[];
-  readonly rows: readonly TableRow[];
-  readonly tasks: readonly LeaderboardTask[];
+export interface ColumnGroup {
+  readonly id: Column['group'];
+  readonly label: string;
+  readonly span: number;
 }
 
-/**
- * A sortable column: unless told otherwise, numbers sort largest (best) first on the first click
- * and text A to Z.
- */
-export function sortableColumn(
+export interface BoardTable {
+  readonly track: LeaderboardTrack;
+  readonly view: BoardView;
+  readonly ranking: Ranking;
+  readonly columns: readonly Column[];
+  readonly groups: readonly ColumnGroup[];
+  /** Entries with a rank, in rank order. */
+  readonly ranked: readonly TableRow[];
+  /** Entries without one (incomplete, then pending), each saying why. */
+  readonly unranked: readonly TableRow[];
+}
+
+export function column(
   id: string,
   label: string,
   title: string,
-  options: Partial<Pick<Column, 'domain' | 'taskId' | 'sticky' | 'firstOrder'>> & {
+  group: Column['group'],
+  options: Partial<Pick<Column, 'sticky' | 'firstOrder' | 'task'>> & {
     readonly sortType?: SortType;
   } = {},
 ): Column {
@@ -85,192 +126,324 @@ export function sortableColumn(
     firstOrder: options.firstOrder ?? (sortType === 'number' ? 'descending' : 'ascending'),
     numeric: sortType === 'number',
     sticky: options.sticky ?? false,
-    ...(options.domain ? { domain: options.domain } : {}),
-    ...(options.taskId ? { taskId: options.taskId } : {}),
+    group,
+    ...(options.task ? { task: options.task } : {}),
   };
 }
 
-/**
- * Ranks that only separate what the bootstrap separates: a row's rank is 1 + the number of rows
- * whose whole 95% interval lies above its own, so rows with overlapping intervals share a rank.
- * Without intervals (results from before version 2) it is the plain competition rank.
- */
-export function displayRanks(rows: readonly LeaderboardRow[]): number[] {
-  return rows.map((row) => {
-    const own = row.averageInterval;
-    if (!own || rows.some((other) => other.averageInterval === null)) {
-      return row.rank;
-    }
-    return 1 + rows.filter((other) => (other.averageInterval?.low ?? 0) > own.high).length;
-  });
+/** The ranking a board shows. */
+export function boardRanking(track: LeaderboardTrack, view: BoardView): Ranking | undefined {
+  return view === 'all' ? track.overall : track.byDomain[view];
 }
 
-function rankCell(rank: number, shared: boolean, row: LeaderboardRow): Cell {
-  const interval = row.rankInterval;
-  const range =
-    interval === null
-      ? undefined
-      : interval.best === interval.worst
-        ? `${interval.best}`
-        : `${interval.best}–${interval.worst}`;
+/** The domains with tasks in a track, in the site's order. */
+export function trackDomains(track: LeaderboardTrack): Domain[] {
+  return DOMAINS.filter((domain) => track.byDomain[domain] !== undefined);
+}
+
+export function submissionOf(leaderboard: Leaderboard, slug: string): LeaderboardSubmission {
+  const submission = leaderboard.submissions.find((candidate) => candidate.slug === slug);
+  if (!submission) {
+    throw new Error(`leaderboard: a standing for unknown submission ${slug}`);
+  }
+  return submission;
+}
+
+function taskOf(leaderboard: Leaderboard, id: string): LeaderboardTask {
+  const task = leaderboard.tasks.find((candidate) => candidate.id === id);
+  if (!task) {
+    throw new Error(`leaderboard: unknown task ${id}`);
+  }
+  return task;
+}
+
+/** The baseline badge and, where the attestations fall short of public data, the data flag. */
+export function markersOf(submission: LeaderboardSubmission): Marker[] {
+  const markers: Marker[] = [];
+  if (submission.baseline) {
+    markers.push({
+      id: 'baseline',
+      label: 'baseline',
+      title: 'A reference system provided by the organisers',
+    });
+  }
+  if (!isAttestedClean(submission)) {
+    markers.push({ id: 'data', label: 'data?', title: attestationText(submission) });
+  }
+  return markers;
+}
+
+/** ICME 2025 accepted only encoders trained on public data that excludes the evaluation data. */
+export function isAttestedClean(submission: LeaderboardSubmission): boolean {
+  return (
+    submission.trainingDataAvailability === 'public' && submission.evaluationDataOverlap === 'none'
+  );
+}
+
+export function attestationText(submission: LeaderboardSubmission): string {
+  const availability = {
+    public: 'every training dataset is public',
+    'not-public': 'some training data is not public',
+    unknown: 'whether the training data is public is unknown',
+  }[submission.trainingDataAvailability];
+  const overlap = {
+    none: 'no evaluation dataset was used in training',
+    some: 'some evaluation data was used in training',
+    unknown: 'overlap with the evaluation data is unknown',
+  }[submission.evaluationDataOverlap];
+  return `The team attests: ${availability}; ${overlap}.`;
+}
+
+/** "Model 1.0" with the team below it: the primary identity of a row. */
+function modelCell(submission: LeaderboardSubmission): Cell {
+  const name = `${submission.modelName} ${submission.modelVersion}`;
   return {
-    text: shared ? `=${rank}` : `${rank}`,
-    ...(range === undefined ? {} : { detail: range }),
-    title:
-      (shared ? 'Tied: the 95% intervals of these averages overlap. ' : '') +
-      (range === undefined
-        ? ''
-        : `95% interval of the rank over the bootstrap resamples: ${range}.`),
-    sortValue: String(rank),
+    text: name,
+    detail: submission.team,
+    title: `${name} by ${submission.team} (${submission.affiliation})`,
+    sortValue: name.toLocaleLowerCase('en'),
     best: false,
   };
 }
 
-export function trackTable(
+function rankCell(standing: Standing, shared: boolean, rankedCount: number): Cell {
+  const interval = standing.rankInterval;
+  const range = interval === null ? undefined : formatRankInterval(interval);
+  const beatenBy = (interval?.best ?? 1) - 1;
+  const beats = rankedCount - (interval?.worst ?? rankedCount);
+  return {
+    text: formatRank(standing.rank, shared),
+    ...(range === undefined ? {} : { detail: range }),
+    title:
+      (shared ? 'Shared rank. ' : '') +
+      (range === undefined
+        ? ''
+        : `Rank interval ${range}: beaten by ${beatenBy}, beats ${beats} of ${rankedCount}.`),
+    sortValue: standing.rank === null ? '' : String(standing.rank),
+    best: false,
+  };
+}
+
+function averageCell(standing: Standing, best: boolean): Cell {
+  const interval = standing.averageInterval;
+  const partial = standing.status === 'incomplete';
+  return {
+    text: partial ? `${formatScore(standing.average)}*` : formatScore(standing.average),
+    ...(interval && standing.average !== null ? { detail: formatInterval(interval) } : {}),
+    ...(partial
+      ? {
+          title: `Partial average over ${standing.coverage.done} of ${standing.coverage.total} tasks: not comparable with the ranked entries`,
+        }
+      : {}),
+    sortValue: sortValueOf(standing.average),
+    best,
+  };
+}
+
+function scoreCell(entry: TrackEntry | undefined, task: LeaderboardTask, best: boolean): Cell {
+  const score = entry?.scores[task.id] ?? null;
+  const interval = entry?.intervals[task.id] ?? null;
+  return {
+    text: formatScore(score),
+    title:
+      score === null
+        ? `${task.name}: no result`
+        : `${task.name} ${interval ? formatInterval(interval) : ''}`,
+    sortValue: sortValueOf(score),
+    best,
+  };
+}
+
+/** Task columns of a board: a domain's tasks, or every task grouped by domain. */
+function boardTasks(leaderboard: Leaderboard, track: LeaderboardTrack, view: BoardView) {
+  const tasks = track.tasks.map((id) => taskOf(leaderboard, id));
+  const shown = view === 'all' ? tasks : tasks.filter((task) => task.domain === view);
+  return DOMAINS.flatMap((domain) => shown.filter((task) => task.domain === domain));
+}
+
+export function taskColumn(task: LeaderboardTask): Column {
+  const metric = METRICS[task.metric];
+  return column(
+    `task-${task.id}`,
+    task.name,
+    `${task.name} (${capitalise(task.domain)}, ${TASK_TYPE_LABELS[task.type]}): ${metric.label}, weight ${task.weight}. ${metric.description}`,
+    task.domain,
+    { task },
+  );
+}
+
+/**
+ * One board: a track over all its tasks or over one domain's. Columns: rank, model (with the
+ * team), the average, the domain averages (all-task board), every task grouped by domain, then
+ * size and speed. Ranked entries first, in rank order; unranked ones apart.
+ */
+export function boardTable(
   leaderboard: Leaderboard,
   trackId: 'A' | 'B',
+  view: BoardView,
   efficiency?: Efficiency,
-): TrackTable {
+): BoardTable {
   const track = leaderboard.tracks[trackId];
-  const tasks = track.tasks.map((id) => {
-    const task = leaderboard.tasks.find((candidate) => candidate.id === id);
-    if (!task) {
-      throw new Error(`leaderboard: track ${trackId} lists unknown task ${id}`);
-    }
-    return task;
-  });
-  const domainsPresent = DOMAINS.filter((domain) => tasks.some((task) => task.domain === domain));
+  const ranking = boardRanking(track, view);
+  if (!ranking) {
+    throw new Error(`leaderboard: track ${trackId} has no ${view} tasks`);
+  }
+  const tasks = boardTasks(leaderboard, track, view);
+  const domains = view === 'all' ? trackDomains(track) : [];
+  const scope = view === 'all' ? 'all tasks' : `the ${view} tasks`;
   const columns: Column[] = [
-    sortableColumn(
-      'rank',
-      'Rank',
-      'Rank by weighted average; rows whose intervals overlap share a rank',
-      { sticky: true, firstOrder: 'ascending' },
-    ),
-    sortableColumn('team', 'Team', 'Team name', { sortType: 'text', sticky: true }),
-    sortableColumn('affiliation', 'Affiliation', 'Affiliation of the team', { sortType: 'text' }),
-    sortableColumn('model', 'Model', 'Model name and version', { sortType: 'text' }),
-    sortableColumn(
+    column('rank', 'Rank', 'Rank by the paired bootstrap; below it the rank interval', 'entry', {
+      sticky: true,
+      firstOrder: 'ascending',
+    }),
+    column('model', 'Model', 'Model name and version, and the team', 'entry', {
+      sortType: 'text',
+      sticky: true,
+    }),
+    column(
       'average',
-      'Weighted average',
-      'Sum of score x weight over the tasks that ran, divided by the sum of their weights; below it the 95% bootstrap interval',
+      'Average',
+      `Weighted average over ${scope} (Σ score × weight / Σ weight); below it the 95% bootstrap interval`,
+      'averages',
     ),
-    ...domainsPresent.map((domain: Domain) =>
-      sortableColumn(
+    ...domains.map((domain) =>
+      column(
         `domain-${domain}`,
         capitalise(domain),
         `Weighted average over the ${domain} tasks`,
-        {
-          domain,
-        },
+        'averages',
       ),
     ),
-    sortableColumn('coverage', 'Coverage', 'Tasks with a score / tasks in this track'),
-    sortableColumn(
-      'parameters',
-      'Parameters',
-      'Values stored in the ONNX model (its initializers)',
-    ),
-    sortableColumn(
+    ...tasks.map(taskColumn),
+    column('parameters', 'Params', 'Values stored in the ONNX model (its initializers)', 'cost'),
+    column(
       'rtf',
-      'Real-time factor',
-      'Seconds of audio encoded per second of encoder time, over every task, on the machine that evaluated it',
-    ),
-    ...tasks.map((task) =>
-      sortableColumn(
-        `task-${task.id}`,
-        task.name,
-        `${METRICS[task.metric].label}: ${METRICS[task.metric].description} Weight ${task.weight}.`,
-        { domain: task.domain, taskId: task.id },
-      ),
+      'Speed',
+      'Real-time factor: seconds of audio encoded per second of encoder time, over every task, on the machine that evaluated it',
+      'cost',
     ),
   ];
-
-  const bestOf = (values: readonly (number | null)[]) => {
-    const present = values.filter((value): value is number => value !== null);
-    return present.length > 0 ? Math.max(...present) : null;
-  };
-  const columnValues = (pick: (row: LeaderboardRow) => number | null) => track.rows.map(pick);
-  const best = {
-    average: bestOf(columnValues((row) => row.average)),
-    domains: Object.fromEntries(
-      domainsPresent.map((domain) => [
-        domain,
-        bestOf(columnValues((row) => row.domainAverages[domain] ?? null)),
-      ]),
-    ),
-    tasks: Object.fromEntries(
-      tasks.map((task) => [task.id, bestOf(columnValues((row) => row.scores[task.id] ?? null))]),
-    ),
-  };
-  const scoreCell = (
-    value: number | null,
-    bestValue: number | null | undefined,
-    interval?: { low: number; high: number } | null,
-  ): Cell => ({
-    text: formatScore(value),
-    ...(interval && value !== null
-      ? { detail: formatInterval(interval), title: `95% interval ${formatInterval(interval)}` }
-      : {}),
-    sortValue: value === null ? '' : String(value),
-    best: value !== null && value === bestValue && track.rows.length > 1,
-  });
-  const ranks = displayRanks(track.rows);
-
-  const rows = track.rows.map((row, index): TableRow => {
-    const submission = leaderboard.submissions.find(
-      (candidate) => candidate.slug === row.submission,
-    );
-    if (!submission) {
-      throw new Error(`leaderboard: row for unknown submission ${row.submission}`);
+  const groups: ColumnGroup[] = [];
+  for (const entry of columns) {
+    const last = groups[groups.length - 1];
+    if (last && last.id === entry.group) {
+      groups[groups.length - 1] = { ...last, span: last.span + 1 };
+    } else {
+      groups.push({
+        id: entry.group,
+        label:
+          entry.group === 'entry' || entry.group === 'cost'
+            ? ''
+            : entry.group === 'averages'
+              ? 'Averages'
+              : capitalise(entry.group),
+        span: 1,
+      });
     }
-    const rank = ranks[index] as number;
-    const speed = efficiency?.submissions.find((entry) => entry.submission === row.submission);
+  }
+  const entries = new Map(track.entries.map((entry) => [entry.submission, entry]));
+  const domainStanding = (domain: Domain, slug: string) =>
+    track.byDomain[domain]?.standings.find((standing) => standing.submission === slug);
+  const rankedCount = ranking.standings.filter((standing) => standing.status === 'ranked').length;
+  const rankCounts = new Map<number, number>();
+  for (const standing of ranking.standings) {
+    if (standing.rank !== null) {
+      rankCounts.set(standing.rank, (rankCounts.get(standing.rank) ?? 0) + 1);
+    }
+  }
+  const rows = ranking.standings.map((standing): TableRow => {
+    const submission = submissionOf(leaderboard, standing.submission);
+    const entry = entries.get(standing.submission);
+    const speed = efficiency?.submissions.find((item) => item.submission === submission.slug);
     const rtf = speed?.realTimeFactor ?? null;
+    const cells: Cell[] = [
+      rankCell(standing, (rankCounts.get(standing.rank ?? 0) ?? 0) > 1, rankedCount),
+      modelCell(submission),
+      averageCell(standing, ranking.best.includes(submission.slug)),
+      ...domains.map((domain) => {
+        const inDomain = domainStanding(domain, submission.slug);
+        const ranked = inDomain?.status === 'ranked';
+        return {
+          text: ranked ? formatScore(inDomain.average) : '–',
+          ...(ranked
+            ? {}
+            : {
+                title: `Not every ${domain} task has a result (${inDomain?.coverage.done ?? 0} of ${inDomain?.coverage.total ?? 0})`,
+              }),
+          sortValue: ranked ? sortValueOf(inDomain.average) : '',
+          best: ranked && (track.byDomain[domain]?.best.includes(submission.slug) ?? false),
+        };
+      }),
+      ...tasks.map((task) =>
+        scoreCell(entry, task, track.byTask[task.id]?.best.includes(submission.slug) ?? false),
+      ),
+      {
+        text: formatParameters(submission.parameters),
+        ...(submission.parameters === null
+          ? {}
+          : { title: `${submission.parameters.toLocaleString('en')} values` }),
+        sortValue: submission.parameters === null ? '' : String(submission.parameters),
+        best: false,
+      },
+      {
+        text: formatRealTimeFactor(rtf),
+        ...(speed && speed.hosts.length > 0
+          ? { title: `Measured on ${speed.hosts.join('; ')}` }
+          : {}),
+        sortValue: rtf === null ? '' : String(rtf),
+        best: false,
+      },
+    ];
     return {
       submission,
-      cells: [
-        rankCell(rank, ranks.filter((other) => other === rank).length > 1, row),
-        { text: submission.team, sortValue: submission.team.toLocaleLowerCase('en'), best: false },
-        {
-          text: submission.affiliation,
-          sortValue: submission.affiliation.toLocaleLowerCase('en'),
-          best: false,
-        },
-        {
-          text: `${submission.modelName} ${submission.modelVersion}`,
-          sortValue: submission.modelName.toLocaleLowerCase('en'),
-          best: false,
-        },
-        {
-          ...scoreCell(row.average, best.average, row.averageInterval),
-          text: formatScore(row.average),
-        },
-        ...domainsPresent.map((domain) =>
-          scoreCell(row.domainAverages[domain] ?? null, best.domains[domain]),
-        ),
-        { text: formatCoverage(row.coverage), sortValue: String(row.coverage.done), best: false },
-        {
-          text: formatParameters(submission.parameters),
-          ...(submission.parameters === null
-            ? {}
-            : { title: `${submission.parameters.toLocaleString('en')} values` }),
-          sortValue: submission.parameters === null ? '' : String(submission.parameters),
-          best: false,
-        },
-        {
-          text: formatRealTimeFactor(rtf),
-          ...(speed && speed.hosts.length > 0
-            ? { title: `Measured on ${speed.hosts.join('; ')}` }
-            : {}),
-          sortValue: rtf === null ? '' : String(rtf),
-          best: false,
-        },
-        ...tasks.map((task) =>
-          scoreCell(row.scores[task.id] ?? null, best.tasks[task.id], row.intervals[task.id]),
-        ),
-      ],
+      standing,
+      markers: markersOf(submission),
+      searchText: [submission.modelName, submission.team, submission.affiliation, submission.slug]
+        .join(' ')
+        .toLocaleLowerCase('en'),
+      attestedClean: isAttestedClean(submission),
+      cells,
     };
   });
-  return { track, columns, rows, tasks };
+  return {
+    track,
+    view,
+    ranking,
+    columns,
+    groups,
+    ranked: rows.filter((row) => row.standing.status === 'ranked'),
+    unranked: rows.filter((row) => row.standing.status !== 'ranked'),
+  };
+}
+
+/** Why an unranked entry has no rank, in words. */
+export function unrankedReason(standing: Standing): string {
+  return standing.status === 'pending'
+    ? 'pending: no result yet'
+    : `incomplete: ${standing.coverage.done} of ${standing.coverage.total} tasks`;
+}
+
+/** One row of a task's own ranking: rank, model and the score with its interval. */
+export interface TaskStandingRow {
+  readonly submission: LeaderboardSubmission;
+  readonly standing: Standing;
+  readonly shared: boolean;
+  readonly best: boolean;
+}
+
+export function taskStandings(track: LeaderboardTrack, taskId: string, leaderboard: Leaderboard) {
+  const ranking = track.byTask[taskId];
+  if (!ranking) {
+    return [];
+  }
+  return ranking.standings
+    .filter((standing) => standing.status === 'ranked')
+    .map((standing): TaskStandingRow => ({
+      submission: submissionOf(leaderboard, standing.submission),
+      standing,
+      shared:
+        ranking.standings.filter((other) => other.rank !== null && other.rank === standing.rank)
+          .length > 1,
+      best: ranking.best.includes(standing.submission),
+    }));
 }

@@ -56,7 +56,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   {
     title: 'Uncertainty is reported',
     xares: 'Reports a point score per task and a weighted average.',
-    here: 'Each score comes with a 95% bootstrap interval (1000 resamples of the test items, per fold); the weighted average and the rank get intervals from the same paired resamples.',
+    here: 'Each score comes with a 95% bootstrap interval (1000 resamples of the test items, per fold); the weighted average gets its interval, and the rank its value and interval, from the same paired resamples. Only entries with every task are ranked.',
     why: 'Small test sets (GTZAN has 100 clips per fold, MAESTRO 65 pieces) move by several points between runs; ties should look like ties.',
   },
 ];

@@ -5,6 +5,7 @@
  *
  * - leaderboard: `results/<suite>/leaderboard.json` (required);
  * - efficiency: `results/<suite>/efficiency.json` (optional: speed differs between runs);
+ * - status: `results/<suite>/status.json` (optional): every (submission, task) pair's state;
  * - runs: every `results/<suite>/runs/<slug>/<task>.json` with its measurements, for provenance;
  *   the leaderboard is cross-checked against them: every score must be backed by a result of
  *   the submission's current model (cross-check.ts);
@@ -24,13 +25,16 @@ import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
 import {
   efficiencyFile,
+  isResultFileName,
   leaderboardFile,
   measurementsFile,
   OTHER_PROTOCOLS,
   protocolResultsDir,
   resultsDirFromEnvironment,
   runsDir,
+  statusFile,
 } from '../../schemas/results-layout.ts';
+import { StatusFile } from '../../schemas/status.ts';
 
 function resultsDir(context: LoaderContext): string {
   return resolve(fileURLToPath(context.config.root), resultsDirFromEnvironment(process.env));
@@ -74,6 +78,19 @@ export function leaderboardLoader(): Loader {
   };
 }
 
+export function statusLoader(): Loader {
+  return {
+    name: 'status-json',
+    load: async (context) => {
+      const path = statusFile(resultsDir(context));
+      const entries = existsSync(path)
+        ? [{ id: 'current', data: readValidated(path, StatusFile, 'status'), filePath: path }]
+        : [];
+      await store(context, entries);
+    },
+  };
+}
+
 export function efficiencyLoader(): Loader {
   return {
     name: 'efficiency-json',
@@ -103,9 +120,7 @@ function readRunFiles(dir: string): RunFile[] {
   }
   for (const slug of readdirSync(root).sort()) {
     const folder = join(root, slug);
-    const names = readdirSync(folder)
-      .filter((name) => name.endsWith('.json') && !name.endsWith('.measurements.json'))
-      .sort();
+    const names = readdirSync(folder).filter(isResultFileName).sort();
     for (const name of names) {
       const task = basename(name, '.json');
       const path = join(folder, name);
@@ -150,9 +165,17 @@ export function runsLoader(): Loader {
       // The cross-check lives here, where the run files are read anyway; the leaderboard loader
       // reports a missing or invalid leaderboard.json.
       crossCheck(dir, runs);
+      // The pages need provenance and fold scores; the replicates (most of each file) were needed
+      // only by the cross-check above and stay out of the content store.
       const entries = runs.map((run) => ({
         id: run.id,
-        data: { result: run.result, measurements: run.measurements },
+        data: {
+          submission: run.result.submission,
+          task: run.result.task,
+          folds: run.result.trackA.folds,
+          provenance: run.result.provenance,
+          measurements: run.measurements,
+        },
         filePath: run.path,
       }));
       await store(context, entries);

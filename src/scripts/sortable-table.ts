@@ -1,7 +1,9 @@
 /**
- * Progressive enhancement for `table[data-sortable]`: each header button sorts the rows by that
- * column. The first click uses the column's natural order (best scores first, names A to Z),
- * the next one reverses it; missing values always go last. `aria-sort` follows the state.
+ * Progressive enhancement for `table[data-sortable]`: each column label becomes a button that
+ * sorts the rows by that column (the labels are plain text without JavaScript, so no control is
+ * shown that cannot work). The first click uses the column's natural order (best scores first,
+ * names A to Z), the next one reverses it; missing values always go last. `aria-sort` follows
+ * the state. The column headers are the last header row (a row of column groups may sit above).
  */
 
 type Order = 'ascending' | 'descending';
@@ -17,8 +19,13 @@ function compareValues(a: string, b: string, numeric: boolean): number {
   return a.localeCompare(b, 'en');
 }
 
+function headerRow(table: HTMLTableElement): HTMLTableRowElement | undefined {
+  const rows = table.tHead?.rows;
+  return rows ? (rows[rows.length - 1] ?? undefined) : undefined;
+}
+
 export function sortTable(table: HTMLTableElement, columnIndex: number, order: Order): void {
-  const header = table.tHead?.rows[0]?.cells[columnIndex];
+  const header = headerRow(table)?.cells[columnIndex];
   const body = table.tBodies[0];
   if (!header || !body) {
     return;
@@ -41,7 +48,7 @@ export function sortTable(table: HTMLTableElement, columnIndex: number, order: O
     );
   });
   body.append(...rows);
-  for (const cell of Array.from(table.tHead?.rows[0]?.cells ?? [])) {
+  for (const cell of Array.from(headerRow(table)?.cells ?? [])) {
     cell.removeAttribute('aria-sort');
   }
   header.setAttribute('aria-sort', order);
@@ -53,7 +60,7 @@ export function sortTableByColumn(
   columnId: string,
   order: Order,
 ): boolean {
-  const headers = Array.from(table.tHead?.rows[0]?.cells ?? []);
+  const headers = Array.from(headerRow(table)?.cells ?? []);
   const index = headers.findIndex((header) => header.dataset['column'] === columnId);
   if (index < 0) {
     return false;
@@ -69,9 +76,18 @@ export function enhanceSortableTables(
   onSort: SortListener = () => undefined,
 ): void {
   for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table[data-sortable]'))) {
-    const headers = Array.from(table.tHead?.rows[0]?.cells ?? []);
+    const headers = Array.from(headerRow(table)?.cells ?? []);
     headers.forEach((header, index) => {
-      header.querySelector('button')?.addEventListener('click', () => {
+      const label = header.querySelector('.sort-label');
+      if (!label) {
+        return;
+      }
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sort-label';
+      button.append(...Array.from(label.childNodes));
+      label.replaceWith(button);
+      button.addEventListener('click', () => {
         const current = header.getAttribute('aria-sort');
         const first = header.dataset['firstOrder'] === 'ascending' ? 'ascending' : 'descending';
         const order: Order =

@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskResult } from '../../schemas/result.ts';
@@ -19,7 +19,16 @@ import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
 import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
 import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
-import { axeViolations, crawlSite, isSerious } from '../helpers/site-audit.ts';
+import {
+  checkAxe,
+  checkCompare,
+  checkControlsAndUrl,
+  checkCrawl,
+  checkNoSidewaysScroll,
+  checkSorting,
+  checkWithoutScript,
+  watchedPage,
+} from '../helpers/board-checks.ts';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
 
 const tasks = suiteTasks(getSuite('demo'));
@@ -131,22 +140,25 @@ describe('pipeline on the demo suite', { timeout: 180_000 }, () => {
     const leaderboard = Leaderboard.parse(
       JSON.parse(await readFile(leaderboardFile(resultsDir), 'utf8')),
     );
-    for (const row of leaderboard.tracks.A.rows) {
+    const standings = leaderboard.tracks.A.overall.standings;
+    for (const standing of standings) {
       const expected = weightedAverage(
         await Promise.all(
           tasks.map(async (task) => ({
             score: TaskResult.parse(
-              JSON.parse(await readFile(resultFile(resultsDir, row.submission, task.id), 'utf8')),
+              JSON.parse(
+                await readFile(resultFile(resultsDir, standing.submission, task.id), 'utf8'),
+              ),
             ).trackA.score,
             weight: task.weight,
           })),
         ),
       );
-      expect(row.average).toBeCloseTo(expected ?? -1, 6);
+      expect(standing.status).toBe('ranked');
+      expect(standing.average).toBeCloseTo(expected ?? -1, 6);
     }
-    expect(leaderboard.tracks.A.rows.map((row) => row.average)).toEqual(
-      [...leaderboard.tracks.A.rows.map((row) => row.average)].sort((a, b) => b - a),
-    );
+    const averages = standings.map((standing) => standing.average ?? 0);
+    expect(averages).toEqual([...averages].sort((a, b) => b - a));
   });
 
   it('reuses every stored result on a second run and leaves the files byte-identical', async () => {
@@ -187,13 +199,14 @@ describe('site built from those results', () => {
     );
     for (const track of ['A', 'B'] as const) {
       const table = html.slice(html.indexOf(`data-track="${track}"`));
-      const order = leaderboard.tracks[track].rows.map((row) =>
-        table.indexOf(`data-submission="${row.submission}"`),
+      const standings = leaderboard.tracks[track].overall.standings;
+      const order = standings.map((standing) =>
+        table.indexOf(`data-submission="${standing.submission}"`),
       );
       expect(order.every((position) => position > 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
-      for (const row of leaderboard.tracks[track].rows) {
-        expect(table).toContain(`>${row.average.toFixed(3)}<`);
+      for (const standing of standings) {
+        expect(table).toContain(`>${(standing.average ?? 0).toFixed(3)}<`);
       }
     }
     expect(html).toContain('http-equiv="content-security-policy"');
@@ -215,144 +228,54 @@ describe('site built from those results', () => {
       await server.close();
     });
 
-    it('loads the index without errors and sorts a column by mouse and keyboard', async () => {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') {
-          problems.push(message.text());
-        }
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-      await page.goto(`${server.url}/`);
-
-      const table = page.locator('table[data-track="A"]');
-      const column = await table
-        .locator('thead th')
-        .evaluateAll((cells) =>
-          cells.findIndex((cell) => cell.getAttribute('data-column') === 'task-demo_timbre'),
-        );
-      expect(column).toBeGreaterThan(0);
-      const header = table.locator('thead th').nth(column);
-      const values = () =>
-        table
-          .locator('tbody tr')
-          .evaluateAll(
-            (rows, index) =>
-              rows.map((row) => Number(row.children[index]?.getAttribute('data-sort-value'))),
-            column,
-          );
-      const ariaSorted = () =>
-        table
-          .locator('thead th[aria-sort]')
-          .evaluateAll((cells) =>
-            cells.map((cell) => [cell.getAttribute('data-column'), cell.getAttribute('aria-sort')]),
-          );
-
-      expect(await ariaSorted()).toEqual([['average', 'descending']]);
-      await header.locator('button').click();
-      const descending = await values();
-      expect(descending).toEqual([...descending].sort((a, b) => b - a));
-      expect(await ariaSorted()).toEqual([['task-demo_timbre', 'descending']]);
-
-      await header.locator('button').click();
-      const ascending = await values();
-      expect(ascending).toEqual([...descending].reverse());
-      expect(await ariaSorted()).toEqual([['task-demo_timbre', 'ascending']]);
-
-      await table.locator('thead th[data-column="team"] button').focus();
-      await page.keyboard.press('Enter');
-      expect(await ariaSorted()).toEqual([['team', 'ascending']]);
-      const teams = await table
-        .locator('tbody th')
-        .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-sort-value') ?? ''));
-      expect(teams).toEqual([...teams].sort((a, b) => a.localeCompare(b, 'en')));
-
-      expect(problems).toEqual([]);
+    it('sorts a column by mouse and keyboard', async () => {
+      await checkSorting(browser, `${server.url}/`, 'task-demo_timbre');
     });
 
-    /** A page that records console errors and warnings and uncaught exceptions. */
-    async function watchedPage(
-      options: { bypassCSP?: boolean } = {},
-    ): Promise<{ page: Page; problems: string[] }> {
-      const page = await browser.newPage(options);
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') {
-          problems.push(`${page.url()}: ${message.text()}`);
-        }
+    it('switches track, searches and filters, and restores the view from the URL', async () => {
+      await checkControlsAndUrl(browser, `${server.url}/`, {
+        query: 'log-mel',
+        expected: ['logmel-baseline'],
       });
-      page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
-      return { page, problems };
-    }
+    });
 
-    it('switches track and domain, and restores track, domain and sort from the URL', async () => {
-      const { page, problems } = await watchedPage();
-      await page.goto(`${server.url}/`);
-      const sectionA = page.locator('[data-track-section="A"]');
-      const sectionB = page.locator('[data-track-section="B"]');
-      expect(await sectionA.isVisible()).toBe(true);
-      expect(await sectionB.isHidden()).toBe(true);
+    it('compares submissions with the significance of each difference', async () => {
+      await checkCompare(browser, server.url, [
+        'random-transformer',
+        'random-conv',
+        'logmel-baseline',
+      ]);
+    });
 
-      await page.getByRole('tab', { name: /Track B/ }).click();
-      expect(await sectionB.isVisible()).toBe(true);
-      expect(await sectionA.isHidden()).toBe(true);
-      expect(new URL(page.url()).searchParams.get('track')).toBe('B');
-      expect(await page.getByRole('tab', { name: /Track B/ }).getAttribute('aria-selected')).toBe(
-        'true',
-      );
+    it('shows no control without JavaScript, and both tracks', async () => {
+      await checkWithoutScript(browser, server.url);
+    });
 
-      const tableB = page.locator('table[data-track="B"]');
-      await tableB.locator('thead th[data-column="task-demo_sound_events"] button').click();
-      await page.locator('[data-domain-filter]').selectOption('music');
-      const url = new URL(page.url());
-      expect(Object.fromEntries(url.searchParams)).toEqual({
-        track: 'B',
-        sort: 'task-demo_sound_events',
-        order: 'descending',
-        domain: 'music',
-      });
-      const visibleColumns = () =>
-        tableB
-          .locator('thead th')
-          .evaluateAll((cells) =>
-            cells
-              .filter((cell) => !(cell as HTMLElement).hidden)
-              .map((cell) => cell.getAttribute('data-column')),
-          );
-      const musicOnly = await visibleColumns();
-      expect(musicOnly).toContain('task-demo_timbre');
-      expect(musicOnly).not.toContain('task-demo_sound_events');
-      expect(musicOnly).toContain('average');
-
-      // A shared link reproduces the view.
-      const shared = await watchedPage();
-      await shared.page.goto(url.toString());
-      expect(await shared.page.locator('[data-track-section="B"]').isVisible()).toBe(true);
-      expect(await shared.page.locator('[data-domain-filter]').inputValue()).toBe('music');
-      expect(
-        await shared.page
-          .locator('table[data-track="B"] thead th[aria-sort]')
-          .evaluateAll((cells) =>
-            cells.map((cell) => [cell.getAttribute('data-column'), cell.getAttribute('aria-sort')]),
-          ),
-      ).toEqual([['task-demo_sound_events', 'descending']]);
-      expect([...problems, ...shared.problems]).toEqual([]);
+    it('never scrolls the page sideways at 390 px', async () => {
+      await checkNoSidewaysScroll(browser, server.url, [
+        '/',
+        '/views/sound/',
+        '/tasks/demo_timbre/',
+        `/submissions/${slugs[0] ?? ''}/`,
+        '/compare/',
+        '/cost/',
+        '/status/',
+      ]);
     });
 
     it('opens a task page and a submission page from the table', async () => {
-      const { page, problems } = await watchedPage();
+      const { page, problems } = await watchedPage(browser);
       await page.goto(`${server.url}/`);
-      const table = page.locator('table[data-track="A"]');
+      const table = page.locator('table[data-track="A"]').first();
       await table.locator('thead th[data-column="task-demo_timbre"] a.column-link').click();
       await page.waitForURL(`${server.url}/tasks/demo_timbre/`);
       expect(await page.locator('h1').textContent()).toContain('Demo timbre');
-      expect(await page.locator('svg[class^="plot-"]').count()).toBe(1);
+      expect(await page.locator('.chart-wide svg[class^="plot-"]').count()).toBe(2);
 
       await page.goto(`${server.url}/`);
       const first = table.locator('tbody tr').first();
       const slug = await first.getAttribute('data-submission');
-      await first.locator('th a').click();
+      await first.locator('th a.model-name').click();
       await page.waitForURL(`${server.url}/submissions/${slug ?? ''}/`);
       expect(await page.locator('h1').textContent()).toMatch(/\S/);
       expect(await page.getByRole('heading', { name: 'Provenance' }).count()).toBe(1);
@@ -360,53 +283,41 @@ describe('site built from those results', () => {
     });
 
     it('has no broken internal links and no console errors on any page', async () => {
-      const { page, problems } = await watchedPage();
-      const { pages, seen, broken } = await crawlSite(page, server.url);
-      expect(broken).toEqual([]);
-      expect(problems).toEqual([]);
-      // Home, methodology, downloads, tasks index, archive index and edition, the X-ARES
-      // compatible edition, and one page per task and per submission.
-      expect(pages).toBe(7 + tasks.length + slugs.length);
-      expect(seen.has('/editions/xares-0.1.3/')).toBe(true);
+      const { pages, seen } = await checkCrawl(browser, server.url);
+      // Home, three domain views, methodology, downloads, compare, cost, status, tasks index,
+      // archive index and edition, the X-ARES compatible edition, and one page per task and per
+      // submission.
+      expect(pages).toBe(13 + tasks.length + slugs.length);
+      for (const path of ['/editions/xares-0.1.3/', '/views/speech/', '/compare/', '/status/']) {
+        expect(seen.has(path), path).toBe(true);
+      }
       for (const file of ['leaderboard.json', 'track-a.csv', 'track-b.csv', 'citation.bib']) {
         expect(seen.has(`/downloads/${file}`), file).toBe(true);
       }
     });
 
     it('passes axe-core with no serious or critical violations on every kind of page', async () => {
-      // axe is injected as an inline script, which the site's Content-Security-Policy forbids.
-      const { page } = await watchedPage({ bypassCSP: true });
-      const paths = [
-        '/',
-        '/?track=B',
-        '/tasks/',
-        '/tasks/demo_sound_events/',
-        `/submissions/${slugs[0] ?? ''}/`,
-        '/methodology/',
-        '/archive/',
-        '/archive/icme2025/',
-        '/editions/xares-0.1.3/',
-        '/downloads/',
-      ];
-      // Desktop width for every page, and a phone width (390 px) where layouts change most.
-      const visits = [
-        ...paths.map((path) => ({ path, width: 1280 })),
-        ...['/', `/submissions/${slugs[0] ?? ''}/`, '/archive/icme2025/'].map((path) => ({
-          path,
-          width: 390,
-        })),
-      ];
-      const violations: string[] = [];
-      for (const { path, width } of visits) {
-        await page.setViewportSize({ width, height: 900 });
-        await page.goto(`${server.url}${path}`);
-        for (const violation of (await axeViolations(page)).filter(isSerious)) {
-          violations.push(
-            `${path} at ${width} px: ${violation.id} (${violation.impact ?? ''}, ${violation.nodes} nodes)`,
-          );
-        }
-      }
-      expect(violations).toEqual([]);
+      await checkAxe(
+        browser,
+        server.url,
+        [
+          '/',
+          '/?track=B',
+          '/views/music/',
+          '/tasks/',
+          '/tasks/demo_sound_events/',
+          `/submissions/${slugs[0] ?? ''}/`,
+          '/compare/',
+          '/cost/',
+          '/status/',
+          '/methodology/',
+          '/archive/',
+          '/archive/icme2025/',
+          '/editions/xares-0.1.3/',
+          '/downloads/',
+        ],
+        ['/', `/submissions/${slugs[0] ?? ''}/`, '/compare/', '/archive/icme2025/'],
+      );
     });
   });
 });

@@ -22,7 +22,11 @@ async function deterministicFiles(dir: string): Promise<Map<string, string>> {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
         await walk(path);
-      } else if (!entry.name.endsWith('.measurements.json') && entry.name !== 'efficiency.json') {
+      } else if (
+        !entry.name.endsWith('.measurements.json') &&
+        entry.name !== 'efficiency.json' &&
+        entry.name !== 'status.json'
+      ) {
         files.set(relative(dir, path), await readFile(path, 'utf8'));
       }
     }

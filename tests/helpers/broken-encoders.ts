@@ -121,7 +121,7 @@ export const LOGMEL_MANIFEST: Omit<SubmissionManifestInput, 'encoder'> = {
   model: { name: 'Fixture', version: '1' },
   description: 'A log-mel encoder used to test the checker.',
   license: 'MIT',
-  trainingData: { description: 'None.', publicDataOnly: true, excludesEvaluationData: true },
+  trainingData: { description: 'None.', availability: 'public', evaluationOverlap: 'none' },
   sampleRate: 16000,
   embeddingDim: MELS,
   hopMs: 10,

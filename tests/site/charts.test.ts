@@ -3,28 +3,49 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import {
-  averageBars,
-  averagesChart,
-  comparisonChart,
-  comparisonPoints,
-  taskChart,
-  taskPoints,
+  costChart,
+  costPoints,
+  rankedPoints,
+  rankingChart,
+  taskComparison,
+  taskComparisonChart,
+  truncate,
 } from '../../src/lib/charts.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
 );
+const options = { limit: 20, axis: 'Weighted average', label: 'averages' };
 
-describe('averagesChart', () => {
-  it('has one bar per submission and track', () => {
-    const bars = averageBars(fixture);
-    expect(bars).toHaveLength(fixture.tracks.A.rows.length + fixture.tracks.B.rows.length);
-    expect(bars[0]?.average).toBe(fixture.tracks.A.rows[0]?.average);
+describe('rankingChart', () => {
+  it('draws the ranked entries in rank order with their intervals, at most `limit` of them', () => {
+    const points = rankedPoints(fixture, fixture.tracks.A.overall, 20);
+    const standings = fixture.tracks.A.overall.standings;
+    expect(points.map((point) => [point.key, point.average])).toEqual(
+      standings.map((standing, index) => [
+        `${index + 1}. ${points[index]?.label ?? ''}`,
+        standing.average,
+      ]),
+    );
+    expect(points[0]).toMatchObject({
+      low: standings[0]?.averageInterval?.low,
+      high: standings[0]?.averageInterval?.high,
+    });
+    expect(rankedPoints(fixture, fixture.tracks.A.overall, 2)).toHaveLength(2);
+  });
+
+  it('comes in a wide and a narrow layout, the narrow one with shorter labels', () => {
+    const chart = rankingChart(fixture, fixture.tracks.A.overall, options);
+    expect(chart.wide).toMatch(/width="720"/);
+    expect(chart.narrow).toMatch(/width="350"/);
+    expect(truncate('Random conv features', 12)).toBe('Random conv…');
   });
 
   it('renders the same SVG as the golden file', async () => {
     // Update on purpose with `npx vitest run tests/site/charts.test.ts -u` and review the diff.
-    await expect(averagesChart(fixture)).toMatchFileSnapshot('golden/averages-chart.html');
+    const chart = rankingChart(fixture, fixture.tracks.A.overall, options);
+    await expect(chart.wide).toMatchFileSnapshot('golden/ranking-chart.html');
+    await expect(chart.narrow).toMatchFileSnapshot('golden/ranking-chart-narrow.html');
   });
 
   it('escapes model names instead of emitting markup', () => {
@@ -33,56 +54,62 @@ describe('averagesChart', () => {
     if (first) {
       first.modelName = '<img src=x onerror=alert(1)>';
     }
-    const svg = averagesChart(hostile);
-    expect(svg).not.toContain('<img');
-    expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    const { wide } = rankingChart(hostile, hostile.tracks.A.overall, options);
+    expect(wide).not.toContain('<img');
+    expect(wide).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 });
 
-describe('taskChart', () => {
-  it('has one point per submission and track, with the interval of that score', () => {
-    const points = taskPoints(fixture, 'demo_timbre');
-    expect(points.map((point) => [point.track, point.label, point.score])).toEqual([
-      ['Track A', 'Random transformer', 0.610421],
-      ['Track A', 'Log-mel spectrogram', 0.53082],
-      ['Track A', 'Random conv features', 0.463304],
-      ['Track B', 'Random transformer', 0.529268],
-      ['Track B', 'Log-mel spectrogram', 0.388914],
-      ['Track B', 'Random conv features', 0.182927],
-    ]);
-    expect(points[0]).toMatchObject({ low: 0.560421, high: 0.660421, baseline: true });
-  });
-
-  it('leaves out a track that does not score the task', () => {
-    const trackAOnly = structuredClone(fixture);
-    trackAOnly.tracks.B.tasks = ['demo_sound_events'];
-    expect(new Set(taskPoints(trackAOnly, 'demo_timbre').map((point) => point.track))).toEqual(
-      new Set(['Track A']),
-    );
-  });
-
-  it('renders the same SVG as the golden file', async () => {
-    await expect(taskChart(fixture, 'demo_sound_events')).toMatchFileSnapshot(
-      'golden/task-chart.html',
-    );
-  });
-});
-
-describe('comparisonChart', () => {
-  it('puts each Track A score beside the best score and the best baseline score', () => {
+describe('taskComparisonChart', () => {
+  it('puts each score beside the best score and the best baseline score of the task', () => {
     // Only log-mel and random-conv stay baselines; the best submission is the transformer.
     const mixed = structuredClone(fixture);
     for (const submission of mixed.submissions) {
       submission.baseline = submission.slug !== 'random-transformer';
     }
-    expect(comparisonPoints(mixed, 'random-conv')).toEqual([
-      { task: 'Demo sound events', series: 'this submission', score: 0.666667 },
-      { task: 'Demo sound events', series: 'best submission', score: 0.783333 },
-      { task: 'Demo sound events', series: 'baseline', score: 0.75 },
-      { task: 'Demo timbre (5-fold)', series: 'this submission', score: 0.463304 },
-      { task: 'Demo timbre (5-fold)', series: 'best submission', score: 0.610421 },
-      { task: 'Demo timbre (5-fold)', series: 'baseline', score: 0.53082 },
+    const byTask = mixed.tracks.A.byTask;
+    const top = (task: string, rank: number) =>
+      byTask[task]?.standings.filter((standing) => standing.status === 'ranked')[rank]?.average;
+    expect(
+      taskComparison(mixed, mixed.tracks.A, 'random-conv').map((point) => [
+        point.task,
+        point.score,
+        point.best,
+        point.baseline,
+      ]),
+    ).toEqual([
+      ['Demo sound events', 0.666667, top('demo_sound_events', 0), top('demo_sound_events', 1)],
+      ['Demo timbre (5-fold)', 0.463304, top('demo_timbre', 0), top('demo_timbre', 1)],
     ]);
-    expect(comparisonChart(mixed, 'random-conv')).toMatch(/^<figure[^>]*>.*<svg/s);
+    expect(taskComparisonChart(mixed, mixed.tracks.A, 'random-conv').wide).toMatch(
+      /^<svg [^>]*role="img"/,
+    );
+  });
+});
+
+describe('costChart', () => {
+  it('draws every ranked entry with a cost and labels the front the pipeline marked', () => {
+    const track = fixture.tracks.A;
+    const points = costPoints(
+      fixture,
+      track,
+      (slug) => fixture.submissions.find((item) => item.slug === slug)?.parameters ?? null,
+      track.paretoParameters,
+    );
+    expect(
+      points
+        .filter((point) => point.front)
+        .map((point) => point.submission)
+        .sort(),
+    ).toEqual(track.paretoParameters);
+    const chart = costChart(points, {
+      axis: 'Parameters',
+      label: 'cost',
+      format: String,
+      better: 'lower',
+    });
+    for (const point of points.filter((entry) => entry.front)) {
+      expect(chart.wide).toContain(truncate(point.label, 24));
+    }
   });
 });

@@ -59,24 +59,39 @@ describe('csvLine', () => {
 
 describe('trackCsv', () => {
   it('writes one row per leaderboard row with intervals, in leaderboard order', () => {
-    const records = parseCsv(trackCsv(fixture, 'A'));
+    const text = trackCsv(fixture, 'A');
+    // A UTF-8 byte-order mark, so Excel reads non-ASCII names as UTF-8.
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const records = parseCsv(text.slice(1));
     const [header, ...rows] = records;
     const track = fixture.tracks.A;
-    expect(header?.slice(0, 4)).toEqual(['rank', 'rank_best', 'rank_worst', 'submission']);
+    expect(header?.slice(0, 5)).toEqual([
+      'rank',
+      'rank_best',
+      'rank_worst',
+      'status',
+      'submission',
+    ]);
     expect(header?.slice(-3)).toEqual([
       track.tasks.at(-1),
       `${track.tasks.at(-1) ?? ''}_low`,
       `${track.tasks.at(-1) ?? ''}_high`,
     ]);
-    expect(rows.map((row) => row[3])).toEqual(track.rows.map((row) => row.submission));
+    expect(rows.map((row) => row[4])).toEqual(
+      track.overall.standings.map((standing) => standing.submission),
+    );
+    // The ranks are the leaderboard's, the ones every page shows.
+    expect(rows.map((row) => row[0])).toEqual(
+      track.overall.standings.map((standing) => String(standing.rank ?? '')),
+    );
     for (const row of rows) {
       expect(row).toHaveLength(header?.length ?? 0);
     }
     const first = Object.fromEntries(header?.map((name, index) => [name, rows[0]?.[index]]) ?? []);
-    const source = track.rows[0];
+    const source = track.overall.standings[0];
     expect(Number(first['weighted_average'])).toBe(source?.average);
     expect(Number(first['weighted_average_low'])).toBe(source?.averageInterval?.low);
-    expect(first['speech_average']).toBe('');
+    expect(first['speech_average']).toBeUndefined();
     expect(first['baseline']).toBe('yes');
   });
 
@@ -86,10 +101,23 @@ describe('trackCsv', () => {
     if (submission) {
       submission.team = '=cmd|" /C calc"!A0, "quoted"';
     }
-    const records = parseCsv(trackCsv(hostile, 'A'));
+    const records = parseCsv(trackCsv(hostile, 'A').slice(1));
     const teamColumn = records[0]?.indexOf('team') ?? -1;
-    const row = records.find((record) => record[3] === submission?.slug);
+    const row = records.find((record) => record[4] === submission?.slug);
     expect(row?.[teamColumn]).toBe(`'=cmd|" /C calc"!A0, "quoted"`);
+  });
+
+  it('keeps non-ASCII names intact', () => {
+    const named = structuredClone(fixture);
+    const submission = named.submissions[0];
+    if (submission) {
+      submission.team = 'Université Paris-Saclay / 清华大学';
+    }
+    const records = parseCsv(trackCsv(named, 'A').slice(1));
+    const teamColumn = records[0]?.indexOf('team') ?? -1;
+    expect(
+      records.some((record) => record[teamColumn] === 'Université Paris-Saclay / 清华大学'),
+    ).toBe(true);
   });
 });
 

@@ -1,191 +1,174 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Leaderboard, type Efficiency, type LeaderboardRow } from '../../schemas/leaderboard.ts';
-import { displayRanks, trackTable, type TrackTable } from '../../src/lib/leaderboard-view.ts';
+import { Leaderboard, type Efficiency } from '../../schemas/leaderboard.ts';
+import {
+  boardTable,
+  markersOf,
+  unrankedReason,
+  type BoardTable,
+} from '../../src/lib/leaderboard-view.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
 );
 
-function cellOf(table: TrackTable, rowIndex: number, columnId: string) {
+function cellOf(table: BoardTable, rowIndex: number, columnId: string) {
   const index = table.columns.findIndex((column) => column.id === columnId);
   expect(index, `column ${columnId}`).toBeGreaterThanOrEqual(0);
-  return table.rows[rowIndex]?.cells[index];
+  return table.ranked[rowIndex]?.cells[index];
 }
 
-describe('trackTable', () => {
-  const table = trackTable(fixture, 'A');
+describe('boardTable', () => {
+  const table = boardTable(fixture, 'A', 'all');
 
-  it('has identity, averages, coverage, size and speed columns, then one column per task', () => {
+  it('has rank, model, averages, the tasks grouped by domain, then size and speed', () => {
     expect(table.columns.map((column) => column.id)).toEqual([
       'rank',
-      'team',
-      'affiliation',
       'model',
       'average',
       'domain-sound',
       'domain-music',
-      'coverage',
+      'task-demo_sound_events',
+      'task-demo_timbre',
       'parameters',
       'rtf',
-      ...fixture.tracks.A.tasks.map((id) => `task-${id}`),
     ]);
     expect(table.columns.filter((column) => column.sticky).map((column) => column.id)).toEqual([
       'rank',
-      'team',
+      'model',
     ]);
-    const task = fixture.tasks[0];
-    const taskColumn = table.columns.find((column) => column.id === `task-${task?.id ?? ''}`);
-    expect(taskColumn?.title).toMatch(/^Accuracy: .* Weight 60\.$/);
-    expect(taskColumn?.domain).toBe('sound');
-    expect(taskColumn?.taskId).toBe(task?.id);
+    expect(table.groups.map((group) => [group.label, group.span])).toEqual([
+      ['', 2],
+      ['Averages', 3],
+      ['Sound', 1],
+      ['Music', 1],
+      ['', 2],
+    ]);
+    const task = table.columns.find((column) => column.id === 'task-demo_sound_events');
+    expect(task?.title).toMatch(
+      /^Demo sound events \(Sound, clip classification\): Accuracy, weight 60\. /,
+    );
   });
 
   it('sorts names A to Z and numbers best first on the first click', () => {
     const first = Object.fromEntries(table.columns.map((column) => [column.id, column.firstOrder]));
     expect(first['rank']).toBe('ascending');
-    expect(first['team']).toBe('ascending');
+    expect(first['model']).toBe('ascending');
     expect(first['average']).toBe('descending');
     expect(first['rtf']).toBe('descending');
   });
 
-  it('keeps the server order (best average first) and marks the best value of each score column', () => {
-    expect(table.rows.map((tableRow) => tableRow.submission.slug)).toEqual(
-      fixture.tracks.A.rows.map((fixtureRow) => fixtureRow.submission),
+  it('lists the ranked entries in the order and with the ranks of leaderboard.json', () => {
+    const standings = fixture.tracks.A.overall.standings;
+    expect(table.ranked.map((row) => row.submission.slug)).toEqual(
+      standings.map((standing) => standing.submission),
     );
-    const averageIndex = table.columns.findIndex((column) => column.id === 'average');
-    expect(table.rows.map((tableRow) => tableRow.cells[averageIndex]?.best)).toEqual([
-      true,
-      false,
-      false,
-    ]);
-    table.columns.forEach((column, index) => {
-      if (!column.id.startsWith('task-')) {
-        return;
-      }
-      const values = table.rows.map((tableRow) => Number(tableRow.cells[index]?.sortValue));
-      const best = table.rows
-        .filter((tableRow) => tableRow.cells[index]?.best)
-        .map((tableRow) => Number(tableRow.cells[index]?.sortValue));
-      expect(best).toEqual([Math.max(...values)]);
+    expect(table.ranked.map((row) => row.cells[0]?.text)).toEqual(
+      standings.map((standing) => String(standing.rank)),
+    );
+    expect(cellOf(table, 0, 'rank')?.detail).toBe('1');
+    expect(cellOf(table, 0, 'model')).toMatchObject({
+      text: 'Random transformer 1.0.0',
+      detail: 'Leaderboard maintainers',
     });
   });
 
-  it('prints each score with its 95% interval below it', () => {
-    const row = fixture.tracks.A.rows[0];
-    expect(cellOf(table, 0, 'average')).toEqual({
-      text: '0.718',
-      detail: '0.668–0.768',
-      title: '95% interval 0.668–0.768',
-      sortValue: String(row?.average),
-      best: true,
-    });
-    expect(cellOf(table, 0, 'task-demo_sound_events')?.detail).toBe('0.733–0.833');
-  });
-
-  it('shows the rank with its bootstrap interval and marks shared ranks', () => {
-    // Fixture intervals: 0.668–0.768, then two rows whose intervals overlap the first.
-    const ranks = table.rows.map((_, index) => cellOf(table, index, 'rank'));
-    expect(ranks.map((cell) => cell?.text)).toEqual(
-      displayRanks(fixture.tracks.A.rows).map((rank, _index, all) =>
-        all.filter((other) => other === rank).length > 1 ? `=${rank}` : `${rank}`,
+  it('marks as best what the pipeline marks, and nothing on a tie at the top', () => {
+    expect(
+      table.ranked.map((row) => cellOf(table, table.ranked.indexOf(row), 'average')?.best),
+    ).toEqual([true, false, false]);
+    const tied = structuredClone(fixture);
+    tied.tracks.A.overall.best = [];
+    expect(
+      boardTable(tied, 'A', 'all').ranked.some(
+        (_, index) => cellOf(boardTable(tied, 'A', 'all'), index, 'average')?.best,
       ),
-    );
-    expect(ranks[0]?.detail).toBe('1–2');
-    expect(ranks[0]?.title).toContain('95% interval of the rank over the bootstrap resamples: 1–2');
+    ).toBe(false);
+  });
+
+  it('shows shared ranks with "=", and entries without a rank apart, saying why', () => {
+    const board = structuredClone(fixture);
+    const [, second, third] = board.tracks.A.overall.standings;
+    if (second && third) {
+      third.rank = second.rank;
+      second.status = 'ranked';
+    }
+    const shared = boardTable(board, 'A', 'all');
+    expect(shared.ranked.map((row) => row.cells[0]?.text)).toEqual(['1', '=2', '=2']);
+    if (third) {
+      third.status = 'incomplete';
+      third.rank = null;
+      third.coverage = { done: 1, total: 2 };
+    }
+    const split = boardTable(board, 'A', 'all');
+    expect(split.ranked.map((row) => row.submission.slug)).toEqual([
+      'random-transformer',
+      'logmel-baseline',
+    ]);
+    expect(split.unranked.map((row) => unrankedReason(row.standing))).toEqual([
+      'incomplete: 1 of 2 tasks',
+    ]);
+    expect(split.unranked[0]?.cells[2]?.text).toMatch(/^0\.\d{3}\*$/);
+  });
+
+  it('ranks a domain view over that domain only, with its tasks only', () => {
+    const sound = boardTable(fixture, 'A', 'sound');
+    expect(sound.columns.map((column) => column.id)).toEqual([
+      'rank',
+      'model',
+      'average',
+      'task-demo_sound_events',
+      'parameters',
+      'rtf',
+    ]);
+    expect(sound.ranking).toBe(fixture.tracks.A.byDomain.sound);
   });
 
   it('shows parameters from the model and the real-time factor from efficiency.json', () => {
     const efficiency: Efficiency = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       submissions: [
         {
           submission: 'random-transformer',
           tasksMeasured: 2,
-          encodeSeconds: 2,
-          encodedSeconds: 237,
-          realTimeFactor: 118.5,
-          peakRssBytes: 1,
+          encodeSeconds: 10,
+          encodedSeconds: 1185.5,
+          realTimeFactor: 118.55,
+          peakRssBytes: 300 * 2 ** 20,
           executionProviders: ['cpu'],
-          hosts: ['test host, 2 cores'],
+          hosts: ['AMD EPYC, 2 cores'],
         },
       ],
+      paretoSpeed: { A: [], B: [] },
     };
-    const withSpeed = trackTable(fixture, 'A', efficiency);
-    const slugs = withSpeed.rows.map((row) => row.submission.slug);
-    const transformer = slugs.indexOf('random-transformer');
-    expect(cellOf(withSpeed, transformer, 'parameters')).toEqual({
-      text: '24.0M',
-      title: '24,013,318 values',
-      sortValue: '24013318',
-      best: false,
-    });
-    expect(cellOf(withSpeed, transformer, 'rtf')).toEqual({
+    const withSpeed = boardTable(fixture, 'A', 'all', efficiency);
+    expect(cellOf(withSpeed, 0, 'rtf')).toMatchObject({
       text: '119×',
-      title: 'Measured on test host, 2 cores',
-      sortValue: '118.5',
-      best: false,
+      title: 'Measured on AMD EPYC, 2 cores',
     });
-    // Submissions without a measurement show a dash that sorts last.
-    expect(cellOf(withSpeed, slugs.indexOf('logmel-baseline'), 'rtf')).toEqual({
-      text: '–',
-      sortValue: '',
-      best: false,
-    });
+    expect(cellOf(withSpeed, 1, 'rtf')?.text).toBe('–');
   });
 
-  it('shows missing scores as a dash that sorts last, without an interval', () => {
-    const sparse = structuredClone(fixture);
-    const first = sparse.tracks.A.rows[0];
-    const taskId = sparse.tracks.A.tasks[0] ?? '';
-    if (first) {
-      first.scores[taskId] = null;
+  it('flags training data that is not attested public and free of evaluation data', () => {
+    const submission = structuredClone(fixture.submissions[0]);
+    if (!submission) {
+      throw new Error('fixture without submissions');
     }
-    expect(cellOf(trackTable(sparse, 'A'), 0, `task-${taskId}`)).toEqual({
-      text: '–',
-      sortValue: '',
-      best: false,
-    });
+    expect(markersOf({ ...submission, baseline: false })).toEqual([]);
+    expect(
+      markersOf({ ...submission, baseline: false, trainingDataAvailability: 'unknown' }).map(
+        (marker) => marker.id,
+      ),
+    ).toEqual(['data']);
   });
 
   it('names the leaderboard row that refers to an unknown submission', () => {
     const broken = structuredClone(fixture);
-    const first = broken.tracks.B.rows[0];
-    if (first) {
-      first.submission = 'nobody';
+    const standing = broken.tracks.A.overall.standings[0];
+    if (standing) {
+      standing.submission = 'ghost';
     }
-    expect(() => trackTable(broken, 'B')).toThrow('row for unknown submission nobody');
-  });
-});
-
-describe('displayRanks', () => {
-  const row = (low: number, high: number, rank: number): LeaderboardRow => ({
-    submission: `s${rank}`,
-    rank,
-    rankInterval: null,
-    average: (low + high) / 2,
-    averageInterval: { low, high },
-    domainAverages: { speech: null, sound: null, music: null },
-    coverage: { done: 1, total: 1 },
-    scores: {},
-    intervals: {},
-  });
-
-  it('ranks a row 1 + the number of rows whose whole interval lies above its own', () => {
-    // A and B overlap; C and D both lie below A and B and overlap each other; E is below all.
-    const rows = [
-      row(0.8, 0.9, 1),
-      row(0.75, 0.85, 2),
-      row(0.55, 0.7, 3),
-      row(0.5, 0.6, 4),
-      row(0.1, 0.2, 5),
-    ];
-    expect(displayRanks(rows)).toEqual([1, 1, 3, 3, 5]);
-  });
-
-  it('keeps the competition rank when any row has no interval', () => {
-    const rows = [row(0.8, 0.9, 1), { ...row(0.75, 0.85, 2), averageInterval: null }];
-    expect(displayRanks(rows)).toEqual([1, 2]);
+    expect(() => boardTable(broken, 'A', 'all')).toThrow('unknown submission ghost');
   });
 });
