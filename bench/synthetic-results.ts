@@ -40,6 +40,7 @@ import {
 } from '../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import type { Submission } from '../pipeline/submissions/scan.ts';
+import { ENGINE_VERSION } from '../pipeline/protocol.ts';
 import { SeededRandom } from '../pipeline/util/random.ts';
 
 export interface SyntheticOptions {
@@ -212,7 +213,7 @@ export async function writeSyntheticResults(
         notes: [],
         provenance: {
           protocol: protocol.id,
-          engineVersion: 4,
+          engineVersion: ENGINE_VERSION,
           pipelineCommit: 'synthetic',
           modelSha256: submission.modelSha256,
           taskVersion: task.version,

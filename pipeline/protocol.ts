@@ -7,7 +7,7 @@
  * Bumped whenever the numbers the engine produces for the same inputs change (front end,
  * heads, metrics). Stored results from another engine version are recomputed.
  */
-export const ENGINE_VERSION = 4;
+export const ENGINE_VERSION = 5;
 
 /** X-ARES `TaskConfig.seed`. */
 export const SEED = 42;

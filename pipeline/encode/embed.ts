@@ -15,7 +15,7 @@ import { EncoderError } from '../errors.ts';
 import type { OrtSession } from '../runtime/ort.ts';
 import type { CachedItem } from './cache.ts';
 import { concatenateFloat32 } from '../util/arrays.ts';
-import { chunkRanges, maxInputSamples } from './chunks.ts';
+import { chunkRanges, fixedChunkRanges, maxInputSamples } from './chunks.ts';
 
 export interface EncoderContract {
   readonly sampleRate: number;
@@ -42,8 +42,8 @@ export interface EncodedShard {
 
 /**
  * How input longer than the encoder's maximum is cut:
- * - "per-crop": each crop alone, in chunks of at most `maxInputSeconds` (chunks.ts), the frames
- *   of the chunks concatenated;
+ * - "per-crop": each crop alone, in equal-length chunks of at most `maxInputSeconds` (chunks.ts),
+ *   the frames of the chunks concatenated;
  * - "x-ares-examples": the whole batch at once, as the X-ARES example encoders do inside their
  *   forward pass: chunks of `maxInputSeconds` along time, a last chunk shorter than 1 s
  *   zero-padded to 1 s, every chunk's frames kept and concatenated.
@@ -157,7 +157,7 @@ export class ClipEncoder {
     const dim = this.#contract.embeddingDim;
     const { input, count, width } = batch;
     const parts: Float32Array[][] = Array.from({ length: count }, () => []);
-    for (const [start, end] of chunkRanges(width, maxSamples)) {
+    for (const [start, end] of fixedChunkRanges(width, maxSamples)) {
       const chunkWidth = Math.max(end - start, this.#contract.sampleRate);
       const chunk = new Float32Array(count * chunkWidth);
       for (let b = 0; b < count; b++) {

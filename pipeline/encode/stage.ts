@@ -26,7 +26,7 @@ import { runEncodeJob, type EncodeLimits } from './supervisor.ts';
 import type { ShardJob } from './worker.ts';
 
 /** Bumped when the encoder stage changes what it stores (crop rule, pooling, file layout). */
-export const ENCODE_VERSION = 2;
+export const ENCODE_VERSION = 3;
 
 /** Reader threads per encoder process unless told otherwise. */
 export const DEFAULT_READERS = 1;
