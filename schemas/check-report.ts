@@ -19,9 +19,12 @@ export const CheckId = z.enum([
   'session',
   'xares-probe',
   'short-input',
+  'chunking',
   'frame-rate',
   'determinism',
   'batch-invariance',
+  'silence',
+  'full-scale',
   'finite-values',
   'efficiency',
 ]);
@@ -72,3 +75,21 @@ export const CheckReport = z.strictObject({
   measurements: EncoderMeasurements.optional(),
 });
 export type CheckReport = z.infer<typeof CheckReport>;
+
+/**
+ * The dynamic checks' verdict on one model under one contract, kept in the evaluation cache
+ * (`<cache>/checks/`) so that `evaluate` probes each model once. `probesVersion` changes
+ * whenever a probe does, which invalidates every stored verdict.
+ */
+export const ModelCheckRecord = z.strictObject({
+  probesVersion: z.int().positive(),
+  modelSha256: Sha256,
+  contract: z.strictObject({
+    sampleRate: z.int().positive(),
+    embeddingDim: z.int().positive(),
+    hopMs: z.number().positive(),
+    maxInputSeconds: z.number().positive(),
+  }),
+  checks: z.array(CheckItem),
+});
+export type ModelCheckRecord = z.infer<typeof ModelCheckRecord>;

@@ -2,7 +2,9 @@
  * `npm run check -- submissions/<slug>`: every check a submission must pass before it is
  * evaluated, each failure with its own message and fix. Cheap, static checks come first; the
  * model is only loaded by onnxruntime if they pass, and then in a child process with an empty
- * environment and a time limit.
+ * environment and limits on time and memory. A manifest with errors does not stop the model
+ * checks: they run with every field that is valid, so a team sees all its problems at once.
+ * `evaluate` runs the same model checks (`checkModel`) before it scores a model.
  */
 import { fork } from 'node:child_process';
 import { workerEnvironment } from '../encode/supervisor.ts';
@@ -26,13 +28,17 @@ import {
   SchemaValidationError,
 } from '../../schemas/friendly-errors.ts';
 import {
+  EncoderSource,
   isLocalEncoder,
+  LocalEncoder,
   MANIFEST_RENAMED_FIELDS,
   SubmissionManifest,
 } from '../../schemas/manifest.ts';
+import type { z } from 'zod';
+import { MEMORY_HINT, type ProbeContract } from './probes.ts';
 import { inspectModelFile } from '../submissions/model-file.ts';
 import { scanOnnxModel } from './onnx-scan.ts';
-import type { WorkerRequest, WorkerResponse } from './worker.ts';
+import type { WorkerProgress, WorkerRequest, WorkerResponse } from './worker.ts';
 
 export interface CheckOptions {
   readonly cacheDir: string;
@@ -88,16 +94,25 @@ function runWorker(
       );
     }, timeoutSeconds * 1000);
     // A model that allocates without bound must not take the runner down with it.
+    let running: readonly number[] | undefined;
     const stopWatchingMemory = watchResidentMemory(child, (bytes) => {
       if (bytes > memoryBytes) {
         stop(
-          `the encoder used ${mebibytes(bytes)} of memory while loading and probing, more than the limit of ${mebibytes(memoryBytes)}, and was stopped`,
-          'make the model smaller or its activations lighter, or raise --memory-limit',
+          running
+            ? `out of memory: for an input of [${running.join(', ')}], the encoder used ${mebibytes(bytes)}, more than the checker's limit of ${mebibytes(memoryBytes)}, and was stopped`
+            : `the encoder used ${mebibytes(bytes)} of memory while loading, more than the checker's limit of ${mebibytes(memoryBytes)}, and was stopped`,
+          running
+            ? MEMORY_HINT
+            : 'make the model smaller (float16 weights, fewer parameters), or raise --memory-limit',
         );
       }
     });
-    child.once('message', (message: WorkerResponse) => {
-      response = message;
+    child.on('message', (message: WorkerResponse | WorkerProgress) => {
+      if ('running' in message) {
+        running = message.running;
+      } else {
+        response = message;
+      }
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -111,11 +126,17 @@ function runWorker(
         items: [
           stopped
             ? fail('session', stopped.message, stopped.hint)
-            : fail(
-                'session',
-                `the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}`,
-                'the model crashes onnxruntime; check it with onnx.checker and re-export',
-              ),
+            : signal === 'SIGKILL' || signal === 'SIGTERM'
+              ? fail(
+                  'session',
+                  `the encoder process was stopped from outside (signal ${signal})${running ? ` while running an input of [${running.join(', ')}]` : ''}: the kernel's out-of-memory killer or a user`,
+                  'check free memory (the checker allows --memory-limit) and run the check again; this is not a fault found in the model',
+                )
+              : fail(
+                  'session',
+                  `the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}`,
+                  'the model crashes onnxruntime; check it with onnx.checker and re-export',
+                ),
         ],
       });
     });
@@ -148,6 +169,85 @@ function report(
   };
 }
 
+/** What the model checks need from the manifest, with the manifest's own values where valid. */
+interface ModelSubject {
+  readonly encoder: EncoderSource | undefined;
+  readonly contract: ProbeContract;
+  /** Contract values the checks assumed because the manifest's were invalid. */
+  readonly assumed: readonly string[];
+}
+
+const ASSUMED_SAMPLE_RATE = 16000;
+const ASSUMED_MAX_INPUT_SECONDS = 10;
+
+/**
+ * The contract of a manifest that failed validation, field by field: every field that is valid
+ * on its own is used, so the model is still checked and both kinds of problem reported at once.
+ */
+function bestEffortSubject(raw: unknown): ModelSubject {
+  const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const shape = SubmissionManifest.shape;
+  const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  };
+  const assumed: string[] = [];
+  const sampleRate = valid(shape.sampleRate, fields.sampleRate);
+  const maxInputSeconds = valid(shape.maxInputSeconds, fields.maxInputSeconds);
+  if (sampleRate === undefined) {
+    assumed.push(`sampleRate ${ASSUMED_SAMPLE_RATE}`);
+  }
+  if (maxInputSeconds === undefined) {
+    assumed.push(`maxInputSeconds ${ASSUMED_MAX_INPUT_SECONDS}`);
+  }
+  const encoderFields = (
+    typeof fields.encoder === 'object' && fields.encoder !== null ? fields.encoder : {}
+  ) as Record<string, unknown>;
+  const file = valid(LocalEncoder.shape.file, encoderFields.file);
+  const encoder =
+    valid(EncoderSource, fields.encoder) ??
+    // The file name alone is enough to check the model; its hash and size are reported.
+    (file === undefined ? undefined : { file, sha256: '', sizeBytes: 0 });
+  return {
+    encoder,
+    contract: {
+      sampleRate: sampleRate ?? ASSUMED_SAMPLE_RATE,
+      embeddingDim: valid(shape.embeddingDim, fields.embeddingDim),
+      hopMs: valid(shape.hopMs, fields.hopMs),
+      maxInputSeconds: maxInputSeconds ?? ASSUMED_MAX_INPUT_SECONDS,
+    },
+    assumed,
+  };
+}
+
+export interface ModelCheckRequest {
+  readonly modelPath: string;
+  /** The model's name in messages. */
+  readonly modelLabel: string;
+  readonly contract: ProbeContract;
+  readonly threads?: number | undefined;
+  readonly provider?: ExecutionProvider | undefined;
+  readonly timeoutSeconds?: number | undefined;
+  readonly memoryBytes?: number | undefined;
+}
+
+/** The dynamic checks of one model (probes.ts), in a child process; shared with `evaluate`. */
+export function checkModel(request: ModelCheckRequest): Promise<WorkerResponse> {
+  const memoryBytes = request.memoryBytes ?? DEFAULT_CHECK_MEMORY_BYTES;
+  return runWorker(
+    {
+      modelPath: request.modelPath,
+      modelLabel: request.modelLabel,
+      contract: request.contract,
+      memoryBytes,
+      ...(request.threads === undefined ? {} : { threads: request.threads }),
+      ...(request.provider === undefined ? {} : { provider: request.provider }),
+    },
+    request.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
+    memoryBytes,
+  );
+}
+
 export async function checkSubmission(dir: string, options: CheckOptions): Promise<CheckReport> {
   const items: CheckItem[] = [];
   const manifestPath = join(dir, 'manifest.json');
@@ -170,46 +270,86 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       ),
     ]);
   }
-  let manifest: SubmissionManifest;
+  let raw: unknown;
   try {
-    manifest = parseWithFriendlyErrors(
-      SubmissionManifest,
-      parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath),
-      manifestPath,
-      'submission manifest',
-      MANIFEST_RENAMED_FIELDS,
-    );
+    raw = parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath);
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) {
       throw error;
     }
     return report(dir, [
+      fail('manifest', `${manifestPath}: ${error.issues.join('; ')}`, 'fix the JSON syntax'),
+    ]);
+  }
+  let subject: ModelSubject;
+  let manifestValid = true;
+  try {
+    const manifest = parseWithFriendlyErrors(
+      SubmissionManifest,
+      raw,
+      manifestPath,
+      'submission manifest',
+      MANIFEST_RENAMED_FIELDS,
+    );
+    subject = {
+      encoder: manifest.encoder,
+      contract: {
+        sampleRate: manifest.sampleRate,
+        embeddingDim: manifest.embeddingDim,
+        hopMs: manifest.hopMs,
+        maxInputSeconds: manifest.maxInputSeconds,
+      },
+      assumed: [],
+    };
+    items.push({ id: 'manifest', status: 'pass', message: `${manifestPath} is valid` });
+  } catch (error) {
+    if (!(error instanceof SchemaValidationError)) {
+      throw error;
+    }
+    manifestValid = false;
+    subject = bestEffortSubject(raw);
+    const assumed =
+      subject.assumed.length > 0
+        ? `; the model checks below assumed ${subject.assumed.join(' and ')} in their place`
+        : '';
+    items.push(
       fail(
         'manifest',
         `${manifestPath}: ${error.issues.join('; ')}`,
-        'fix these fields; editors validate the file against schemas/manifest.schema.json',
+        `fix these fields (editors validate the file against schemas/manifest.schema.json)${assumed}`,
       ),
-    ]);
+    );
   }
-  items.push({ id: 'manifest', status: 'pass', message: `${manifestPath} is valid` });
+  const { encoder, contract } = subject;
+  if (!encoder) {
+    return report(dir, items);
+  }
 
-  const file = await inspectModelFile(dir, manifest.encoder, {
+  const pinned = 'file' in encoder ? encoder.sha256 !== '' : true;
+  const file = await inspectModelFile(dir, encoder, {
     cacheDir: options.cacheDir,
     ...(options.allowLoopbackHttp === undefined
       ? {}
       : { allowLoopbackHttp: options.allowLoopbackHttp }),
+    ...(pinned ? {} : { unpinned: true }),
   });
   if (!file.ok) {
     return report(dir, [...items, fail('model-file', file.message, file.hint)]);
   }
-  const label = isLocalEncoder(manifest.encoder)
-    ? manifest.encoder.file
-    : `${basename(manifest.encoder.url)} (downloaded)`;
-  items.push({
-    id: 'model-file',
-    status: 'pass',
-    message: `${label}: ${file.sizeBytes.toLocaleString('en')} bytes, sha256 matches the manifest`,
-  });
+  const label = isLocalEncoder(encoder) ? encoder.file : `${basename(encoder.url)} (downloaded)`;
+  items.push(
+    pinned
+      ? {
+          id: 'model-file',
+          status: 'pass',
+          message: `${label}: ${file.sizeBytes.toLocaleString('en')} bytes, sha256 matches the manifest`,
+        }
+      : {
+          id: 'model-file',
+          status: 'info',
+          message: `${label}: ${file.sizeBytes.toLocaleString('en')} bytes, sha256 ${file.sha256}; put these in /encoder/sizeBytes and /encoder/sha256`,
+        },
+  );
 
   const scan = scanOnnxModel(await readFile(file.path), label);
   items.push(...scan.items);
@@ -222,22 +362,15 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
     return report(dir, items, model);
   }
 
-  const response = await runWorker(
-    {
-      modelPath: file.path,
-      modelLabel: label,
-      contract: {
-        sampleRate: manifest.sampleRate,
-        embeddingDim: manifest.embeddingDim,
-        hopMs: manifest.hopMs,
-        maxInputSeconds: manifest.maxInputSeconds,
-      },
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
-      ...(options.provider === undefined ? {} : { provider: options.provider }),
-    },
-    options.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS,
-    options.memoryBytes ?? DEFAULT_CHECK_MEMORY_BYTES,
-  );
+  const response = await checkModel({
+    modelPath: file.path,
+    modelLabel: label,
+    contract,
+    threads: options.threads,
+    provider: options.provider,
+    timeoutSeconds: options.timeoutSeconds,
+    memoryBytes: options.memoryBytes,
+  });
   items.push(...response.items);
   const { measurements } = response;
   if (measurements) {
@@ -248,7 +381,8 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       message: `${measurements.realTimeFactor.toFixed(0)}x real time on CPU (${measurements.threads} threads), peak memory ${memory} MiB`,
     });
   }
-  return report(dir, items, model, measurements);
+  const checked = report(dir, items, model, measurements);
+  return manifestValid ? checked : { ...checked, passed: false };
 }
 
 const SYMBOLS: Record<CheckItem['status'], string> = {

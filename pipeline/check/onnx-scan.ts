@@ -184,7 +184,12 @@ function interfaceFindings(graph: GraphMessage, file: string): Finding[] {
   const findings: Finding[] = [];
   const contract =
     'the encoder must take one float32 [batch, samples] waveform and return one float32 [batch, frames, D] tensor';
-  if (inputs.length !== 1) {
+  if (inputs.length === 0) {
+    findings.push({
+      message: `${file}: the graph has no inputs: the waveform it was exported with became a constant, so it returns the same frames whatever it is given; ${contract}`,
+      hint: 'this happens when forward computes features outside torch (numpy, librosa, .item(), .tolist()) and the tracer records the result; compute the features with torch or torchaudio operations on the input tensor',
+    });
+  } else if (inputs.length !== 1) {
     findings.push({
       message: `${file}: the graph has ${inputs.length} inputs (${inputs.map((input) => `"${input.name}"`).join(', ')}); ${contract}`,
       hint: 'export a module whose forward takes only the waveform',
@@ -226,13 +231,18 @@ function interfaceFindings(graph: GraphMessage, file: string): Finding[] {
   return findings;
 }
 
+/** One check's item: every finding's message, and every distinct fix, in the order found. */
 function item(id: CheckItem['id'], findings: readonly Finding[], passMessage: string): CheckItem {
-  const [first, ...rest] = findings;
-  if (!first) {
+  if (findings.length === 0) {
     return { id, status: 'pass', message: passMessage };
   }
-  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  return { id, status: 'fail', message: first.message + more, hint: first.hint };
+  const hints = [...new Set(findings.map((finding) => finding.hint))];
+  return {
+    id,
+    status: 'fail',
+    message: findings.map((finding) => finding.message).join('; '),
+    hint: hints.join('; '),
+  };
 }
 
 /** Decode and check `bytes`; `file` names the model in messages. */

@@ -16,6 +16,13 @@ export interface WorkerRequest {
   readonly contract: ProbeContract;
   readonly threads?: number;
   readonly provider?: ExecutionProvider;
+  /** The parent stops the process above this; memory failures are reported against it. */
+  readonly memoryBytes: number;
+}
+
+/** Sent before every call, so that the parent can name the input a runaway allocation came from. */
+export interface WorkerProgress {
+  readonly running: readonly number[];
 }
 
 export interface WorkerResponse {
@@ -52,7 +59,10 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       message: `onnxruntime loads the model (${provider === 'cpu' ? `CPU, ${threads} threads` : provider})`,
     },
   ];
-  const probes = await runProbes(session, request.contract);
+  const probes = await runProbes(session, request.contract, {
+    memoryBytes: request.memoryBytes,
+    onCall: (dims) => process.send?.({ running: dims } satisfies WorkerProgress),
+  });
   items.push(...probes.items);
   await session.release();
   if (!probes.measurements) {

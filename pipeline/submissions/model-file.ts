@@ -35,6 +35,11 @@ export function cachedModelPath(cacheDir: string, sha256: string): string {
 export interface InspectOptions {
   readonly cacheDir: string;
   readonly allowLoopbackHttp?: boolean;
+  /**
+   * The manifest's size and hash are not known yet (the checker on an invalid manifest): only
+   * find the file and measure it. Never used to evaluate.
+   */
+  readonly unpinned?: boolean;
 }
 
 export async function inspectModelFile(dir: string, encoder: EncoderSource, options: InspectOptions): Promise<ModelFileInspection> {
@@ -68,6 +73,9 @@ export async function inspectModelFile(dir: string, encoder: EncoderSource, opti
     };
   }
   const sha256 = await sha256File(path);
+  if (options.unpinned === true && isLocalEncoder(encoder)) {
+    return { ok: true, path, sha256, sizeBytes: size };
+  }
   if (size !== encoder.sizeBytes) {
     return {
       ok: false,

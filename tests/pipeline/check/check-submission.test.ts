@@ -79,19 +79,21 @@ describe(
 
     it('NaN output', async () => {
       expect(failures(await check('nan', broken.nanOutput()))).toMatchInlineSnapshot(`
-      [
-        "finite-values: 4335424 output values are NaN or infinite (first on the X-ARES probe)",
-      ]
-    `);
+        [
+          "silence: digital silence gives 6464 NaN or infinite values; input at 1e-6 gives 6464 NaN or infinite values (1 s alone)",
+          "full-scale: full-scale, clipped input (every sample -1 or 1) gives 6464 NaN or infinite values",
+          "finite-values: 12031616 output values are NaN or infinite (first on the X-ARES probe)",
+        ]
+      `);
     });
 
     it('wrong declared hop (like the Whisper baseline: 10 ms declared for 20 ms frames)', async () => {
       expect(failures(await check('wrong-hop', broken.validLogMel(), { hopMs: 20 })))
         .toMatchInlineSnapshot(`
-      [
-        "frame-rate: 0.1 s of audio gives 11 frames (one every 9.1 ms) but the manifest declares hopMs 20 (5.0 frames)",
-      ]
-    `);
+          [
+            "frame-rate: the manifest declares hopMs 20, but the encoder emits one frame every 10.00 ms (fitted over 10 input lengths from 0.1 s to 600 s: frames = samples / 160.0 + 1.0, largest residual 0.6 frames)",
+          ]
+        `);
     });
 
     it('non-deterministic output', async () => {
@@ -183,21 +185,25 @@ describe(
       );
     });
 
-    it('an invalid manifest, naming every bad field', async () => {
-      expect(
-        failures(
-          await check('bad-manifest', broken.validLogMel(), {
-            hopMs: 0,
-            trainingData: {
-              description: 'ok',
-              availability: 'yes',
-              evaluationOverlap: 'none',
-            } as unknown as SubmissionManifestInput['trainingData'],
-          }),
-        ),
-      ).toEqual([
+    it('an invalid manifest, naming every bad field, with the model checked all the same', async () => {
+      const report = await check('bad-manifest', broken.validLogMel(), {
+        hopMs: 0,
+        trainingData: {
+          description: 'ok',
+          availability: 'yes',
+          evaluationOverlap: 'none',
+        } as unknown as SubmissionManifestInput['trainingData'],
+      });
+      expect(failures(report)).toEqual([
         `manifest: ${join(root, 'bad-manifest', 'manifest.json')}: /trainingData/availability: must be "public", "not-public" or "unknown": whether every training dataset is publicly available, as far as you can attest; /hopMs: must be greater than 0 (milliseconds between output frames, for example 40)`,
       ]);
+      expect(report.passed).toBe(false);
+      // The model's own checks ran, and the one that needed the bad field says what to put there.
+      const status = Object.fromEntries(report.checks.map((entry) => [entry.id, entry.status]));
+      expect(status).toMatchObject({ 'xares-probe': 'pass', chunking: 'pass', silence: 'pass' });
+      expect(report.checks.find((entry) => entry.id === 'frame-rate')?.message).toMatch(
+        /^the encoder emits one frame every 10\.00 ms \(fitted over .*\); set hopMs to 10$/,
+      );
     });
 
     it('a manifest with the attestations of an earlier version, saying what replaced them', async () => {
@@ -232,7 +238,7 @@ describe('checkSubmission under a memory limit', { timeout: 120_000 }, () => {
     expect(report.passed).toBe(false);
     expect(failures(report)).toEqual([
       expect.stringMatching(
-        /^session: the encoder used \d+ MiB of memory while loading and probing, more than the limit of 40 MiB, and was stopped$/,
+        /^session: the encoder used \d+ MiB of memory while loading, more than the checker's limit of 40 MiB, and was stopped$/,
       ),
     ]);
   });

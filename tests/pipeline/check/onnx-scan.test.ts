@@ -265,3 +265,42 @@ describe('an operator the scan cannot know about', () => {
     expect((error as EncoderError).hint).toMatch(/standard ONNX operators/);
   });
 });
+
+describe('scanOnnxModel reports every interface problem at once', () => {
+  it('names each extra input and the wrong output together, with each fix', () => {
+    const bytes = edited((model) => {
+      const [waveform] = model.graph.input ?? [];
+      if (waveform) {
+        model.graph.input = [
+          waveform,
+          { ...waveform, name: 'lengths' },
+          { ...waveform, name: 'sr' },
+        ];
+      }
+      const [output] = model.graph.output ?? [];
+      const shape = output?.type?.tensor_type;
+      if (shape) {
+        shape.shape = { dim: [{ dim_param: 'batch' }, { dim_value: 64 }] };
+      }
+    });
+    const scan = scanOnnxModel(bytes, 'model.onnx');
+    const item = scan.items.find((entry) => entry.id === 'interface');
+    expect(item?.message).toBe(
+      'model.onnx: the graph has 3 inputs ("waveform", "lengths", "sr"); the encoder must take one float32 [batch, samples] waveform and return one float32 [batch, frames, D] tensor; model.onnx: output "embeddings" is float32 of rank 2; the encoder must take one float32 [batch, samples] waveform and return one float32 [batch, frames, D] tensor',
+    );
+    expect(item?.message).not.toMatch(/and \d+ more/);
+    expect(item?.hint?.split('; ').length).toBe(2);
+  });
+
+  it('explains a graph with no inputs: features computed outside torch became a constant', () => {
+    const bytes = edited((model) => {
+      model.graph.input = [];
+    });
+    const item = scanOnnxModel(bytes, 'model.onnx').items.find((entry) => entry.id === 'interface');
+    expect(item?.status).toBe('fail');
+    expect(item?.message).toMatch(
+      /^model\.onnx: the graph has no inputs: the waveform it was exported with became a constant/,
+    );
+    expect(item?.hint).toMatch(/numpy, librosa, \.item\(\), \.tolist\(\)/);
+  });
+});
