@@ -42,6 +42,7 @@ import {
 import type { EmbeddingPrecision } from './encode/cache.ts';
 import { encodeTask } from './encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
+import { dynamicChecks, refusalMessage } from './check/gate.ts';
 import { scanOnnxModel } from './check/onnx-scan.ts';
 import { ensureExampleModels } from './encoders/examples.ts';
 import { DataError, EncoderError, PipelineError, UsageError } from './errors.ts';
@@ -386,6 +387,21 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     }
     return scan;
   };
+  // Nor must it score what the checker's dynamic probes reject (a wrong hop, batch-wide
+  // normalisation, NaN on silence): they run once per model, cached by its sha256.
+  const verdicts = new Map<string, Promise<string | undefined>>();
+  const dynamicRefusal = (submission: Submission): Promise<string | undefined> => {
+    let verdict = verdicts.get(submission.slug);
+    if (!verdict) {
+      verdict = dynamicChecks(submission, {
+        cacheDir: options.cacheDir,
+        threads: options.threads,
+        logger,
+      }).then((checks) => refusalMessage(submission.dir, checks));
+      verdicts.set(submission.slug, verdict);
+    }
+    return verdict;
+  };
   async function runItem(item: WorkItem): Promise<void> {
     const { submission, task, id } = item;
     const path = resultFile(protocolDir, submission.slug, task.id);
@@ -416,7 +432,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       logger.info(`${id}: reusing stored result (inputs unchanged)`);
       return;
     }
-    const refusal = await staticScanRefusal(submission);
+    const refusal = (await staticScanRefusal(submission)) ?? (await dynamicRefusal(submission));
     if (refusal !== undefined) {
       await fail(item, { id, message: refusal, cause: 'submission' }, undefined);
       return;

@@ -26,6 +26,8 @@ describe('evaluate with a broken submission among good ones', () => {
     const submissions = join(work, 'submissions');
     await writeSubmission(submissions, 'good-encoder', validLogMel());
     await writeSubmission(submissions, 'nan-encoder', nanOutput());
+    // Right frames, wrong declared hop: only the checker's dynamic probes see it.
+    await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20 });
     // A model the checker would refuse, as if it had reached main without the checker.
     await writeSubmission(submissions, 'leaky-encoder', externalData());
     logger = createMemoryLogger();
@@ -46,7 +48,7 @@ describe('evaluate with a broken submission among good ones', () => {
   it('fails that pair alone, names the problem, and still writes the rest', async () => {
     expect(error).toBeInstanceOf(PipelineError);
     expect((error as PipelineError).message).toBe(
-      "2 (submission, task) pairs failed in the submission's model: leaky-encoder x demo_sound_events, nan-encoder x demo_sound_events",
+      "3 (submission, task) pairs failed in the submission's model: leaky-encoder x demo_sound_events, nan-encoder x demo_sound_events, wrong-hop x demo_sound_events",
     );
     // Refused by the static scan before onnxruntime loaded it: no encoder ran for it.
     expect(logger.lines.join('\n')).toMatch(
@@ -55,9 +57,18 @@ describe('evaluate with a broken submission among good ones', () => {
     expect(
       logger.lines.filter((line) => line.includes('leaky-encoder x demo_sound_events: evaluating')),
     ).toEqual([]);
+    // Refused by the checker's dynamic probes, run once per model before anything is encoded.
     expect(logger.lines.join('\n')).toMatch(
-      /error: nan-encoder x demo_sound_events: .*model\.onnx: embedding of .* contains NaN/,
+      /error: nan-encoder x demo_sound_events: not evaluated: the checker rejects this encoder \(npm run check -- .*nan-encoder shows the full report\): silence: digital silence gives \d+ NaN or infinite values/,
     );
+    expect(logger.lines.join('\n')).toMatch(
+      /error: wrong-hop x demo_sound_events: not evaluated: the checker rejects this encoder .*frame-rate: the manifest declares hopMs 20, but the encoder emits one frame every 10\.00 ms .*\(fix: set hopMs to 10: /,
+    );
+    for (const slug of ['nan-encoder', 'wrong-hop']) {
+      expect(
+        logger.lines.filter((line) => line.includes(`${slug} x demo_sound_events: evaluating`)),
+      ).toEqual([]);
+    }
     const results = join(work, 'results');
     expect(existsSync(resultFile(results, 'good-encoder', 'demo_sound_events'))).toBe(true);
     expect(existsSync(resultFile(results, 'nan-encoder', 'demo_sound_events'))).toBe(false);
@@ -69,6 +80,7 @@ describe('evaluate with a broken submission among good ones', () => {
       ['good-encoder', 'incomplete', 1],
       ['leaky-encoder', 'pending', 0],
       ['nan-encoder', 'pending', 0],
+      ['wrong-hop', 'pending', 0],
     ]);
     // The status page says why the two have no result.
     const status = await readJsonFile(statusFile(results), StatusFile, 'status');
@@ -76,8 +88,30 @@ describe('evaluate with a broken submission among good ones', () => {
     expect(failed.map((pair) => [pair.submission, pair.task])).toEqual([
       ['leaky-encoder', 'demo_sound_events'],
       ['nan-encoder', 'demo_sound_events'],
+      ['wrong-hop', 'demo_sound_events'],
     ]);
-    expect(failed[1]?.reason).toMatch(/^the model: .*contains NaN/);
+    expect(failed[1]?.reason).toMatch(
+      /^the model: not evaluated: the checker rejects this encoder/,
+    );
+  });
+
+  it("probes each model once: a rerun reads the checker's stored verdicts", async () => {
+    const rerun = createMemoryLogger();
+    const second = await evaluate({
+      suiteId: 'demo',
+      resultsDir: join(work, 'results'),
+      cacheDir: join(work, 'cache'),
+      submissionsDir: join(work, 'submissions'),
+      task: 'demo_sound_events',
+      replicates: 50,
+      logger: rerun,
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect((second as PipelineError).message).toBe((error as PipelineError).message);
+    expect(rerun.lines.filter((line) => line.includes('running the checker'))).toEqual([]);
+    expect(rerun.lines.join('\n')).toMatch(/error: wrong-hop x demo_sound_events: not evaluated/);
   });
 });
 

@@ -32,7 +32,7 @@ import { GraphBuilder } from '../../../pipeline/onnx/graph-builder.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { loadSubmission } from '../../../pipeline/submissions/scan.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
-import { writeSubmission } from '../../helpers/broken-encoders.ts';
+import { nanOutput, writeSubmission } from '../../helpers/broken-encoders.ts';
 
 const RATE = 16000;
 const WINDOW = 128;
@@ -296,5 +296,29 @@ describe('what padding does to a kNN answer', () => {
     } finally {
       await engine.release();
     }
+  });
+
+  it('refuses an embedding that is not finite, naming the clip, even past the checker', async () => {
+    // evaluate runs the checker's probes first; this guard is the last line behind them.
+    await writeSubmission(join(work, 'submissions'), 'nan', nanOutput());
+    const submission = await loadSubmission(
+      join(work, 'submissions', 'nan'),
+      'nan',
+      join(work, 'cache'),
+    );
+    await expect(
+      encodeTask({
+        submission,
+        task,
+        data: { status: 'ready', dir: work, shards, newlyLocked: {} },
+        cacheDir: join(work, 'cache'),
+        protocol: PROTOCOLS.leaderboard,
+        provider: 'cpu',
+        precision: 'float32',
+        limits: DEFAULT_ENCODE_LIMITS,
+        logger: createMemoryLogger(),
+        label: `nan x ${task.id}`,
+      }),
+    ).rejects.toThrow(/model\.onnx: embedding of train\.tar: t0 contains NaN/);
   });
 });
