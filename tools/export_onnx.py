@@ -3,51 +3,85 @@
 
 The encoder is written as for the X-ARES template: a torch.nn.Module whose class name ends in
 "Encoder", with the attributes ``sampling_rate``, ``output_dim`` and ``hop_size_in_ms``, and
-``forward(audio)`` mapping a float waveform [B, T] to frame embeddings [B, T', D].
+``forward(audio)`` mapping a float waveform [B, T] in [-1, 1] to frame embeddings [B, T', D].
 
     python tools/export_onnx.py my_encoder.py --out submissions/my-team-encoder \\
-        --team "My Team" --affiliation "My Lab" --name "MyEncoder" --version 1.0
+        --team "My Team" --affiliation "My Lab" --name "MyEncoder" --version 1.0 \\
+        --description "..." --license MIT --training-data "..." --max-input-seconds 10 \\
+        --training-data-availability unknown --evaluation-overlap unknown
 
-writes ``model.onnx`` (dynamic batch and length axes) and ``manifest.json`` into ``--out``, then
-verifies the export: ``onnx.checker``, the frame spacing against ``hop_size_in_ms``, and, when
-the ``onnxruntime`` Python package is installed, the ONNX outputs against PyTorch's on several
-batch sizes and lengths. Finish with ``npm run check -- <out>``, which runs the leaderboard's
-own checks in onnxruntime-node.
+writes ``model.onnx`` (dynamic batch and length axes) and ``manifest.json`` into ``--out``.
 
-``python tools/export_onnx.py --self-test`` exports a small conv + transformer encoder defined
-below and verifies it the same way. Works with PyTorch 1.13 and 2.x.
+What it does for you:
+- the encoder file's folder is importable (its own modules load as they do in training);
+- ``torch.stft`` and torchaudio's spectrogram front ends (Spectrogram, MelSpectrogram), which
+  the TorchScript exporter cannot export, are replaced during export by the same transform as a
+  convolution with a DFT basis (``onnx_friendly_stft``); the PyTorch model itself is untouched;
+- after export it runs the ONNX model through the leaderboard's own onnxruntime-node (this
+  repository's ``node_modules``) at 1 s, 10 s, ``--max-input-seconds`` and an odd length, and
+  prints the largest difference from PyTorch at each; a real difference is an error;
+- it reports code whose path depends on the input length (the tracer freezes the path taken for
+  the traced input), a graph with no inputs, a model over GitHub's 100 MB file limit (and how
+  to submit it from a URL), and offers ``--float16`` weights to halve the file;
+- it never fills in the training-data attestations: they are yours to make.
+
+Finish with ``npm run check -- <out>``. ``python tools/export_onnx.py --self-test`` exports a
+small conv + transformer encoder defined below and verifies it the same way. Works with
+PyTorch 1.13 (TorchScript exporter) and 2.x (``--exporter dynamo`` where it exists).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import inspect
 import json
 import math
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
+from typing import Any, Iterator, NoReturn
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 MANIFEST_SCHEMA = "../../schemas/manifest.schema.json"
+REPOSITORY = Path(__file__).resolve().parent.parent
+GITHUB_FILE_LIMIT = 100 * 1000 * 1000
+# Relative difference (to the largest PyTorch output value) above which the export is wrong.
+# float32 DFT-by-convolution against PyTorch's FFT differs by about 1e-6 of the largest value.
+RELATIVE_TOLERANCE = 1e-3
+
+
+def fail(message: str) -> NoReturn:
+    raise SystemExit(f"error: {message}")
 
 
 def load_encoder_class(path: Path, class_name: str | None) -> type[nn.Module]:
-    """Import ``path`` and return the encoder class: ``class_name``, or the one class ending in "Encoder"."""
+    """Import ``path`` (its folder first on sys.path) and return the encoder class."""
+    if not path.is_file():
+        fail(f"{path} does not exist")
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        # The encoder's own modules (layers.py, utils/...) import as they do in its repository.
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None or spec.loader is None:
-        raise SystemExit(f"error: cannot import {path}")
+        fail(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     if class_name:
         found = getattr(module, class_name, None)
         if found is None:
-            raise SystemExit(f"error: {path} has no class {class_name}")
+            fail(f"{path} has no class {class_name}")
         return found
     candidates = [
         value
@@ -56,7 +90,7 @@ def load_encoder_class(path: Path, class_name: str | None) -> type[nn.Module]:
     ]
     if len(candidates) != 1:
         names = ", ".join(c.__name__ for c in candidates) or "none"
-        raise SystemExit(f"error: expected exactly one nn.Module class ending in 'Encoder' in {path} (found: {names}); pass --class")
+        fail(f"expected exactly one nn.Module class ending in 'Encoder' in {path} (found: {names}); pass --class")
     return candidates[0]
 
 
@@ -64,87 +98,358 @@ def contract_of(encoder: nn.Module) -> tuple[int, int, float]:
     """The X-ARES attributes, checked: (sampling_rate, output_dim, hop_size_in_ms)."""
     missing = [name for name in ("sampling_rate", "output_dim", "hop_size_in_ms") if not hasattr(encoder, name)]
     if missing:
-        raise SystemExit(f"error: the encoder lacks {', '.join(missing)} (see the X-ARES template)")
+        fail(f"the encoder lacks {', '.join(missing)} (see the X-ARES template)")
     rate, dim, hop = encoder.sampling_rate, encoder.output_dim, encoder.hop_size_in_ms
     if int(rate) != rate or rate <= 0:
-        raise SystemExit(f"error: sampling_rate must be a positive integer (got {rate!r})")
+        fail(f"sampling_rate must be a positive integer (got {rate!r})")
     if int(dim) != dim or dim <= 0:
-        raise SystemExit(f"error: output_dim must be a positive integer (got {dim!r})")
+        fail(f"output_dim must be a positive integer (got {dim!r})")
     if not hop > 0:
-        raise SystemExit(f"error: hop_size_in_ms must be positive (got {hop!r})")
+        fail(f"hop_size_in_ms must be positive (got {hop!r})")
     return int(rate), int(dim), float(hop)
 
 
-def probe(encoder: nn.Module, batch: int, seconds: float, rate: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def waveform(batch: int, samples: int, seed: int = 0) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed)
-    audio = (0.3 * torch.randn(batch, max(1, round(seconds * rate)), generator=generator)).clamp(-1, 1)
+    return (0.3 * torch.randn(batch, max(1, samples), generator=generator)).clamp(-1, 1)
+
+
+def run_torch(encoder: nn.Module, audio: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
-        return audio, encoder(audio)
+        return encoder(audio)
 
 
-def measured_hop_ms(encoder: nn.Module, rate: int) -> float:
-    """Frame spacing from the difference of frame counts between 2 s and 10 s of audio."""
-    _, short = probe(encoder, 1, 2.0, rate)
-    _, long = probe(encoder, 1, 10.0, rate)
-    return 8000.0 / max(1, long.shape[1] - short.shape[1])
+# --- an ONNX-friendly STFT -------------------------------------------------------------------
 
 
-def export(encoder: nn.Module, out: Path, rate: int, opset: int, trace_seconds: float) -> Path:
+class ExportComplex:
+    """A complex STFT as its real and imaginary parts, for export only.
+
+    The ONNX exporter cannot carry complex tensors. This stands in for the complex result of
+    ``torch.stft(..., return_complex=True)``: shape operations and real scaling apply to both
+    parts, and ``abs()``, ``.real``, ``.imag``, ``torch.view_as_real`` give real tensors, which is
+    all a spectrogram front end does with it. Anything else is refused by name.
+    """
+
+    def __init__(self, real: torch.Tensor, imag: torch.Tensor) -> None:
+        self.real = real
+        self.imag = imag
+
+    # Shape and indexing: the same on both parts.
+    @property
+    def shape(self) -> torch.Size:
+        return self.real.shape
+
+    def size(self, *dim: int) -> Any:
+        return self.real.size(*dim)
+
+    def dim(self) -> int:
+        return self.real.dim()
+
+    @property
+    def ndim(self) -> int:
+        return self.real.dim()
+
+    def _both(self, name: str, *args: Any, **kwargs: Any) -> "ExportComplex":
+        return ExportComplex(getattr(self.real, name)(*args, **kwargs), getattr(self.imag, name)(*args, **kwargs))
+
+    def reshape(self, *args: Any) -> "ExportComplex":
+        return self._both("reshape", *args)
+
+    def view(self, *args: Any) -> "ExportComplex":
+        return self._both("reshape", *args)
+
+    def transpose(self, *args: Any) -> "ExportComplex":
+        return self._both("transpose", *args)
+
+    def permute(self, *args: Any) -> "ExportComplex":
+        return self._both("permute", *args)
+
+    def squeeze(self, *args: Any) -> "ExportComplex":
+        return self._both("squeeze", *args)
+
+    def unsqueeze(self, *args: Any) -> "ExportComplex":
+        return self._both("unsqueeze", *args)
+
+    def contiguous(self) -> "ExportComplex":
+        return self
+
+    def __getitem__(self, index: Any) -> "ExportComplex":
+        return ExportComplex(self.real[index], self.imag[index])
+
+    # Scaling by real values.
+    def __mul__(self, other: Any) -> "ExportComplex":
+        return ExportComplex(self.real * other, self.imag * other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> "ExportComplex":
+        return ExportComplex(self.real / other, self.imag / other)
+
+    __itruediv__ = __truediv__
+    __imul__ = __mul__
+
+    # To real values.
+    def abs(self) -> torch.Tensor:
+        return torch.sqrt(self.real * self.real + self.imag * self.imag)
+
+    def angle(self) -> torch.Tensor:
+        return torch.atan2(self.imag, self.real)
+
+    def pow(self, exponent: float) -> Any:
+        if exponent == 2:
+            # Callers that square the complex value itself are rare; |X|^2 is what front ends mean
+            # by .abs().pow(2), handled above. A complex square is not that.
+            fail("the encoder squares the complex STFT itself (x.pow(2), not x.abs().pow(2)); compute the power as x.abs() ** 2")
+        fail(f"the encoder raises the complex STFT to the power {exponent}; use x.abs() first")
+
+    __pow__ = pow
+
+    @classmethod
+    def __torch_function__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        value = args[0]
+        if func in (torch.abs, torch.Tensor.abs):
+            return value.abs()
+        if func is torch.view_as_real:
+            return torch.stack([value.real, value.imag], dim=-1)
+        if func in (torch.real, torch.Tensor.real.__get__ if hasattr(torch.Tensor.real, "__get__") else None):
+            return value.real
+        if func is torch.imag:
+            return value.imag
+        if func is torch.angle:
+            return value.angle()
+        fail(f"the encoder applies {getattr(func, '__name__', func)} to the complex STFT, which the ONNX-friendly STFT does not support; "
+             "use its magnitude (x.abs()), or torch.view_as_real(x), or export with --no-stft-substitution on a torch whose exporter has STFT")
+
+    def __getattr__(self, name: str) -> Any:
+        fail(f"the encoder uses .{name} of the complex STFT, which the ONNX-friendly STFT does not support; "
+             "use its magnitude (x.abs()) or torch.view_as_real(x)")
+
+
+def onnx_friendly_stft(
+    input: torch.Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: torch.Tensor | None = None,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
+) -> Any:
+    """``torch.stft`` as a strided convolution with a windowed DFT basis: the same numbers, in
+    operators every ONNX exporter and runtime has (Pad, Conv)."""
+    import numpy as np
+
+    hop = hop_length if hop_length is not None else n_fft // 4
+    win = win_length if win_length is not None else n_fft
+    # The basis is a constant of the graph: built in numpy from the window's values, so the
+    # exporter sees a convolution with a known kernel (a traced window would leave its shape open).
+    taper = np.ones(win) if window is None else window.detach().cpu().numpy().astype(np.float64)
+    if win < n_fft:
+        left = (n_fft - win) // 2
+        taper = np.pad(taper, (left, n_fft - win - left))
+    one_dimensional = input.dim() == 1
+    x = input.unsqueeze(0) if one_dimensional else input
+    x = x.unsqueeze(1)
+    if center:
+        x = F.pad(x, (n_fft // 2, n_fft // 2), mode=pad_mode)
+    bins = n_fft // 2 + 1 if onesided in (None, True) else n_fft
+    # Angles from exact integer products modulo n_fft, in float64, so the basis is exact to float32.
+    angle = (2 * np.pi / n_fft) * np.mod(np.arange(bins)[:, None] * np.arange(n_fft)[None, :], n_fft)
+    basis_values = np.concatenate([np.cos(angle) * taper, -np.sin(angle) * taper], axis=0)
+    basis = torch.from_numpy(basis_values[:, None, :].astype(np.float32)).to(input.dtype)
+    frames = F.conv1d(x, basis, stride=hop)
+    real, imag = frames[:, :bins], frames[:, bins:]
+    if normalized:
+        real, imag = real / math.sqrt(n_fft), imag / math.sqrt(n_fft)
+    if one_dimensional:
+        real, imag = real.squeeze(0), imag.squeeze(0)
+    if return_complex:
+        return ExportComplex(real, imag)
+    return torch.stack([real, imag], dim=-1)
+
+
+@contextlib.contextmanager
+def stft_substituted(enabled: bool) -> Iterator[None]:
+    """Within the block, torch.stft (and so torchaudio's Spectrogram and MelSpectrogram, which
+    call it) is the ONNX-friendly STFT above."""
+    if not enabled:
+        yield
+        return
+    original = torch.stft
+    functional = torch.functional.stft
+    torch.stft = onnx_friendly_stft  # type: ignore[assignment]
+    torch.functional.stft = onnx_friendly_stft  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        torch.stft = original  # type: ignore[assignment]
+        torch.functional.stft = functional  # type: ignore[assignment]
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def export(encoder: nn.Module, out: Path, rate: int, args: argparse.Namespace) -> tuple[Path, list[str]]:
+    """Trace and export; returns the model path and the length-dependent code the tracer saw."""
     path = out / "model.onnx"
-    dummy, _ = probe(encoder, 2, trace_seconds, rate)
-    kwargs = dict(
+    samples = round(args.trace_seconds * rate)
+    dummy = waveform(2, samples)
+    kwargs: dict[str, Any] = dict(
         input_names=["waveform"],
         output_names=["embeddings"],
         dynamic_axes={"waveform": {0: "batch", 1: "samples"}, "embeddings": {0: "batch", 1: "frames"}},
-        opset_version=opset,
+        opset_version=args.opset,
         do_constant_folding=True,
     )
-    # PyTorch >= 2.5 has a second (dynamo) exporter; the TorchScript one handles dynamic_axes.
-    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
-        kwargs["dynamo"] = False
-    with torch.no_grad():
-        torch.onnx.export(encoder, (dummy,), str(path), **kwargs)
-    return path
+    has_dynamo = "dynamo" in inspect.signature(torch.onnx.export).parameters
+    exporter = args.exporter
+    if exporter == "dynamo" and not has_dynamo:
+        fail(f"torch {torch.__version__} has no dynamo exporter; use --exporter torchscript")
+    caught: list[warnings.WarningMessage] = []
+    errors: list[str] = []
+    attempts = ["dynamo"] if exporter == "dynamo" else ["torchscript"] + (["dynamo"] if exporter == "auto" and has_dynamo else [])
+    for attempt in attempts:
+        call = dict(kwargs)
+        if has_dynamo:
+            call["dynamo"] = attempt == "dynamo"
+        if attempt == "dynamo":
+            # The newer exporter takes dynamic shapes instead of dynamic_axes and exports STFT itself.
+            call.pop("dynamic_axes")
+            batch, length = torch.export.Dim("batch"), torch.export.Dim("samples")  # type: ignore[attr-defined]
+            call["dynamic_shapes"] = ({0: batch, 1: length},)
+        try:
+            with warnings.catch_warnings(record=True) as recorded, torch.no_grad(), stft_substituted(attempt == "torchscript" and not args.no_stft_substitution):
+                warnings.simplefilter("always")
+                torch.onnx.export(encoder, (dummy,), str(path), **call)
+            caught = list(recorded)
+            print(f"exported with the {attempt} exporter, traced on [2, {samples}] ({args.trace_seconds:g} s)")
+            break
+        except SystemExit:
+            raise
+        except Exception as error:  # noqa: BLE001 - every exporter failure is reported, then the next one tried
+            errors.append(f"{attempt} exporter: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+    else:
+        fail("the export failed: " + "; ".join(errors) +
+             "\nfix: an operator the exporter does not know; replace it with standard torch operations (see the guide's pitfalls)")
+    branches: list[str] = []
+    for warning in caught:
+        # The substitution's own conversion of the window to numpy is not the encoder's code.
+        if issubclass(warning.category, torch.jit.TracerWarning) and Path(warning.filename).resolve() != Path(__file__).resolve():
+            where = f"{Path(warning.filename).name}:{warning.lineno}"
+            text = re.split(r"\.\s", str(warning.message))[0]
+            line = f"{where}: {text}"
+            if line not in branches:
+                branches.append(line)
+    return path, branches
 
 
-def verify_onnx(encoder: nn.Module, path: Path, rate: int) -> None:
+def verify_graph(path: Path) -> None:
     import onnx
 
     model = onnx.load(str(path))
     onnx.checker.check_model(model, full_check=True)
     external = [t.name for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
     if external:
-        raise SystemExit(f"error: the export stored tensors outside the file: {external}")
+        fail(f"the export stored tensors outside the file: {external}")
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    if not inputs:
+        fail("the exported graph has no inputs: forward computed its features outside torch (numpy, librosa, "
+             ".item(), .tolist()), so the tracer recorded them as constants and the model ignores its input; "
+             "compute them with torch or torchaudio operations on the input tensor")
     print(f"onnx.checker: {path} is valid (opset {model.opset_import[0].version}, {len(model.graph.node)} nodes)")
-    try:
-        import onnxruntime
-    except ImportError:
-        print("onnxruntime (Python) is not installed: skipped comparing ONNX and PyTorch outputs here;")
-        print("`npm run check -- <folder>` runs the model in onnxruntime-node instead.")
-        return
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    worst = 0.0
-    for batch, seconds in ((1, 0.5), (2, 1.0), (3, 3.3)):
-        audio, expected = probe(encoder, batch, seconds, rate, seed=batch)
-        (actual,) = session.run(None, {"waveform": audio.numpy()})
-        if tuple(actual.shape) != tuple(expected.shape):
-            raise SystemExit(f"error: onnxruntime returns {tuple(actual.shape)} but PyTorch {tuple(expected.shape)} for [{batch}, {audio.shape[1]}]")
-        scale = max(1.0, float(expected.abs().max()))
-        worst = max(worst, float((torch.from_numpy(actual) - expected).abs().max()) / scale)
-    if worst > 1e-4:
-        raise SystemExit(f"error: onnxruntime and PyTorch outputs differ by {worst:.2e} (relative)")
-    print(f"onnxruntime {onnxruntime.__version__}: outputs equal PyTorch's within {worst:.1e} (relative) on 3 batch sizes and lengths")
 
 
-def write_reference(encoder: nn.Module, path: Path, rate: int) -> None:
-    """A probe input and PyTorch's output for it, for checking the export in another runtime."""
-    audio, output = probe(encoder, 2, 0.75, rate, seed=7)
-    reference = {
-        "input": {"dims": list(audio.shape), "data": audio.flatten().tolist()},
-        "output": {"dims": list(output.shape), "data": output.flatten().tolist()},
-    }
-    path.write_text(json.dumps(reference) + "\n", encoding="utf-8")
-    print(f"wrote the PyTorch reference output to {path}")
+def to_float16_weights(path: Path) -> None:
+    """Store large float32 initializers as float16, cast back to float32 where used: the file
+    halves, the computation stays float32 (the comparison below shows what the rounding costs)."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    casts = []
+    for tensor in graph.initializer:
+        if tensor.data_type != onnx.TensorProto.FLOAT or math.prod(tensor.dims) < 1024:
+            continue
+        values = numpy_helper.to_array(tensor).astype(np.float16)
+        name = tensor.name
+        half = numpy_helper.from_array(values, f"{name}__float16")
+        tensor.CopyFrom(half)
+        casts.append(helper.make_node("Cast", [f"{name}__float16"], [name], to=onnx.TensorProto.FLOAT, name=f"{name}__to_float32"))
+    for node in reversed(casts):
+        graph.node.insert(0, node)
+    onnx.save(model, str(path))
+    print(f"--float16: {len(casts)} weight tensors stored as float16")
+
+
+def node_runner() -> list[str] | None:
+    """The command that runs tools/run-onnx.ts with this repository's Node and onnxruntime-node."""
+    local = REPOSITORY / "node_modules" / ".bin" / "node"
+    if not (REPOSITORY / "node_modules" / "onnxruntime-node").is_dir():
+        return None
+    node = str(local) if local.exists() else shutil.which("node")
+    if node is None:
+        return None
+    return [node, str(REPOSITORY / "tools" / "run-onnx.ts")]
+
+
+def compare(encoder: nn.Module, path: Path, rate: int, max_input_seconds: float, args_trace_seconds: float) -> list[dict[str, Any]]:
+    """ONNX (onnxruntime-node) against PyTorch at 1 s, 10 s, the maximum input and an odd length."""
+    import numpy as np
+
+    runner = node_runner()
+    if runner is None:
+        print(f"warning: not compared with PyTorch: {REPOSITORY / 'node_modules'} has no onnxruntime-node; run npm install in the repository first")
+        return []
+    max_samples = math.floor(max_input_seconds * rate)
+    cases = [
+        ("1 s, batch of 2", 2, rate),
+        ("10 s", 1, 10 * rate),
+        (f"maxInputSeconds ({max_input_seconds:g} s)", 1, max_samples),
+        ("an odd length (2.5 s + 3 samples)", 1, round(2.5 * rate) + 3),
+    ]
+    seen: set[int] = set()
+    cases = [case for case in cases if case[2] <= max_samples and not (case[2] in seen or seen.add(case[2]))]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="export-compare-") as work:
+        inputs, expected = [], []
+        for i, (label, batch, samples) in enumerate(cases):
+            audio = waveform(batch, samples, seed=i + 1)
+            file = Path(work) / f"input-{i}.f32"
+            audio.numpy().astype("<f4").tofile(file)
+            inputs.append({"file": str(file), "dims": list(audio.shape)})
+            expected.append(run_torch(encoder, audio).numpy())
+        request = Path(work) / "request.json"
+        request.write_text(json.dumps({"inputs": inputs}), encoding="utf-8")
+        done = subprocess.run([*runner, str(path), str(request)], capture_output=True, text=True, cwd=REPOSITORY)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            fail(f"{reason}\nfix: the exported graph does not run at every length: a length-dependent path frozen at the traced "
+                 f"{args_trace_seconds:g} s (see the warnings above) is the usual cause; make it a tensor operation, "
+                 "or keep every call within the traced path (maxInputSeconds)")
+        outputs = json.loads(done.stdout.strip().splitlines()[-1])["outputs"]
+        for (label, batch, samples), want, got in zip(cases, expected, outputs):
+            actual = np.fromfile(got["file"], dtype="<f4").reshape(got["dims"])
+            if tuple(actual.shape) != tuple(want.shape):
+                fail(f"at {label} ([{batch}, {samples}]) onnxruntime-node returns {list(actual.shape)} but PyTorch {list(want.shape)}: "
+                     "the graph froze a length-dependent path at the traced length (see the warnings above)")
+            difference = float(np.abs(actual.astype(np.float64) - want.astype(np.float64)).max())
+            scale = max(1e-12, float(np.abs(want).max()))
+            rows.append({"length": label, "samples": samples, "maxAbsDifference": difference, "relative": difference / scale})
+    print("ONNX (onnxruntime-node) against PyTorch:")
+    for row in rows:
+        print(f"  {row['length']:<40} largest difference {row['maxAbsDifference']:.2e} ({row['relative']:.1e} of the largest value)")
+    worst = max(rows, key=lambda row: row["relative"])
+    if worst["relative"] > RELATIVE_TOLERANCE:
+        fail(f"ONNX and PyTorch differ by {worst['relative']:.1e} of the largest value at {worst['length']}: "
+             "a length-dependent path frozen at the traced length (see the warnings above), or an operator that exports differently")
+    return rows
 
 
 def sha256_of(path: Path) -> str:
@@ -179,37 +484,50 @@ def write_manifest(out: Path, model: Path, args: argparse.Namespace, rate: int, 
     }
     path = out / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    empty = [key for key in ("team", "affiliation", "description", "license") if not manifest[key]]
-    empty += [f"model.{key}" for key in ("name", "version") if not manifest["model"][key]]
+    empty = [f"--{key}" for key in ("team", "affiliation", "description", "license") if not manifest[key]]
+    empty += [f"--{key}" for key in ("name", "version") if not manifest["model"][key]]
     if not manifest["trainingData"]["description"]:
-        empty.append("trainingData.description")
+        empty.append("--training-data")
     if empty:
-        print(f"fill in before submitting: {', '.join(empty)} in {path}")
+        print(f"fill in before submitting: {', '.join(empty)} (or the same fields in {path})")
     if not manifest["trainingData"]["availability"] or not manifest["trainingData"]["evaluationOverlap"]:
-        print("state what you can attest: trainingData.availability (public, not-public or unknown) and "
-              "trainingData.evaluationOverlap (none, some or unknown), or pass --training-data-availability "
-              "and --evaluation-overlap")
+        print("state what you can attest: --training-data-availability (public, not-public or unknown) and "
+              "--evaluation-overlap (none, some or unknown), or trainingData.availability and "
+              f"trainingData.evaluationOverlap in {path}; the tool never fills them in")
     return path
 
 
 def run(encoder_class: type[nn.Module], args: argparse.Namespace) -> Path:
     encoder = encoder_class().eval()
     rate, dim, hop = contract_of(encoder)
-    _, output = probe(encoder, 2, 50000 / rate, rate)
+    output = run_torch(encoder, waveform(2, 50000))
     if output.ndim != 3 or output.shape[0] != 2 or output.shape[2] != dim:
-        raise SystemExit(f"error: the X-ARES probe [2, 50000] gives {tuple(output.shape)}; expected (2, T, {dim})")
-    hop_measured = measured_hop_ms(encoder, rate)
-    if not math.isclose(hop_measured, hop, rel_tol=0.05):
-        print(f"warning: hop_size_in_ms is {hop} but the model emits a frame every {hop_measured:.1f} ms; "
-              "the checker will reject a wrong hop, fix the attribute")
+        fail(f"the X-ARES probe [2, 50000] gives {tuple(output.shape)}; expected (2, T, {dim})")
     out = Path(args.out)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", out.name):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", out.name.lower()).strip("-") or "my-team-encoder"
+        fail(f"--out {out}: the folder name \"{out.name}\" is not a valid submission slug; use lowercase letters, "
+             f"digits and single hyphens, for example --out {out.parent / suggestion}")
     out.mkdir(parents=True, exist_ok=True)
-    model = export(encoder, out, rate, args.opset, min(args.max_input_seconds, 2.0))
-    verify_onnx(encoder, model, rate)
-    if args.reference:
-        write_reference(encoder, Path(args.reference), rate)
+    if args.trace_seconds is None:
+        args.trace_seconds = min(args.max_input_seconds, 2.0)
+    model, branches = export(encoder, out, rate, args)
+    for branch in branches:
+        print(f"warning: length-dependent code at {branch}: the graph keeps the path taken for the traced "
+              f"{args.trace_seconds:g} s input; the comparison below shows whether other lengths still agree "
+              "(if not: make the branch a tensor operation, or trace at another --trace-seconds)")
+    verify_graph(model)
+    if args.float16:
+        to_float16_weights(model)
+    compare(encoder, model, rate, args.max_input_seconds, args.trace_seconds)
+    size = model.stat().st_size
+    if size > GITHUB_FILE_LIMIT:
+        print(f"warning: {model} is {size / 1e6:.0f} MB, over GitHub's 100 MB file limit, so it cannot be committed: "
+              "host the file (a release asset or any https server), replace \"encoder\": {\"file\": ...} in the manifest "
+              f"with {{\"url\": \"https://...\", \"sha256\": \"{sha256_of(model)}\", \"sizeBytes\": {size}}}, "
+              "and leave model.onnx out of the pull request" + ("" if args.float16 else "; or export again with --float16 to halve it"))
     manifest = write_manifest(out, model, args, rate, dim, hop)
-    print(f"wrote {model} ({model.stat().st_size} bytes) and {manifest}")
+    print(f"wrote {model} ({size} bytes) and {manifest}")
     print(f"next: npm run check -- {out}")
     return model
 
@@ -275,16 +593,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="whether every training dataset is public (left for you to fill in if not given)")
     parser.add_argument("--evaluation-overlap", default="", choices=["", "none", "some", "unknown"],
                         help="whether training used any evaluation dataset of the suite")
-    parser.add_argument("--reference", help="also write a probe input and PyTorch's output to this JSON file")
+    parser.add_argument("--trace-seconds", type=float, help="length of the input traced for export (default: the smaller of 2 s and --max-input-seconds)")
+    parser.add_argument("--exporter", choices=["auto", "torchscript", "dynamo"], default="auto",
+                        help="auto: TorchScript with the ONNX-friendly STFT, then the dynamo exporter where torch has one")
+    parser.add_argument("--no-stft-substitution", action="store_true", help="export torch.stft as it is (for exporters that support it)")
+    parser.add_argument("--float16", action="store_true", help="store the weights as float16 (half the file; computation stays float32)")
     parser.add_argument("--self-test", action="store_true", help="export and verify the built-in test encoder")
     args = parser.parse_args(argv)
     print(f"torch {torch.__version__}")
     if args.self_test:
-        args.out = args.out or tempfile.mkdtemp(prefix="export-onnx-self-test-")
+        args.out = args.out or str(Path(tempfile.mkdtemp(prefix="export-onnx-")) / "self-test-encoder")
         for key, value in (("team", "Self test"), ("affiliation", "tools/export_onnx.py"), ("name", "SelfTestEncoder"),
                            ("version", "1"), ("description", "Conv + transformer test encoder."), ("license", "MIT"),
                            ("training_data", "None: random weights."),
-                           # True of the built-in encoder, which was never trained on anything.
+                           # True of the tool's own untrained encoder; a team's encoder never gets them.
                            ("training_data_availability", "public"), ("evaluation_overlap", "none")):
             setattr(args, key, getattr(args, key) or value)
         run(SelfTestEncoder, args)

@@ -248,6 +248,15 @@ export function checkModel(request: ModelCheckRequest): Promise<WorkerResponse> 
   );
 }
 
+/** A valid slug close to `name`: "My_Team Encoder" becomes "my-team-encoder". */
+function suggestedSlug(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? 'my-team-encoder' : slug;
+}
+
 export async function checkSubmission(dir: string, options: CheckOptions): Promise<CheckReport> {
   const items: CheckItem[] = [];
   const manifestPath = join(dir, 'manifest.json');
@@ -261,15 +270,10 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
     ]);
   }
   const slug = basename(dir);
-  if (!Slug.safeParse(slug).success) {
-    return report(dir, [
-      fail(
-        'manifest',
-        `the folder name "${slug}" is not a valid submission slug`,
-        'use lowercase letters, digits and single hyphens, e.g. "my-team-encoder"',
-      ),
-    ]);
-  }
+  // A bad folder name is reported with the manifest's findings; the model is checked all the same.
+  const slugProblem = Slug.safeParse(slug).success
+    ? undefined
+    : `the folder name "${slug}" is not a valid submission slug (rename it to lowercase letters, digits and single hyphens, e.g. "${suggestedSlug(slug)}")`;
   let raw: unknown;
   try {
     raw = parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath);
@@ -301,7 +305,11 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       },
       assumed: [],
     };
-    items.push({ id: 'manifest', status: 'pass', message: `${manifestPath} is valid` });
+    items.push(
+      slugProblem === undefined
+        ? { id: 'manifest', status: 'pass', message: `${manifestPath} is valid` }
+        : fail('manifest', `${manifestPath} is valid, but ${slugProblem}`, 'rename the folder'),
+    );
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) {
       throw error;
@@ -315,7 +323,7 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
     items.push(
       fail(
         'manifest',
-        `${manifestPath}: ${error.issues.join('; ')}`,
+        `${manifestPath}: ${error.issues.join('; ')}${slugProblem === undefined ? '' : `; and ${slugProblem}`}`,
         `fix these fields (editors validate the file against schemas/manifest.schema.json)${assumed}`,
       ),
     );
