@@ -262,6 +262,19 @@ describe.skipIf(python === undefined)(
   },
 );
 
+describe.skipIf(python === undefined)("the export tool's ONNX-friendly STFT", () => {
+  it('equals torch.stft in every configuration a front end uses', { timeout: 120_000 }, () => {
+    const done = spawnSync(
+      python ?? 'python3',
+      [join(encoders, 'check_stft.py'), join(root, 'tools')],
+      { encoding: 'utf8', env: { ...process.env, PYTHONWARNINGS: 'ignore' } },
+    );
+    expect(done.status, done.stderr).toBe(0);
+    const worst = Number(/worst relative difference (\S+)/.exec(done.stdout)?.[1]);
+    expect(worst).toBeLessThan(1e-5);
+  });
+});
+
 describe.skipIf(python === undefined)('tools/export_onnx.py --self-test', () => {
   it(
     'exports the built-in encoder, which then passes every check',
