@@ -14,7 +14,7 @@ import type { Submission } from '../submissions/scan.ts';
 import { checkModel } from './check-submission.ts';
 
 /** Bump when a probe or its thresholds change: stored verdicts are then probed again. */
-export const PROBES_VERSION = 1;
+export const PROBES_VERSION = 2;
 
 export interface GateOptions {
   readonly cacheDir: string;

@@ -23,7 +23,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     xares:
       'Leaves chunking to each encoder (its example encoders split at 10 s and concatenate the frames).',
     here: "Audio longer than the manifest's maxInputSeconds (M) is cut into n = ceil(length / M) consecutive chunks of equal length (within one sample), each encoded alone, and their frames concatenated in time. No chunk is shorter than M / 2 and nothing is padded: a 10.01 s clip at M = 10 s gives two chunks of 5.005 s, never 10 s and a 10 ms sliver.",
-    why: "One rule for every submission, which never feeds a piece too short for an encoder's analysis window; the submission checker and the evaluation's own pre-check probe exactly the pieces it produces (the shortest chunk, M and one sample either side, odd lengths, up to 10 minutes).",
+    why: "One rule for every submission, which never feeds a piece too short for an encoder's analysis window; the submission checker and the evaluation's own pre-check probe exactly the pieces it produces (the shortest chunk, M and one sample either side, odd lengths, up to a minute).",
   },
   {
     title: 'Encoders are probed before they are scored',

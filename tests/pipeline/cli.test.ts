@@ -165,6 +165,8 @@ describe('pipeline CLI', () => {
       );
       expect(stdout.join('')).toMatch(/onnxruntime loads the model \((webgpu|CPU, \d+ threads)\)/);
     },
+    // On software Vulkan (lavapipe) the probes take about 30 s idle.
+    300_000,
   );
 
   it.skipIf(cudaInstalled)('check --device cuda says why it cannot run', async () => {

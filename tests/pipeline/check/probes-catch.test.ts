@@ -124,7 +124,7 @@ describe('probes that catch what real encoders get wrong', { timeout: 240_000 },
       maxInputSeconds: 10,
     });
     expect(report.checks.find((entry) => entry.id === 'chunking')?.message).toBe(
-      'every piece the pipeline feeds is accepted: 8 clip lengths, pieces from 5.00 s to 10 s, odd lengths included',
+      'every piece the pipeline feeds is accepted: 7 clip lengths, pieces from 5.00 s to 10 s, odd lengths included',
     );
   });
 
