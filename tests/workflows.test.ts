@@ -3,7 +3,9 @@
  * parses each one and holds it to the rules, so a careless edit fails CI instead of leaking a
  * secret or a write token to pull-request code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -230,4 +232,54 @@ describe('GitHub workflows', () => {
       );
     }
   });
+});
+
+describe('the publish step', () => {
+  /** Run a workflow step's script as Actions does, with `git` and `sleep` replaced by fakes. */
+  function runPublish(file: string, pushSucceeds: boolean): { status: number; output: string } {
+    const step = jobsOf(file)
+      .flatMap(([, job]) => job.steps ?? [])
+      .find((candidate) => (candidate as { id?: string }).id === 'commit');
+    if (!step?.run) {
+      throw new Error(`${file}: no step with id "commit"`);
+    }
+    const work = mkdtempSync(join(tmpdir(), 'publish-'));
+    const bin = join(work, 'bin');
+    mkdirSync(bin);
+    // diff --cached --quiet exits 1: there is something to publish.
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase "$1 $2" in\n  "diff --cached") exit 1 ;;\n  "push "*) exit ${pushSucceeds ? 0 : 1} ;;\nesac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    writeFileSync(join(work, 'step.sh'), step.run);
+    const output = join(work, 'output');
+    writeFileSync(output, '');
+    const done = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', 'step.sh'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: {
+        PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+        GITHUB_OUTPUT: output,
+        LEADERBOARD_SUITE: 'demo',
+        GH_TOKEN: 'token',
+        REPOSITORY: 'owner/repo',
+        RUN_URL: 'https://example.invalid/run',
+      },
+    });
+    return { status: done.status ?? -1, output: readFileSync(output, 'utf8') };
+  }
+
+  it.each(['evaluate.yml', 'official.yml'])(
+    '%s fails, and publishes nothing, when every push fails',
+    (file) => {
+      const failed = runPublish(file, false);
+      expect(failed.status).not.toBe(0);
+      expect(failed.output).not.toContain('published=true');
+      const pushed = runPublish(file, true);
+      expect(pushed.status).toBe(0);
+      expect(pushed.output).toContain('published=true');
+    },
+  );
 });
