@@ -59,6 +59,8 @@ interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: ParseArgsOptionsConfig;
+  /** Whether the command takes positional arguments (folders, paths, an action). */
+  readonly positionals?: true;
   run(context: CommandContext): Promise<void>;
 }
 
@@ -178,13 +180,27 @@ function limitsFrom(values: CommandContext['values']): EncodeLimits {
   };
 }
 
-function positiveInteger(value: string | undefined, name: string): number | undefined {
+/** Most threads any option may ask for: more than any machine has, fewer than would hang one. */
+const MAX_THREADS = 1024;
+
+function positiveInteger(
+  value: string | undefined,
+  name: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) {
     return undefined;
   }
+  // Number() would take "0x2", "1e1" and " 2 ": only plain decimal digits are a count.
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`--${name} must be a decimal whole number (got "${value}")`);
+  }
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
+  if (parsed < 1) {
     throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
+  }
+  if (parsed > max) {
+    throw new UsageError(`--${name} must be at most ${max} (got "${value}")`);
   }
   return parsed;
 }
@@ -211,7 +227,7 @@ const COMMANDS: Record<string, Command> = {
       const options = {
         ...runLocation(values),
         ...selection(values),
-        threads: positiveInteger(stringOption(values, 'threads'), 'threads'),
+        threads: positiveInteger(stringOption(values, 'threads'), 'threads', MAX_THREADS),
         device: choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS),
         shard: parseShard(stringOption(values, 'shard')),
         encodeBatchSize: positiveInteger(
@@ -281,6 +297,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   check: {
+    positionals: true,
     summary:
       'Check submissions before evaluation: manifest, model file, a static ONNX scan, then the X-ARES probe, frame rate, batch invariance, determinism and speed in a child process.',
     usage:
@@ -301,7 +318,7 @@ const COMMANDS: Record<string, Command> = {
         );
       }
       const timeout = positiveInteger(stringOption(values, 'timeout'), 'timeout');
-      const threads = positiveInteger(stringOption(values, 'threads'), 'threads');
+      const threads = positiveInteger(stringOption(values, 'threads'), 'threads', MAX_THREADS);
       const memory = positiveInteger(stringOption(values, 'memory-limit'), 'memory-limit');
       const device =
         choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS) ?? 'cpu';
@@ -481,6 +498,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'pr-comment': {
+    positionals: true,
     summary:
       'Validate a pull-request report (untrusted: made by pull-request code) and print the comment that shows it, as markdown.',
     usage: 'pr-comment <report.json>',
@@ -499,6 +517,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   merge: {
+    positionals: true,
     summary:
       'Validate the results folders of sharded `evaluate --shard` jobs (schema, location, current fingerprint, identical duplicates) and copy them into the results folder, then rebuild the leaderboard. Writes nothing if any file is refused.',
     usage:
@@ -527,6 +546,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   data: {
+    positionals: true,
     summary:
       'Fetch or generate the shards of a suite and check them against its lock file, recording first-seen hashes ("data verify"); record the hashes of the current shards ("data lock"); or print explicit shard lists from the Zenodo records ("data discover"). Exits non-zero when a task it was asked about could not be checked; --public-only leaves out the private tasks.',
     usage: 'data <verify|lock|discover> [--suite demo] [--task <id>] [--public-only]',
@@ -707,6 +727,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       : undefined,
   });
   try {
+    if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(
+        `--log-format must be one of ${LOG_FORMATS.join(', ')} (got "${format}")`,
+      );
+    }
     const command = COMMANDS[name];
     if (!command) {
       throw new UsageError(
@@ -725,6 +750,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       throw new UsageError(
         error instanceof Error ? error.message : String(error),
+        `usage: ${command.usage}`,
+      );
+    }
+    const [stray] = parsed.positionals;
+    if (command.positionals !== true && stray !== undefined) {
+      const guess =
+        'submission' in command.options
+          ? `; did you mean --submission ${stray} or --task ${stray}?`
+          : '';
+      throw new UsageError(
+        `${name} takes no positional arguments (got "${stray}")${guess}`,
         `usage: ${command.usage}`,
       );
     }

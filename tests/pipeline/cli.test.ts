@@ -177,3 +177,34 @@ describe('pipeline CLI', () => {
     );
   });
 });
+
+describe('the CLI refuses values it does not understand, before doing any work', () => {
+  it.each([
+    [
+      ['evaluate', '--log-format', 'xml'],
+      'error: --log-format must be one of tty, plain, github, json (got "xml")',
+    ],
+    [
+      ['evaluate', 'banana'],
+      'error: evaluate takes no positional arguments (got "banana"); did you mean --submission banana or --task banana?',
+    ],
+    [
+      ['evaluate', '--threads', '0x2'],
+      'error: --threads must be a decimal whole number (got "0x2")',
+    ],
+    [
+      ['evaluate', '--threads', '1e1'],
+      'error: --threads must be a decimal whole number (got "1e1")',
+    ],
+    [['evaluate', '--threads', '9999'], 'error: --threads must be at most 1024 (got "9999")'],
+    [
+      ['check', 'submissions/x', '--timeout', '0x10'],
+      'error: --timeout must be a decimal whole number (got "0x10")',
+    ],
+  ])('%j', async (argv, message) => {
+    const stderr = captureStderr();
+    expect(await main(argv)).toBe(2);
+    expect(stderr.join('')).toContain(message);
+    expect(stderr.join('')).not.toMatch(/\n\s+at /);
+  });
+});
