@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'DATA_INVALID'
   | 'DATA_MISSING'
   | 'ENCODER_FAILED'
-  | 'RESULT_INVALID';
+  | 'RESULT_INVALID'
+  | 'ENVIRONMENT';
 
 export class PipelineError extends Error {
   readonly code: ErrorCode;
@@ -44,6 +45,17 @@ export class EncoderError extends PipelineError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('ENCODER_FAILED', message, options);
     this.name = 'EncoderError';
+  }
+}
+
+/**
+ * A failure of the machine, not of a submission or the data: a process killed from outside,
+ * a full disk. The pair is failed and retried by the next run; nobody's model is blamed.
+ */
+export class EnvironmentError extends PipelineError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('ENVIRONMENT', message, options);
+    this.name = 'EnvironmentError';
   }
 }
 

@@ -28,7 +28,7 @@ import {
   protocolResultsDir,
   resultFile,
 } from '../schemas/results-layout.ts';
-import { FailureRecord, STATUS_SCHEMA_VERSION } from '../schemas/status.ts';
+import { FailureRecord, STATUS_SCHEMA_VERSION, type FailureCause } from '../schemas/status.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import {
   lockFilePath,
@@ -45,7 +45,7 @@ import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts
 import { dynamicChecks, refusalMessage } from './check/gate.ts';
 import { scanOnnxModel } from './check/onnx-scan.ts';
 import { ensureExampleModels } from './encoders/examples.ts';
-import { DataError, EncoderError, PipelineError, UsageError } from './errors.ts';
+import { DataError, EncoderError, EnvironmentError, PipelineError, UsageError } from './errors.ts';
 import { Engine } from './heads/engine.ts';
 import { scoreTask } from './heads/score-task.ts';
 import {
@@ -115,29 +115,40 @@ export interface EvaluateOptions {
 export interface FailedPair {
   readonly id: string;
   readonly message: string;
-  /** "data": the task's shards or their location; "submission": the model. */
-  readonly cause: 'data' | 'submission';
+  /**
+   * "data": the task's shards or their location; "submission": the model; "environment": the
+   * machine (a process killed from outside, a full disk), for the next run to retry.
+   */
+  readonly cause: FailureCause;
 }
 
 /** The error that ends a run with failures: what failed, grouped by cause, and what to do. */
 export function failureSummary(failed: readonly FailedPair[]): PipelineError {
   const data = failed.filter((pair) => pair.cause === 'data');
   const submissions = failed.filter((pair) => pair.cause === 'submission');
+  const machine = failed.filter((pair) => pair.cause === 'environment');
   const plural = (count: number) => `${count} (submission, task) pair${count === 1 ? '' : 's'}`;
+  const ids = (pairs: readonly FailedPair[]) => pairs.map((pair) => pair.id).join(', ');
   const parts = [
     data.length > 0
-      ? `${plural(data.length)} failed on their data: ${data.map((pair) => pair.id).join(', ')}`
+      ? `${plural(data.length)} failed on ${data.length === 1 ? 'its' : 'their'} data: ${ids(data)}`
       : '',
     submissions.length > 0
-      ? `${plural(submissions.length)} failed in the submission's model: ${submissions.map((pair) => pair.id).join(', ')}`
+      ? `${plural(submissions.length)} failed in the submission's model: ${ids(submissions)}`
+      : '',
+    machine.length > 0
+      ? `${plural(machine.length)} failed on this machine (a process killed from outside, the disk): ${ids(machine)}`
       : '',
   ].filter((part) => part !== '');
   const fixes = [
     data.length > 0 ? 'fix the data named above (shard files, their location, the lock file)' : '',
     submissions.length > 0 ? 'fix the submissions named above (`npm run check` says how)' : '',
+    machine.length > 0
+      ? 'for the pairs that failed on this machine, nothing needs fixing in the submissions or the data: see the reason given with each (memory, disk space)'
+      : '',
   ].filter((fix) => fix !== '');
   return new PipelineError(
-    submissions.length > 0 ? 'ENCODER_FAILED' : 'DATA_INVALID',
+    submissions.length > 0 ? 'ENCODER_FAILED' : data.length > 0 ? 'DATA_INVALID' : 'ENVIRONMENT',
     parts.join('; '),
     {
       hint: `every other result was written; ${fixes.join(' and ')}, then run evaluate again (finished work is reused)`,
@@ -457,12 +468,25 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       evaluated.push(id);
       await rm(failureFile(protocolDir, submission.slug, task.id), { force: true });
     } catch (error) {
-      if (!(error instanceof EncoderError || error instanceof DataError)) {
+      if (!(
+        error instanceof EncoderError ||
+        error instanceof DataError ||
+        error instanceof EnvironmentError
+      )) {
         throw error;
       }
       await fail(
         item,
-        { id, message: error.message, cause: error instanceof DataError ? 'data' : 'submission' },
+        {
+          id,
+          message: error.message,
+          cause:
+            error instanceof DataError
+              ? 'data'
+              : error instanceof EnvironmentError
+                ? 'environment'
+                : 'submission',
+        },
         error.hint,
       );
     }

@@ -11,7 +11,8 @@ import { Sha256, Slug, TaskId } from './common.ts';
 export const STATUS_SCHEMA_VERSION = 1;
 
 /** What went wrong, so the message tells who can fix it. */
-export const FailureCause = z.enum(['data', 'submission']);
+/** Whose failure: the task's data, the submission's model, or the machine that ran it. */
+export const FailureCause = z.enum(['data', 'submission', 'environment']);
 export type FailureCause = z.infer<typeof FailureCause>;
 
 /**

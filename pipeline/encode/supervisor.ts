@@ -6,7 +6,13 @@
  */
 import { fork } from 'node:child_process';
 import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
-import { DataError, EncoderError, PipelineError, type ErrorCode } from '../errors.ts';
+import {
+  DataError,
+  EncoderError,
+  EnvironmentError,
+  PipelineError,
+  type ErrorCode,
+} from '../errors.ts';
 import type { EncodeJob, WorkerMessage } from './worker.ts';
 
 export interface EncodeLimits {
@@ -172,6 +178,18 @@ export function runEncodeJob(
         return;
       }
       const last = stderr.trim().split('\n').slice(-3).join(' | ');
+      // SIGKILL or SIGTERM that this supervisor did not send: the kernel's OOM killer or a user.
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') {
+        reject(
+          new EnvironmentError(
+            `${label}: the encoder process was killed from outside (signal ${signal}) while encoding ${currentShard()}: the kernel's out-of-memory killer or a user`,
+            {
+              hint: "not a fault found in the model: if memory ran out (`dmesg` shows the kernel's out-of-memory killer), free memory or lower --memory-limit so the pipeline stops the encoder first, then run evaluate again; finished shards are kept",
+            },
+          ),
+        );
+        return;
+      }
       reject(
         new EncoderError(
           `${label}: the encoder process ended abnormally (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while encoding ${currentShard()}${last ? `: ${last}` : ''}`,

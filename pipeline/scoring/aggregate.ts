@@ -299,7 +299,7 @@ export async function buildStatus(
         pairs.push({
           ...pair,
           state: 'failed',
-          reason: `${failure.cause === 'data' ? 'the task data' : 'the model'}: ${failure.message}`,
+          reason: `${{ data: 'the task data', submission: 'the model', environment: 'the machine' }[failure.cause]}: ${failure.message}`,
           date: failure.failedAt,
         });
         continue;

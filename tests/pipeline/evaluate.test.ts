@@ -3,7 +3,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, shardOf, type EvaluateSummary } from '../../pipeline/evaluate.ts';
+import {
+  evaluate,
+  failureSummary,
+  shardOf,
+  type EvaluateSummary,
+} from '../../pipeline/evaluate.ts';
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
@@ -125,5 +130,25 @@ describe('shardOf', () => {
       [2, 5, 8],
     ]);
     expect(shardOf(work, undefined)).toEqual(work);
+  });
+});
+
+describe('failureSummary', () => {
+  it('says what failed and gives only the fixes that fit', () => {
+    const data = failureSummary([{ id: 'a x t1', message: 'm', cause: 'data' }]);
+    expect(data.message).toBe('1 (submission, task) pair failed on its data: a x t1');
+    expect(data.hint).toContain('fix the data named above');
+    expect(data.hint).not.toContain('submissions');
+    const machine = failureSummary([{ id: 'a x t1', message: 'm', cause: 'environment' }]);
+    expect(machine.message).toBe(
+      '1 (submission, task) pair failed on this machine (a process killed from outside, the disk): a x t1',
+    );
+    expect(machine.hint).toContain('nothing needs fixing in the submissions or the data');
+    expect(machine.hint).not.toContain('fix the submissions');
+    const all = failureSummary([
+      { id: 'a x t1', message: 'm', cause: 'submission' },
+      { id: 'b x t1', message: 'm', cause: 'data' },
+    ]);
+    expect(all.hint).toMatch(/fix the data named above .* and fix the submissions named above/);
   });
 });
