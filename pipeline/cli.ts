@@ -210,7 +210,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
     usage:
-      'evaluate [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--results-dir <dir>] [--log-format tty|plain|github|json]',
+      'evaluate [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--allow-empty] [--results-dir <dir>] [--log-format tty|plain|github|json]',
     options: {
       ...SELECTION_OPTIONS,
       device: { type: 'string' },
@@ -221,12 +221,14 @@ const COMMANDS: Record<string, Command> = {
       'load-timeout': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'task-timeout': { type: 'string' },
+      'allow-empty': { type: 'boolean', default: false },
     },
     async run({ values, logger }) {
       const started = performance.now();
       const options = {
         ...runLocation(values),
         ...selection(values),
+        allowEmpty: values['allow-empty'] === true,
         threads: positiveInteger(stringOption(values, 'threads'), 'threads', MAX_THREADS),
         device: choice<DeviceRequest>(stringOption(values, 'device'), 'device', DEVICE_REQUESTS),
         shard: parseShard(stringOption(values, 'shard')),

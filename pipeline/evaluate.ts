@@ -92,6 +92,8 @@ export interface EvaluateOptions {
   readonly protocol?: ProtocolName | undefined;
   readonly cacheDir: string;
   readonly submissionsDir: string;
+  /** Build a leaderboard without entries when the submissions folder holds none (else an error). */
+  readonly allowEmpty?: boolean | undefined;
   /** Only this submission (slug). */
   readonly submission?: string | undefined;
   /** Only this task (id). */
@@ -235,6 +237,7 @@ export async function planEvaluation(
     | 'protocol'
     | 'cacheDir'
     | 'submissionsDir'
+    | 'allowEmpty'
     | 'submission'
     | 'task'
     | 'embeddingPrecision'
@@ -249,6 +252,13 @@ export async function planEvaluation(
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
   await ensureExampleModels(options.submissionsDir, options.logger);
   const allSubmissions = await scanSubmissions(options.submissionsDir, options.cacheDir);
+  if (allSubmissions.length === 0 && options.allowEmpty !== true) {
+    // Almost always a wrong folder or a checkout without submissions, not a wish for an empty board.
+    throw new UsageError(
+      `${options.submissionsDir} holds no submission folders, so the leaderboard would be emptied`,
+      'add submissions/<slug>/ with a manifest.json (see submissions/_template/), point LEADERBOARD_SUBMISSIONS_DIR at the right folder, or pass --allow-empty to build a leaderboard without entries',
+    );
+  }
   const submissions = pick(allSubmissions, options.submission, 'submission');
   const lock = await readShardLock(suite.id);
   const precision = options.embeddingPrecision ?? 'float32';

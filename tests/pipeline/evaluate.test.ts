@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +150,35 @@ describe('failureSummary', () => {
       { id: 'b x t1', message: 'm', cause: 'data' },
     ]);
     expect(all.hint).toMatch(/fix the data named above .* and fix the submissions named above/);
+  });
+});
+
+describe('evaluate with no submissions', () => {
+  it('refuses an empty submissions folder instead of emptying the leaderboard, unless asked', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'evaluate-empty-'));
+    const submissions = join(work, 'submissions');
+    await mkdir(join(submissions, '_template'), { recursive: true });
+    const options = {
+      suiteId: 'demo',
+      resultsDir: join(work, 'results'),
+      cacheDir: join(work, 'cache'),
+      submissionsDir: submissions,
+      task: 'demo_sound_events',
+      logger: createMemoryLogger(),
+    };
+    const error = await evaluate(options).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).message).toBe(
+      `${submissions} holds no submission folders, so the leaderboard would be emptied`,
+    );
+    expect((error as PipelineError).hint).toMatch(/--allow-empty/);
+    expect(existsSync(leaderboardFile(join(work, 'results')))).toBe(false);
+    await evaluate({ ...options, allowEmpty: true });
+    const leaderboard = await readJsonFile(
+      leaderboardFile(join(work, 'results')),
+      Leaderboard,
+      'leaderboard',
+    );
+    expect(leaderboard.tracks.A.overall.standings).toEqual([]);
   });
 });
