@@ -91,7 +91,9 @@ beforeAll(async () => {
     task: 'demo_sound_events',
     logger: createMemoryLogger(),
   });
-});
+  // About 90 s idle (the checker's probes of each example included); seen past 10 min on a
+  // 2-core machine busy with other test runs.
+}, 1_800_000);
 
 // Tests here evaluate again or read every result: room for a busy machine.
 describe('pipeline on the demo suite', { timeout: 180_000 }, () => {
