@@ -4,7 +4,7 @@
  * cache first (pinned by size and hash). Shared by the evaluation and the checker.
  */
 import { existsSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isLocalEncoder, type EncoderSource } from '../../schemas/manifest.ts';
 import { downloadPinned } from '../data/download.ts';
@@ -48,6 +48,18 @@ export async function inspectModelFile(dir: string, encoder: EncoderSource, opti
     path = join(dir, encoder.file);
     if (!existsSync(path)) {
       return { ok: false, message: `${encoder.file} does not exist in ${dir}`, hint: 'add the ONNX file to the folder, or fix /encoder/file in the manifest' };
+    }
+    // A link could point anywhere on the runner; the PR guard refuses links, and so does this.
+    const entry = await lstat(path);
+    if (entry.isSymbolicLink()) {
+      return {
+        ok: false,
+        message: `${encoder.file} in ${dir} is a symbolic link (to ${await readlink(path)}); the model must be a regular file inside the submission folder`,
+        hint: `replace the link with the file itself (cp --remove-destination "$(readlink -f ${encoder.file})" ${encoder.file})`,
+      };
+    }
+    if (!entry.isFile()) {
+      return { ok: false, message: `${encoder.file} in ${dir} is not a regular file`, hint: 'put the ONNX file itself there' };
     }
   } else {
     path = cachedModelPath(options.cacheDir, encoder.sha256);

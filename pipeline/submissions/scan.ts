@@ -3,7 +3,7 @@
  * model file it names is present, complete and unchanged.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Slug } from '../../schemas/common.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
@@ -60,6 +60,15 @@ export async function loadSubmission(dir: string, slug: string, cacheDir: string
 export async function scanSubmissions(root: string, cacheDir: string): Promise<Submission[]> {
   if (!existsSync(root)) {throw new UsageError(`submissions folder ${root} does not exist`);}
   const entries = await readdir(root, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isSymbolicLink() && !isIgnored(entry.name)) {
+      const path = join(root, entry.name);
+      throw submissionError(
+        `${path} is a symbolic link (to ${await readlink(path)}), not a submission folder`,
+        'put the submission folder itself under submissions/; links could point anywhere on the runner',
+      );
+    }
+  }
   const slugs = entries
     .filter((entry) => entry.isDirectory() && !isIgnored(entry.name))
     .map((entry) => entry.name)
