@@ -390,38 +390,31 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   };
   // The checker scans models in the pull request, but evaluation must not trust that it ran on
   // these bytes: every model is scanned again here, once, before onnxruntime ever loads it.
-  const scans = new Map<string, Promise<string | undefined>>();
-  const staticScanRefusal = (submission: Submission): Promise<string | undefined> => {
-    let scan = scans.get(submission.slug);
-    if (!scan) {
-      scan = readFile(submission.modelPath).then((bytes) => {
-        const result = scanOnnxModel(bytes, submission.modelPath);
-        if (result.ok) {
-          return undefined;
-        }
-        const reasons = result.items
-          .filter((item) => item.status === 'fail')
-          .map((item) => item.message);
-        return `model refused by the static ONNX scan, not loaded: ${reasons.join('; ')}`;
-      });
-      scans.set(submission.slug, scan);
-    }
-    return scan;
-  };
   // Nor must it score what the checker's dynamic probes reject (a wrong hop, batch-wide
-  // normalisation, NaN on silence): they run once per model, cached by its sha256.
-  const verdicts = new Map<string, Promise<string | undefined>>();
-  const dynamicRefusal = (submission: Submission): Promise<string | undefined> => {
-    let verdict = verdicts.get(submission.slug);
-    if (!verdict) {
-      verdict = dynamicChecks(submission, {
-        cacheDir: options.cacheDir,
-        threads: options.threads,
-        logger,
-      }).then((checks) => refusalMessage(submission.dir, checks));
-      verdicts.set(submission.slug, verdict);
+  // normalisation, NaN on silence): they run after the scan passes, once per model (gate.ts).
+  const modelRefusal = async (submission: Submission): Promise<string | undefined> => {
+    const scan = scanOnnxModel(await readFile(submission.modelPath), submission.modelPath);
+    if (!scan.ok) {
+      const reasons = scan.items
+        .filter((item) => item.status === 'fail')
+        .map((item) => item.message);
+      return `model refused by the static ONNX scan, not loaded: ${reasons.join('; ')}`;
     }
-    return verdict;
+    const checks = await dynamicChecks(submission, {
+      cacheDir: options.cacheDir,
+      threads: options.threads,
+      logger,
+    });
+    return refusalMessage(submission.dir, checks);
+  };
+  const refusals = new Map<string, Promise<string | undefined>>();
+  const refusalOf = (submission: Submission): Promise<string | undefined> => {
+    let refusal = refusals.get(submission.slug);
+    if (!refusal) {
+      refusal = modelRefusal(submission);
+      refusals.set(submission.slug, refusal);
+    }
+    return refusal;
   };
   async function runItem(item: WorkItem): Promise<void> {
     const { submission, task, id } = item;
@@ -453,7 +446,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       logger.info(`${id}: reusing stored result (inputs unchanged)`);
       return;
     }
-    const refusal = (await staticScanRefusal(submission)) ?? (await dynamicRefusal(submission));
+    const refusal = await refusalOf(submission);
     if (refusal !== undefined) {
       await fail(item, { id, message: refusal, cause: 'submission' }, undefined);
       return;
