@@ -15,7 +15,7 @@ import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrameEvent } from '../pipeline/data/labels.ts';
 import {
-  embeddingFilePrefix,
+  EmbeddingFileWriter,
   openEmbeddingFile,
   type CachedItem,
   type EmbeddingFile,
@@ -88,7 +88,7 @@ async function writeSyntheticFile(
 ): Promise<void> {
   const handle = await open(path, 'w');
   try {
-    await handle.write(embeddingFilePrefix(header));
+    const writer = new EmbeddingFileWriter(handle, header);
     for (const item of header.items) {
       const rows = new Float32Array(item.frames * DIM);
       const active =
@@ -106,8 +106,9 @@ async function writeSyntheticFile(
           }
         }
       }
-      await handle.write(new Uint8Array(rows.buffer));
+      await writer.writeRows(rows);
     }
+    await writer.finish();
   } finally {
     await handle.close();
   }

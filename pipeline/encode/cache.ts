@@ -2,21 +2,28 @@
  * The embedding cache: one file per (model, task version, split, shard), written atomically by
  * the encoder process as soon as the shard is encoded, so a run killed mid-task resumes at the
  * first shard without a file. Files are never trusted blindly: the header names everything the
- * embeddings were computed from and is compared with what the current run needs.
+ * embeddings were computed from and is compared with what the current run needs, and the values
+ * carry a checksum that is verified when the file is opened: a flipped bit or a hand edit in the
+ * embeddings would otherwise move a score silently (8 values of 5,120 moved a Track A score from
+ * 0.715 to 0.416), and the result computed from them would be reused from then on.
  *
  * Layout: the 8 magic bytes, a little-endian uint32 header length, the header as JSON, zero
- * padding to a multiple of 8 bytes, then the items' embeddings back to back ([frames, dim] each,
- * float32 or float16). Items can be read by range without loading the whole file.
+ * padding to a multiple of 8 bytes, the items' embeddings back to back ([frames, dim] each,
+ * float32 or float16), then the 32-byte sha256 of everything before it. Items are read by range
+ * without holding the whole file.
  */
-import { open } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { SampleTarget } from '../data/labels.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { errorMessage } from '../errors.ts';
 
-const MAGIC = 'AEMBED01';
+// 02: the sha256 trailer. Files of format 01 are invalid and encoded again.
+const MAGIC = 'AEMBED02';
 const ALIGNMENT = 8;
+const CHECKSUM_BYTES = 32;
 
 export const EmbeddingPrecision = z.enum(['float32', 'float16']);
 export type EmbeddingPrecision = z.infer<typeof EmbeddingPrecision>;
@@ -101,17 +108,56 @@ export function encodeEmbeddingFile(header: EmbeddingFileHeader, data: Float32Ar
     header.precision === 'float16'
       ? new Uint8Array(Float16Array.from(data).buffer)
       : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out = new Uint8Array(prefix.length + payload.length);
+  const out = new Uint8Array(prefix.length + payload.length + CHECKSUM_BYTES);
   out.set(prefix, 0);
   out.set(payload, prefix.length);
+  const checksum = createHash('sha256').update(prefix).update(payload).digest();
+  out.set(checksum, prefix.length + payload.length);
   return out;
 }
 
 /**
- * Everything of a file before the embeddings (magic, header length, header, padding), for writers
- * that stream the embeddings after it instead of holding them.
+ * Writes a file whose embeddings are streamed item by item instead of held (the benchmark's
+ * multi-gigabyte files): the prefix first, rows as they come, the checksum at the end.
  */
-export function embeddingFilePrefix(header: EmbeddingFileHeader): Uint8Array {
+export class EmbeddingFileWriter {
+  readonly #handle: FileHandle;
+  readonly #header: EmbeddingFileHeader;
+  readonly #hash: Hash = createHash('sha256');
+  #started = false;
+
+  constructor(handle: FileHandle, header: EmbeddingFileHeader) {
+    if (header.precision !== 'float32') {
+      throw new RangeError('EmbeddingFileWriter writes float32 files only');
+    }
+    this.#handle = handle;
+    this.#header = header;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    this.#hash.update(bytes);
+    await this.#handle.write(bytes);
+  }
+
+  async writeRows(rows: Float32Array): Promise<void> {
+    if (!this.#started) {
+      this.#started = true;
+      await this.#write(embeddingFilePrefix(this.#header));
+    }
+    await this.#write(new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
+  }
+
+  async finish(): Promise<void> {
+    if (!this.#started) {
+      this.#started = true;
+      await this.#write(embeddingFilePrefix(this.#header));
+    }
+    await this.#handle.write(this.#hash.digest());
+  }
+}
+
+/** Everything of a file before the embeddings (magic, header length, header, padding). */
+function embeddingFilePrefix(header: EmbeddingFileHeader): Uint8Array {
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const start = Math.ceil((12 + headerBytes.length) / ALIGNMENT) * ALIGNMENT;
   const prefix = new Uint8Array(start);
@@ -153,14 +199,33 @@ function sameIdentity(a: EmbeddingIdentity, b: EmbeddingIdentity): string | unde
   return undefined;
 }
 
+/** Whether the sha256 of everything before the trailer equals the trailer. */
+async function checksumMatches(handle: FileHandle, size: number): Promise<boolean> {
+  const hash = createHash('sha256');
+  const chunk = Buffer.alloc(Math.min(1 << 22, Math.max(size - CHECKSUM_BYTES, 1)));
+  for (let position = 0; position < size - CHECKSUM_BYTES;) {
+    const wanted = Math.min(chunk.length, size - CHECKSUM_BYTES - position);
+    const { bytesRead } = await handle.read(chunk, 0, wanted, position);
+    if (bytesRead === 0) {
+      return false;
+    }
+    hash.update(chunk.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  const trailer = Buffer.alloc(CHECKSUM_BYTES);
+  await handle.read(trailer, 0, CHECKSUM_BYTES, size - CHECKSUM_BYTES);
+  return hash.digest().equals(trailer);
+}
+
 /**
  * Open the cached embeddings of a shard. A missing file is a cache miss; a file that is
- * truncated, corrupt or was computed from other inputs is reported as invalid (and recomputed
- * by the caller).
+ * truncated, corrupt (its checksum) or was computed from other inputs is reported as invalid (and
+ * recomputed by the caller).
  */
 export async function openEmbeddingFile(
   path: string,
   expected: EmbeddingIdentity,
+  options: { readonly verifyChecksum?: boolean } = {},
 ): Promise<OpenResult> {
   let handle;
   try {
@@ -200,11 +265,19 @@ export async function openEmbeddingFile(
     });
     const start = Math.ceil((12 + headerLength) / ALIGNMENT) * ALIGNMENT;
     const bytesPerRow = header.dim * elementBytes(header.precision);
-    const expectedSize = start + (rowOffsets[header.items.length] as number) * bytesPerRow;
+    const expectedSize =
+      start + (rowOffsets[header.items.length] as number) * bytesPerRow + CHECKSUM_BYTES;
     if (size !== expectedSize) {
       return {
         status: 'invalid',
         reason: `the file has ${size} bytes, ${expectedSize} expected (truncated?)`,
+      };
+    }
+    if (options.verifyChecksum !== false && !(await checksumMatches(handle, size))) {
+      return {
+        status: 'invalid',
+        reason:
+          'its embeddings do not match their checksum (the file was changed after it was written, or the disk damaged it)',
       };
     }
     const file: EmbeddingFile = {

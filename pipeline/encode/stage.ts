@@ -164,7 +164,7 @@ export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTa
       const opened = await openEmbeddingFile(shard.path, shard.identity);
       if (opened.status === 'invalid') {
         logger.warn(
-          `${options.label}: ignoring cached embeddings ${shard.path}: ${opened.reason}; encoding ${shard.name} again`,
+          `${options.label}: cached embeddings ${shard.path} not used: ${opened.reason}; encoding ${shard.name} again`,
         );
       }
       return opened.status === 'ok';
@@ -222,8 +222,11 @@ export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTa
   }
 
   const files: EmbeddingFile[] = [];
-  for (const shard of shards) {
-    const opened = await openEmbeddingFile(shard.path, shard.identity);
+  for (const shard of jobShards) {
+    // Cached files were verified above; the ones just written are verified once here.
+    const opened = await openEmbeddingFile(shard.path, shard.identity, {
+      verifyChecksum: shard.write,
+    });
     if (opened.status !== 'ok') {
       throw new EncoderError(
         `${options.label}: the embeddings of ${shard.name} are not readable after encoding (${opened.status === 'invalid' ? opened.reason : 'missing'})`,

@@ -62,8 +62,9 @@ describe('embedding cache files', () => {
     const narrow = join(dir, 'narrow.emb');
     await writeEmbeddingFile(wide, header('float32'), rows);
     await writeEmbeddingFile(narrow, header('float16'), rows);
+    // Everything after the header's padding but the 32-byte checksum at the end.
     const payload = (bytes: Buffer) =>
-      bytes.length - Math.ceil((12 + bytes.readUInt32LE(8)) / 8) * 8;
+      bytes.length - Math.ceil((12 + bytes.readUInt32LE(8)) / 8) * 8 - 32;
     expect(payload(await readFile(narrow))).toBe(payload(await readFile(wide)) / 2);
     const opened = await openEmbeddingFile(narrow, identity);
     if (opened.status !== 'ok') {
@@ -94,6 +95,36 @@ describe('embedding cache files', () => {
     await writeFile(path, 'not an embedding file');
     const garbage = await openEmbeddingFile(path, identity);
     expect(garbage.status === 'invalid' && garbage.reason).toBe('not an embedding cache file');
+  });
+
+  it('finds one flipped bit or one NaN among the values by their checksum', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cache-'));
+    const path = join(dir, 'shard.emb');
+    await writeEmbeddingFile(path, header('float32'), rows);
+    const intact = await readFile(path);
+    const valuesStart = intact.length - 32 - rows.byteLength;
+    for (const damage of [
+      (bytes: Buffer) => {
+        bytes[valuesStart + 13] = (bytes[valuesStart + 13] as number) ^ 0x01;
+      },
+      (bytes: Buffer) => {
+        bytes.writeFloatLE(Number.NaN, valuesStart + 4 * 5);
+      },
+      (bytes: Buffer) => {
+        bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0x80;
+      },
+    ]) {
+      const bytes = Buffer.from(intact);
+      damage(bytes);
+      await writeFile(path, bytes);
+      expect(await openEmbeddingFile(path, identity)).toEqual({
+        status: 'invalid',
+        reason:
+          'its embeddings do not match their checksum (the file was changed after it was written, or the disk damaged it)',
+      });
+    }
+    await writeFile(path, intact);
+    expect((await openEmbeddingFile(path, identity)).status).toBe('ok');
   });
 
   it('refuses to write rows that do not match the items', async () => {
