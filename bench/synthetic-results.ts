@@ -15,7 +15,9 @@ import { AGGREGATE_LINE_WIDTH, formatJson } from '../schemas/json-text.ts';
 import { Efficiency, Leaderboard } from '../schemas/leaderboard.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
 import { PROTOCOLS } from '../schemas/protocols.ts';
+import { withDigest } from '../schemas/result-digest.ts';
 import {
+  MEASUREMENTS_SCHEMA_VERSION,
   RESULT_SCHEMA_VERSION,
   TaskMeasurementsFile,
   TaskResultFile,
@@ -186,7 +188,7 @@ export async function writeSyntheticResults(
       const trackA = trackOutcome(0);
       const trackB = task.trackB ? trackOutcome(-0.15) : null;
       const fingerprint = sha(`${slug}/${task.id}`);
-      const result: TaskResult = {
+      const result = withDigest({
         schemaVersion: RESULT_SCHEMA_VERSION,
         suite: suite.id,
         submission: slug,
@@ -224,7 +226,7 @@ export async function writeSyntheticResults(
           embeddingPrecision: 'float32',
           bootstrap: { replicates, seed: 42 },
         },
-      };
+      });
       byTask.set(task.id, TaskResultFile.parse(JSON.parse(formatJson(TaskResultFile, result))));
       await writeFile(
         await prepared(resultFile(dir, slug, task.id)),
@@ -234,7 +236,7 @@ export async function writeSyntheticResults(
       await writeFile(
         measurementsFile(dir, slug, task.id),
         formatJson(TaskMeasurementsFile, {
-          schemaVersion: RESULT_SCHEMA_VERSION,
+          schemaVersion: MEASUREMENTS_SCHEMA_VERSION,
           submission: slug,
           task: task.id,
           fingerprint,

@@ -16,11 +16,13 @@ import {
   type ProtocolInfo,
   type ProtocolName,
 } from '../schemas/protocols.ts';
+import { withDigest } from '../schemas/result-digest.ts';
 import {
-  TaskMeasurementsFile,
-  TaskResult,
-  TaskResultFile,
+  MEASUREMENTS_SCHEMA_VERSION,
   RESULT_SCHEMA_VERSION,
+  TaskMeasurementsFile,
+  TaskResultFile,
+  type TaskResultContent,
 } from '../schemas/result.ts';
 import {
   failureFile,
@@ -48,12 +50,7 @@ import { ensureExampleModels } from './encoders/examples.ts';
 import { DataError, EncoderError, EnvironmentError, PipelineError, UsageError } from './errors.ts';
 import { Engine } from './heads/engine.ts';
 import { scoreTask } from './heads/score-task.ts';
-import {
-  lockedShards,
-  resultFingerprint,
-  storedFingerprint,
-  storedPrecision,
-} from './fingerprints.ts';
+import { lockedShards, resultFingerprint, storedPrecision } from './fingerprints.ts';
 import { writeJsonAtomic } from './io/files.ts';
 import type { Logger } from './log.ts';
 import { BOOTSTRAP_REPLICATES } from './metrics/bootstrap.ts';
@@ -65,6 +62,7 @@ import {
   type ExecutionProvider,
 } from './runtime/ort.ts';
 import { rebuildLeaderboard } from './scoring/aggregate.ts';
+import { readStoredResult } from './scoring/stored-result.ts';
 import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
@@ -266,16 +264,17 @@ export async function planEvaluation(
   const items: WorkItem[] = [];
   for (const submission of submissions) {
     for (const task of tasks) {
-      const stored = await storedFingerprint(resultFile(protocolDir, submission.slug, task.id));
+      const stored = await readStoredResult(resultFile(protocolDir, submission.slug, task.id));
       const locked = lockedShards(task, lock);
       items.push({
         submission,
         task,
         id: `${submission.slug} x ${task.id}`,
         current:
-          stored !== undefined &&
+          stored.status === 'ok' &&
           locked !== undefined &&
-          stored === resultFingerprint(protocol, submission, task, locked, precision, replicates),
+          stored.result.fingerprint ===
+            resultFingerprint(protocol, submission, task, locked, precision, replicates),
         unsupported: unsupportedReason(task),
       });
     }
@@ -440,18 +439,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       precision,
       replicates,
     );
-    const stored = await storedFingerprint(path);
-    if (stored === expected) {
+    const stored = await readStoredResult(path);
+    if (stored.status === 'ok' && stored.result.fingerprint === expected) {
       reused.push(id);
       logger.info(`${id}: reusing stored result (inputs unchanged)`);
       return;
+    }
+    if (stored.status === 'invalid') {
+      // A damaged or edited result is worth nothing; recomputing it is the fix the message gives.
+      logger.warn(`${stored.problem}
+  ${id}: evaluating it again`);
     }
     const refusal = await refusalOf(submission);
     if (refusal !== undefined) {
       await fail(item, { id, message: refusal, cause: 'submission' }, undefined);
       return;
     }
-    logger.info(`${id}: evaluating${stored === undefined ? '' : ' (stored result is stale)'}`);
+    logger.info(`${id}: evaluating${stored.status === 'ok' ? ' (stored result is stale)' : ''}`);
     try {
       await evaluateItem({
         options,
@@ -568,7 +572,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
     replicates: context.replicates,
   });
   const headSeconds = (performance.now() - headsStarted) / 1000;
-  const result: TaskResult = {
+  const content: TaskResultContent = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     suite: options.suiteId,
     submission: submission.slug,
@@ -596,13 +600,14 @@ async function evaluateItem(context: ItemContext): Promise<void> {
       bootstrap: { replicates: context.replicates, seed: SEED },
     },
   };
+  const result = withDigest(content);
   const runUrl = ciRunUrl();
   const gpu = context.gpu === undefined ? undefined : `${context.gpu.name}, ${context.gpu.driver}`;
   await writeJsonAtomic(
     measurementsFile(context.protocolDir, submission.slug, task.id),
     TaskMeasurementsFile,
     {
-      schemaVersion: RESULT_SCHEMA_VERSION,
+      schemaVersion: MEASUREMENTS_SCHEMA_VERSION,
       submission: submission.slug,
       task: task.id,
       fingerprint: context.fingerprint,

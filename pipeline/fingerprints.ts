@@ -4,13 +4,10 @@
  * `evaluate` uses it to decide what to reuse, `merge` to accept only results of the current
  * inputs; both find results where schemas/results-layout.ts puts them.
  */
-import { existsSync } from 'node:fs';
 import type { ProtocolInfo } from '../schemas/protocols.ts';
-import { TaskResult } from '../schemas/result.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import type { ShardLock } from './data/prepare.ts';
 import type { EmbeddingPrecision } from './encode/cache.ts';
-import { readJsonFile } from './io/files.ts';
 import { ENGINE_VERSION, SEED } from './protocol.ts';
 import type { Submission } from './submissions/scan.ts';
 import { taskShardNames } from './tasks/splits.ts';
@@ -81,12 +78,4 @@ export function lockedShards(
     hashes[name] = hash;
   }
   return hashes;
-}
-
-/** The fingerprint of the result stored at `path`, or undefined when there is none. */
-export async function storedFingerprint(path: string): Promise<string | undefined> {
-  if (!existsSync(path)) {
-    return undefined;
-  }
-  return (await readJsonFile(path, TaskResult, 'task result')).fingerprint;
 }

@@ -1,6 +1,6 @@
 /**
  * Provenance binding at site build: leaderboard.json must be exactly what scoring the stored
- * results gives. Every result must belong to the model its submission declares, every result
+ * results gives, and every stored result must be what the pipeline wrote (its digest). Every result must belong to the model its submission declares, every result
  * must be shown, and every track (scores, averages, intervals, ranks, rankings, fronts) is
  * recomputed from the results with the same code the pipeline used and compared as text. A
  * hand-edited, stale or half-written leaderboard, or a result left over from an earlier model,
@@ -9,6 +9,7 @@
 import { formatJson } from './json-text.ts';
 import { LeaderboardTrack, type Leaderboard } from './leaderboard.ts';
 import type { TaskResult } from './result.ts';
+import { resultIntegrityProblem } from './result-digest.ts';
 import { buildTrack } from './scoring.ts';
 
 export interface StoredRun {
@@ -61,10 +62,16 @@ export function crossCheckLeaderboard(
   runs: readonly StoredRun[],
 ): string[] {
   const problems: string[] = [];
+  const tampered: string[] = [];
   const submissions = new Map(leaderboard.submissions.map((entry) => [entry.slug, entry]));
   const tasks = new Map(leaderboard.tasks.map((task) => [task.id, task]));
   const backing = new Map<string, TaskResult>();
   for (const run of runs) {
+    const integrity = resultIntegrityProblem(run.result, run.file);
+    if (integrity !== undefined) {
+      tampered.push(integrity);
+      continue;
+    }
     const submission = submissions.get(run.result.submission);
     if (!submission) {
       problems.push(
@@ -82,6 +89,10 @@ export function crossCheckLeaderboard(
       continue;
     }
     backing.set(`${run.result.submission}/${run.result.task}`, run.result);
+  }
+  if (tampered.length > 0) {
+    // A changed result is the cause; every average and rank it moved would only repeat it.
+    return [...tampered, ...problems];
   }
   const parameters = new Map(
     leaderboard.submissions.flatMap((entry) =>

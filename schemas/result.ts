@@ -6,13 +6,19 @@
  * time, real-time factor, peak memory, date, machine), which cannot be deterministic, live beside
  * it in `<task>.measurements.json`.
  *
- * Version 1 files (before intervals) still parse: they are upgraded on read, with no interval.
+ * Every file carries a digest over its scored content (result-digest.ts), checked wherever a
+ * result is read: a score edited by hand or damaged on disk is refused, never published.
+ *
+ * Version 1 files (before intervals) and version 2 files (before digests) still parse, upgraded
+ * on read with no digest; they are never scored without being recomputed.
  */
 import { z } from 'zod';
 import { Sha256, Slug, TaskId, UnitScore } from './common.ts';
 import { MetricId } from './metrics.ts';
 
-export const RESULT_SCHEMA_VERSION = 2;
+export const RESULT_SCHEMA_VERSION = 3;
+/** Measurements carry no digest: they are never scored. */
+export const MEASUREMENTS_SCHEMA_VERSION = 2;
 
 const Count = z.int().nonnegative();
 
@@ -91,8 +97,7 @@ export const Provenance = z.strictObject({
 });
 export type Provenance = z.output<typeof Provenance>;
 
-const TaskResultV2 = z.strictObject({
-  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+const resultFields = {
   suite: z.string(),
   submission: Slug,
   task: TaskId,
@@ -109,7 +114,27 @@ const TaskResultV2 = z.strictObject({
   /** Facts about the run a reader should know (impossible CTC alignments, say). */
   notes: z.array(z.string()),
   provenance: Provenance,
+};
+
+/** A result without its digest: what the digest is computed over. */
+export const TaskResultContent = z.strictObject({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  ...resultFields,
 });
+export type TaskResultContent = z.output<typeof TaskResultContent>;
+
+const TaskResultV3 = TaskResultContent.extend({
+  /**
+   * sha256 of the rest of the file in its written form (result-digest.ts). Null only in results
+   * upgraded from versions 1 and 2, which are recomputed before they are scored.
+   */
+  digest: Sha256.nullable(),
+});
+type TaskResultV3 = z.output<typeof TaskResultV3>;
+
+const TaskResultV2 = z
+  .strictObject({ schemaVersion: z.literal(2), ...resultFields })
+  .transform((v2): TaskResultV3 => ({ ...v2, schemaVersion: RESULT_SCHEMA_VERSION, digest: null }));
 
 // --- version 1, as written before intervals existed -------------------------------------------
 
@@ -140,9 +165,10 @@ const TaskResultV1 = z
     audioSeconds: z.number().nonnegative(),
     provenance: ProvenanceV1,
   })
-  .transform((v1): z.output<typeof TaskResultV2> => ({
+  .transform((v1): TaskResultV3 => ({
     ...v1,
     schemaVersion: RESULT_SCHEMA_VERSION,
+    digest: null,
     trackA: { ...v1.trackA, interval: null, replicates: [] },
     trackB: v1.trackB ? { ...v1.trackB, interval: null, replicates: [] } : null,
     notes: ['upgraded from a version 1 result: no bootstrap interval'],
@@ -153,15 +179,15 @@ const TaskResultV1 = z
     },
   }));
 
-/** Reads version 1 and 2 files; always yields version 2. */
-export const TaskResult = z.union([TaskResultV2, TaskResultV1]);
-export type TaskResult = z.output<typeof TaskResultV2>;
-/** The schema results are written with. */
-export const TaskResultFile = TaskResultV2;
+/** Reads version 1, 2 and 3 files; always yields version 3. */
+export const TaskResult = z.union([TaskResultV3, TaskResultV2, TaskResultV1]);
+export type TaskResult = TaskResultV3;
+/** The schema results are written with: the digest is required. */
+export const TaskResultFile = TaskResultContent.extend({ digest: Sha256 });
 
 /** Non-deterministic facts about the run that produced a result. */
 const TaskMeasurementsV2 = z.strictObject({
-  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  schemaVersion: z.literal(MEASUREMENTS_SCHEMA_VERSION),
   submission: Slug,
   task: TaskId,
   /** Fingerprint of the result these measurements belong to. */
@@ -202,7 +228,7 @@ const TaskMeasurementsV1 = z
   })
   .transform((v1): z.output<typeof TaskMeasurementsV2> => ({
     ...v1,
-    schemaVersion: RESULT_SCHEMA_VERSION,
+    schemaVersion: MEASUREMENTS_SCHEMA_VERSION,
     encodedSeconds: v1.encodeSeconds * v1.realTimeFactor,
     headSeconds: 0,
     executionProvider: 'cpu',

@@ -19,7 +19,7 @@ import {
   type LeaderboardTask,
   type LeaderboardTrack,
 } from '../../schemas/leaderboard.ts';
-import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import { TaskMeasurements, type TaskResult } from '../../schemas/result.ts';
 import { buildTrack, paretoFront, type TaskOutcome } from '../../schemas/scoring.ts';
 import {
   efficiencyFile,
@@ -38,10 +38,12 @@ import {
 import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { scanOnnxModel } from '../check/onnx-scan.ts';
+import { PipelineError } from '../errors.ts';
 import { AGGREGATE_LINE_WIDTH, readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
 import { skipReason } from '../tasks/availability.ts';
 import type { Submission } from '../submissions/scan.ts';
+import { readStoredResult } from './stored-result.ts';
 
 export { weightedAverage, type WeightedScore } from '../../schemas/scoring.ts';
 
@@ -171,7 +173,9 @@ export function buildLeaderboard(
 
 /**
  * Read the stored result of every (submission, task), keeping only results whose model hash is
- * the submission's current one: a result for an older model is stale and never shown.
+ * the submission's current one: a result for an older model is stale and never shown. A result
+ * that is damaged or edited (its digest) stops the rebuild, every such file named, so that no
+ * leaderboard is ever built from it.
  */
 export async function readResults(
   resultsDir: string,
@@ -179,19 +183,33 @@ export async function readResults(
   submissions: readonly Submission[],
 ): Promise<ResultTable> {
   const table = new Map<string, Map<string, TaskResult>>();
+  const problems: string[] = [];
   for (const submission of submissions) {
     const byTask = new Map<string, TaskResult>();
     for (const task of tasks) {
-      const path = resultFile(resultsDir, submission.slug, task.id);
-      if (!existsSync(path)) {
+      const stored = await readStoredResult(resultFile(resultsDir, submission.slug, task.id));
+      if (stored.status === 'invalid') {
+        problems.push(stored.problem);
         continue;
       }
-      const result = await readJsonFile(path, TaskResult, 'task result');
+      if (stored.status === 'missing') {
+        continue;
+      }
+      const { result } = stored;
       if (result.provenance.modelSha256 === submission.modelSha256 && result.task === task.id) {
         byTask.set(task.id, result);
       }
     }
     table.set(submission.slug, byTask);
+  }
+  if (problems.length > 0) {
+    throw new PipelineError(
+      'RESULT_INVALID',
+      `the leaderboard was not rebuilt: ${problems.length} stored result${problems.length === 1 ? ' is' : 's are'} not usable:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: 'run `npm run evaluate`: it recomputes exactly these pairs (add --submission or --task to limit it), then rebuilds the leaderboard',
+      },
+    );
   }
   return table;
 }

@@ -4,7 +4,7 @@
  *
  * The folders come from CI artifacts, so each file is checked before anything is written: it
  * must parse with the result schema, sit under its own submission and task, belong to a known
- * submission and task of the suite, and carry the fingerprint the current inputs give (model
+ * submission and task of the suite, carry a digest that matches its content, and the fingerprint the current inputs give (model
  * sha256, task version, locked shard hashes, protocol, engine, seed, precision, replicates). Two
  * copies of the same result must be byte-identical, as evaluation is deterministic. Any problem
  * stops the merge with every problem listed and nothing written.
@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
+import { resultIntegrityProblem } from '../../schemas/result-digest.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
 import type { ProtocolName } from '../../schemas/protocols.ts';
 import { failureFile, measurementsFile, resultFile } from '../../schemas/results-layout.ts';
@@ -152,6 +153,11 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         );
       } catch (error) {
         problems.push(error instanceof Error ? error.message : String(error));
+        continue;
+      }
+      const tampered = resultIntegrityProblem(result, where);
+      if (tampered !== undefined) {
+        problems.push(tampered);
         continue;
       }
       if (result.submission !== candidate.slug || result.task !== candidate.task) {

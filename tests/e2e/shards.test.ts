@@ -14,6 +14,7 @@ import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts'
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { mergeResults } from '../../pipeline/scoring/merge.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { rewriteResult } from '../helpers/results.ts';
 
 const TASK = 'demo_sound_events';
 const SLUGS = ['logmel-baseline', 'random-conv', 'random-transformer'];
@@ -181,10 +182,7 @@ describe('merge refuses what evaluation did not produce', () => {
     slug: string,
     edit: (result: Record<string, unknown>) => void,
   ) {
-    const path = join(dir, slug, `${TASK}.json`);
-    const result = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    edit(result);
-    await writeFile(path, JSON.stringify(result, null, 2) + '\n');
+    await rewriteResult(join(dir, slug, `${TASK}.json`), edit);
   }
 
   async function refusal(from: string[], destination: string): Promise<string> {

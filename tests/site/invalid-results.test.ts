@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSite } from '../helpers/build-site.ts';
+import { rewriteResult } from '../helpers/results.ts';
 
 const fixture = (...path: string[]) => readFile(join(import.meta.dirname, ...path), 'utf8');
 
@@ -74,17 +75,26 @@ describe('site build with a bad results file', { timeout: 180_000 }, () => {
   it('refuses a result of another model than the submission declares (stale or edited)', async () => {
     const { work, resultsDir } = await fixtureResults('stale-result-');
     const stale = join(resultsDir, 'runs', 'random-conv', 'demo_timbre.json');
-    const result = JSON.parse(await readFile(stale, 'utf8')) as {
-      provenance: { modelSha256: string };
-    };
-    result.provenance.modelSha256 = 'e'.repeat(64);
-    await writeFile(stale, JSON.stringify(result));
+    await rewriteResult(stale, (result) => {
+      (result['provenance'] as { modelSha256: string }).modelSha256 = 'e'.repeat(64);
+    });
     const output = await failedBuild(resultsDir, work);
     expect(output).toContain(`${stale}: /provenance/modelSha256 is eeeeeeeeeeee`);
     // Without the stale result, the leaderboard is not what the stored results give.
     expect(output).toMatch(
       /\/tracks\/A\/entries\/2\/scores\/demo_timbre: the file has 0\.\d+, the stored results give null/,
     );
+  });
+
+  it('refuses a hand-edited score in a result file, naming the file and the field (issue 19, finding 2)', async () => {
+    const { work, resultsDir } = await fixtureResults('edited-result-');
+    const edited = join(resultsDir, 'runs', 'random-conv', 'demo_timbre.json');
+    const result = JSON.parse(await readFile(edited, 'utf8')) as { trackA: { score: number } };
+    result.trackA.score = 0.915;
+    await writeFile(edited, JSON.stringify(result, null, 2));
+    const output = await failedBuild(resultsDir, work);
+    expect(output).toContain(`${edited}: /trackA/score is 0.915, but the mean of /trackA/folds is`);
+    expect(output).toContain('rerun `npm run evaluate`');
   });
 
   it('refuses a result file that breaks its schema, naming the file and the field', async () => {

@@ -1,0 +1,67 @@
+/**
+ * The digest of a task result: sha256 over the result's written text without the digest, so any
+ * change to a score, an interval, a replicate or the provenance after the pipeline wrote the file
+ * is seen by every reader (evaluate, score, merge and the site build), which refuse the file
+ * instead of publishing it. It is an integrity check, not a signature: it catches hand edits and
+ * damage; whoever can rewrite a file can also recompute its digest, which review of the results
+ * commit (and the organisers' rerun) is there for.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { formatJson } from './json-text.ts';
+import { TaskResultContent, TaskResultFile, type TaskResult } from './result.ts';
+
+/** The digest the content of `result` gives. */
+export function resultDigest(result: TaskResultContent): string {
+  return createHash('sha256').update(formatJson(TaskResultContent, result)).digest('hex');
+}
+
+/** A result ready to be written, its digest computed from its content. */
+export function withDigest(content: TaskResultContent): z.output<typeof TaskResultFile> {
+  const parsed = TaskResultContent.parse(content);
+  return { ...parsed, digest: resultDigest(parsed) };
+}
+
+const mean = (values: readonly number[]) =>
+  values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/**
+ * The fields of a result whose values contradict the rest of the file, as JSON pointers: a
+ * track's score must be the mean of its fold scores. An edit that keeps the file consistent is
+ * still caught by the digest; this only says where to look.
+ */
+function contradictions(result: TaskResult): string[] {
+  const pointers: string[] = [];
+  for (const [name, track] of [
+    ['trackA', result.trackA],
+    ['trackB', result.trackB],
+  ] as const) {
+    if (track === null) {
+      continue;
+    }
+    const folds = mean(track.folds.map((fold) => fold.score));
+    if (Math.abs(folds - track.score) > 2e-6) {
+      pointers.push(
+        `/${name}/score is ${track.score}, but the mean of /${name}/folds is ${Number(folds.toFixed(6))}`,
+      );
+    }
+  }
+  return pointers;
+}
+
+/**
+ * Why the result stored in `file` must not be used (its digest is missing or does not match its
+ * content), naming the file, the field and the fix; undefined when it is intact.
+ */
+export function resultIntegrityProblem(result: TaskResult, file: string): string | undefined {
+  const fix = 'rerun `npm run evaluate`, which recomputes the pair; never edit a result by hand';
+  if (result.digest === null) {
+    return `${file}: /digest is missing: the file was written before results carried digests (schema version 2 or older), so its scores cannot be verified; ${fix}`;
+  }
+  const { digest, ...content } = result;
+  if (resultDigest(content) === digest) {
+    return undefined;
+  }
+  const where = contradictions(result);
+  return `${file}: ${where.length > 0 ? where.join('; ') : '/digest does not match the rest of the file'}: the file was changed after the pipeline wrote it (edited by hand, or damaged), so its scores are not used; ${fix}`;
+}
