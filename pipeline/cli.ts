@@ -29,11 +29,14 @@ import {
   type ShardLock,
 } from './data/prepare.ts';
 import { writeExampleSubmissions } from './encoders/examples.ts';
-import { PipelineError, UsageError } from './errors.ts';
+import { InterruptedError, PipelineError, UsageError } from './errors.ts';
 import { EmbeddingPrecision } from './encode/cache.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
 import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from './evaluate.ts';
 import { readJsonFile, writeFileAtomic } from './io/files.ts';
+import { describeFileSystemError } from './io/fs-errors.ts';
+import { withResultsLock } from './io/results-lock.ts';
+import { exitCodeOf, installInterruptHandlers } from './util/interrupt.ts';
 import { createLogger, formatDuration, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
 import { chooseExecutionProvider, DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
 import { rebuildLeaderboard } from './scoring/aggregate.ts';
@@ -61,6 +64,8 @@ interface Command {
   readonly options: ParseArgsOptionsConfig;
   /** Whether the command takes positional arguments (folders, paths, an action). */
   readonly positionals?: true;
+  /** Whether the command writes the results folder: it then holds the folder's lock. */
+  readonly writesResults?: true;
   run(context: CommandContext): Promise<void>;
 }
 
@@ -102,6 +107,20 @@ function submissionsDir(): string {
 }
 
 /** Which suite, and where its results, caches and submissions live. */
+/** LEADERBOARD_LOCK_WAIT_SECONDS: how long to wait for another writer of the results folder. */
+function lockWaitSeconds(): number | undefined {
+  const value = process.env['LEADERBOARD_LOCK_WAIT_SECONDS'];
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(
+      `LEADERBOARD_LOCK_WAIT_SECONDS must be a decimal whole number of seconds (got "${value}")`,
+    );
+  }
+  return Number(value);
+}
+
 function runLocation(values: CommandContext['values']) {
   return {
     suiteId: stringOption(values, 'suite') ?? 'demo',
@@ -207,6 +226,7 @@ function positiveInteger(
 
 const COMMANDS: Record<string, Command> = {
   evaluate: {
+    writesResults: true,
     summary:
       'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
     usage:
@@ -247,7 +267,11 @@ const COMMANDS: Record<string, Command> = {
         try {
           await evaluate({ ...options, protocol });
         } catch (error) {
-          if (!(error instanceof PipelineError) || error.code === 'USAGE') {
+          if (
+            !(error instanceof PipelineError) ||
+            error.code === 'USAGE' ||
+            error.code === 'INTERRUPTED'
+          ) {
             throw error;
           }
           firstFailure ??= error;
@@ -369,6 +393,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   score: {
+    writesResults: true,
     summary:
       'Rebuild leaderboard.json and efficiency.json from the stored per-task results, without evaluating anything; or, with --from, recompute the weighted averages of an archived edition and compare them with the printed ones.',
     usage:
@@ -520,6 +545,7 @@ const COMMANDS: Record<string, Command> = {
   },
   merge: {
     positionals: true,
+    writesResults: true,
     summary:
       'Validate the results folders of sharded `evaluate --shard` jobs (schema, location, current fingerprint, identical duplicates) and copy them into the results folder, then rebuild the leaderboard. Writes nothing if any file is refused.',
     usage:
@@ -766,9 +792,39 @@ export async function main(argv: readonly string[]): Promise<number> {
         `usage: ${command.usage}`,
       );
     }
-    await command.run({ values: parsed.values, positionals: parsed.positionals, logger });
+    const context = { values: parsed.values, positionals: parsed.positionals, logger };
+    // Only evaluate stops at safe points; the other commands are short and end on the signal.
+    const removeHandlers =
+      name === 'evaluate'
+        ? installInterruptHandlers((message) => {
+            logger.warn(message);
+          })
+        : () => undefined;
+    try {
+      if (command.writesResults === true) {
+        await withResultsLock(
+          resultsDir(parsed.values),
+          {
+            command: ['pipeline', name, ...rest].join(' '),
+            logger,
+            waitSeconds: lockWaitSeconds(),
+          },
+          () => command.run(context),
+        );
+      } else {
+        await command.run(context);
+      }
+    } finally {
+      removeHandlers();
+    }
     return 0;
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      logger.error(
+        `${error.message}: stopped; run the same command again to finish (finished work is reused)`,
+      );
+      return exitCodeOf(error.signal);
+    }
     if (error instanceof PipelineError) {
       logger.error(
         `${error.message}${error.hint ? `\n  ${error.hint.replaceAll('\n', '\n  ')}` : ''}`,
@@ -777,6 +833,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof SchemaValidationError) {
       logger.error(error.message);
+      return 1;
+    }
+    // The file system's own failures are the machine's, not bugs: said in words, with the path.
+    const described = describeFileSystemError(error);
+    if (described) {
+      logger.error(`${described.message}\n  ${described.hint ?? ''}`);
       return 1;
     }
     throw error;

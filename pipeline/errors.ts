@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'DATA_MISSING'
   | 'ENCODER_FAILED'
   | 'RESULT_INVALID'
-  | 'ENVIRONMENT';
+  | 'ENVIRONMENT'
+  | 'INTERRUPTED';
 
 export class PipelineError extends Error {
   readonly code: ErrorCode;
@@ -56,6 +57,17 @@ export class EnvironmentError extends PipelineError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('ENVIRONMENT', message, options);
     this.name = 'EnvironmentError';
+  }
+}
+
+/** The run was asked to stop (SIGINT, SIGTERM): not a failure of anything. */
+export class InterruptedError extends PipelineError {
+  readonly signal: 'SIGINT' | 'SIGTERM';
+
+  constructor(signal: 'SIGINT' | 'SIGTERM', why?: string) {
+    super('INTERRUPTED', `interrupted by ${signal}${why ? ` (${why})` : ''}`);
+    this.name = 'InterruptedError';
+    this.signal = signal;
   }
 }
 

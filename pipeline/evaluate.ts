@@ -47,11 +47,18 @@ import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts
 import { dynamicChecks, refusalMessage } from './check/gate.ts';
 import { scanOnnxModel } from './check/onnx-scan.ts';
 import { ensureExampleModels } from './encoders/examples.ts';
-import { DataError, EncoderError, EnvironmentError, PipelineError, UsageError } from './errors.ts';
+import {
+  DataError,
+  EncoderError,
+  EnvironmentError,
+  InterruptedError,
+  PipelineError,
+  UsageError,
+} from './errors.ts';
 import { Engine } from './heads/engine.ts';
 import { scoreTask } from './heads/score-task.ts';
 import { lockedShards, resultFingerprint, storedPrecision } from './fingerprints.ts';
-import { writeJsonAtomic } from './io/files.ts';
+import { removeStaleTemporaryFiles, writeJsonAtomic } from './io/files.ts';
 import type { Logger } from './log.ts';
 import { BOOTSTRAP_REPLICATES } from './metrics/bootstrap.ts';
 import { ENGINE_VERSION, SEED } from './protocol.ts';
@@ -67,6 +74,7 @@ import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
 import { scanSubmissions, type Submission } from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
 import { unsupportedReason } from './tasks/availability.ts';
+import { throwIfInterrupted } from './util/interrupt.ts';
 import { closestMatch } from './tasks/registry.ts';
 import {
   ciRunUrl,
@@ -298,6 +306,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
   const { logger } = options;
   const precision = options.embeddingPrecision ?? 'float32';
   const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
+  const leftovers = await removeStaleTemporaryFiles([options.resultsDir, options.cacheDir]);
+  if (leftovers.length > 0) {
+    logger.info(
+      `removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} that an interrupted run left (${leftovers.slice(0, 3).join(', ')}${leftovers.length > 3 ? ', …' : ''})`,
+    );
+  }
   const plan = await planEvaluation(options);
   const { suite, lock, protocol, protocolDir } = plan;
   if (protocol.batching === 'padded' && options.encodeBatchSize !== undefined) {
@@ -499,21 +513,41 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     }
   }
 
+  let interrupted: InterruptedError | undefined;
+  let finished = 0;
   try {
     for (const item of mine) {
+      throwIfInterrupted();
       const endGroup = logger.group(item.id);
       try {
         await runItem(item);
+        finished += 1;
       } finally {
         endGroup();
       }
     }
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) {
+      throw error;
+    }
+    interrupted = error;
   } finally {
     await engine.release();
     await recordNewShardHashes(suite.id, lock, prepared, logger);
   }
 
+  // Every way out of a run that got this far rebuilds the leaderboard from what is stored, an
+  // interrupted run included: a stale leaderboard beside newer results is never left behind.
   await rebuildLeaderboard(protocolDir, suite, protocol, plan.allTasks, plan.allSubmissions);
+  if (interrupted) {
+    const unfinished = mine.length - finished;
+    logger.info(
+      `${interrupted.message}: kept ${evaluated.length} result${evaluated.length === 1 ? '' : 's'} evaluated in this run` +
+        (evaluated.length > 0 ? ` (${evaluated.join(', ')})` : '') +
+        ` and ${reused.length} reused; ${unfinished} pair${unfinished === 1 ? '' : 's'} not finished (encoded shards of them are cached); leaderboard rebuilt in ${protocolDir}/leaderboard.json`,
+    );
+    throw interrupted;
+  }
   logger.info(
     `${evaluated.length} evaluated, ${reused.length} reused` +
       (failed.length > 0 ? `, ${failed.length} failed` : '') +

@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { workerEnvironment } from '../encode/supervisor.ts';
 import type { ExecutionProvider } from '../runtime/ort.ts';
 import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
+import { interruption } from '../util/interrupt.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -69,7 +70,7 @@ function runWorker(
   timeoutSeconds: number,
   memoryBytes: number,
 ): Promise<WorkerResponse> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = fork(new URL('./worker.ts', import.meta.url), [], {
       // Nothing of this environment reaches the model, except what a GPU driver needs.
       env: (request.provider ?? 'cpu') === 'cpu' ? {} : workerEnvironment(process.env),
@@ -114,9 +115,19 @@ function runWorker(
         response = message;
       }
     });
+    // Asked to stop (SIGINT, SIGTERM): no verdict, and nothing blamed on the model.
+    const onInterrupt = () => {
+      child.kill('SIGKILL');
+    };
+    interruption.addEventListener('abort', onInterrupt, { once: true });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       stopWatchingMemory();
+      interruption.removeEventListener('abort', onInterrupt);
+      if (interruption.aborted) {
+        reject(interruption.reason as Error);
+        return;
+      }
       if (response && !stopped) {
         resolve(response);
         return;

@@ -79,6 +79,10 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   };
 }
 
+// The checker going away (killed, or interrupted) ends this process too.
+process.on('disconnect', () => process.exit(1));
+// Ctrl-C reaches the whole process group; the parent decides when this process stops.
+process.on('SIGINT', () => undefined);
 process.once('message', (request: WorkerRequest) => {
   handle(request).then(
     (response) => {

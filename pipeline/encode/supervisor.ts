@@ -5,6 +5,7 @@
  * every shard the child finished before that stays in the cache.
  */
 import { fork } from 'node:child_process';
+import { interruption } from '../util/interrupt.ts';
 import { mebibytes, watchResidentMemory } from '../util/process-memory.ts';
 import {
   DataError,
@@ -145,14 +146,39 @@ export function runEncodeJob(
       armIdle();
     });
 
+    // Asked to stop (SIGINT, SIGTERM): the encoder goes at once; its finished shards are on disk.
+    const onInterrupt = () => {
+      child.kill('SIGKILL');
+    };
+    interruption.addEventListener('abort', onInterrupt, { once: true });
     child.once('exit', (code, signal) => {
       clearTimeout(idleTimer);
       clearTimeout(totalTimer);
       stopWatchingMemory();
+      interruption.removeEventListener('abort', onInterrupt);
       if (finished && code === 0) {
         resolve(finished);
         return;
       }
+      if (interruption.aborted) {
+        reject(interruption.reason as Error);
+        return;
+      }
+      if (signal === 'SIGINT' || signal === 'SIGTERM') {
+        // A signal to the whole process group reaches the encoder too; the run's own handler
+        // may see it a moment later. Give it that moment before blaming anyone.
+        setTimeout(() => {
+          if (interruption.aborted) {
+            reject(interruption.reason as Error);
+          } else {
+            report(code, signal);
+          }
+        }, 200);
+        return;
+      }
+      report(code, signal);
+    });
+    const report = (code: number | null, signal: NodeJS.Signals | null) => {
       const label = job.modelPath;
       if (failure) {
         const Type = failure.code === 'DATA_INVALID' ? DataError : EncoderError;
@@ -198,7 +224,7 @@ export function runEncodeJob(
           },
         ),
       );
-    });
+    };
     child.on('error', (error) => {
       stop(
         `could not be started: ${error.message}`,

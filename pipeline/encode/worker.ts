@@ -167,6 +167,8 @@ async function run(job: EncodeJob): Promise<void> {
 
 // The supervisor going away (killed, or finished with us) ends this process too.
 process.on('disconnect', () => process.exit(1));
+// Ctrl-C reaches the whole process group; the parent decides when this process stops.
+process.on('SIGINT', () => undefined);
 process.once('message', (job: EncodeJob) => {
   run(job).then(
     () => process.exit(0),

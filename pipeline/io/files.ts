@@ -3,8 +3,8 @@
  * rename over the target (atomic on POSIX file systems).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { formatJson } from '../../schemas/json-text.ts';
@@ -25,6 +25,42 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** `<target>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
+const TEMPORARY_NAME = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temporary files that a process killed between writing and renaming (kill -9, a
+ * power cut) left under `dirs`; files of processes still running are theirs. Returns how many.
+ */
+export async function removeStaleTemporaryFiles(dirs: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = await readdir(dir, { recursive: true, encoding: 'utf8' });
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const match = TEMPORARY_NAME.exec(name);
+      if (match && !isRunning(Number(match[1]))) {
+        await rm(join(dir, name), { force: true });
+        removed.push(join(dir, name));
+      }
+    }
+  }
+  return removed;
 }
 
 export {

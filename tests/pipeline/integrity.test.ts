@@ -4,7 +4,7 @@
  * file is encoded again (and the fact logged); an edited or truncated result is recomputed by
  * evaluate and refused by score, merge and the site's cross-check with the file and the field.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
     );
     expect(embeddings.length).toBeGreaterThan(0);
     // The issue's damage: 8 values of one test shard set to NaN or bit-flipped.
-    const target = embeddings.find((file) => file.includes('test')) ?? embeddings[0];
+    const target = embeddings.find((file) => file.includes('test')) ?? embeddings.at(0) ?? '';
     const bytes = await readFile(target);
     const end = bytes.length - 32;
     for (let i = 0; i < 8; i++) {
@@ -100,9 +100,14 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
     expect(await readFile(path, 'utf8')).toBe(original);
   });
 
-  it('recomputes a truncated result instead of stopping the run', async () => {
+  it('recomputes a truncated result instead of stopping the run, and removes stale temporary files', async () => {
     await writeFile(path, original.slice(0, original.length / 2));
+    // What kill -9 between a write and its rename leaves (pid 2^22 + 1 is above Linux's limit).
+    const leftover = `${path}.4194305.0123abcd.tmp`;
+    await writeFile(leftover, original.slice(0, 100));
     const { outcome, log } = await run();
+    expect(existsSync(leftover)).toBe(false);
+    expect(log).toContain(`removed 1 temporary file that an interrupted run left (${leftover})`);
     expect(outcome.evaluated).toEqual([`${SLUG} x ${TASK}`]);
     expect(log).toContain(`${path}: invalid JSON`);
     expect(await readFile(path, 'utf8')).toBe(original);

@@ -1,0 +1,77 @@
+/**
+ * Stopping a run on request. SIGINT (Ctrl-C) and SIGTERM (a CI cancel, `kill`) do not end the
+ * process on the spot: the run stops at the next safe point (the encoder process is killed, no
+ * further pair starts), the leaderboard is rebuilt from what finished, what was kept is printed,
+ * and the command exits 130 or 143 as a shell expects. A second signal ends it at once.
+ *
+ * `npm run` starts the command through `sh -c`, which does not pass SIGTERM on: npm exits and
+ * the node process is left running with a new parent. So a change of parent counts as SIGTERM.
+ */
+import { InterruptedError } from '../errors.ts';
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+const controller = new AbortController();
+let received: StopSignal | undefined;
+
+/** Aborted when the run is asked to stop. */
+export const interruption: AbortSignal = controller.signal;
+
+/** The signal the run was asked to stop by, if it was. */
+export function interruptedBy(): StopSignal | undefined {
+  return received;
+}
+
+/** Ask the run to stop, as the signal would (tests, and the parent watch). */
+export function requestInterrupt(signal: StopSignal, why?: string): void {
+  if (received === undefined) {
+    received = signal;
+    controller.abort(new InterruptedError(signal, why));
+  }
+}
+
+/** Throw the interruption if one was asked for: called between units of work. */
+export function throwIfInterrupted(): void {
+  if (controller.signal.aborted) {
+    throw controller.signal.reason;
+  }
+}
+
+export function exitCodeOf(signal: StopSignal): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
+/**
+ * Install the handlers for the life of a command; returns a function removing them. `onFirst`
+ * tells the user the run is stopping.
+ */
+export function installInterruptHandlers(onFirst: (message: string) => void): () => void {
+  const handle = (signal: StopSignal) => () => {
+    if (received !== undefined) {
+      process.exit(exitCodeOf(signal));
+    }
+    onFirst(
+      `${signal} received: stopping after the work in progress is cut off; the leaderboard is rebuilt from what finished (send it again to stop at once)`,
+    );
+    requestInterrupt(signal);
+  };
+  const onInt = handle('SIGINT');
+  const onTerm = handle('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent && received === undefined) {
+      onFirst(
+        `the parent process (pid ${parent}: npm, or the shell it started this command with) ended: stopping as for SIGTERM; the leaderboard is rebuilt from what finished`,
+      );
+      requestInterrupt('SIGTERM', 'its parent process ended');
+    }
+  }, 500);
+  watch.unref();
+  return () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    clearInterval(watch);
+  };
+}
