@@ -12,7 +12,12 @@ import { errorMessage } from '../errors.ts';
 import { sha256File } from '../util/hash.ts';
 
 export type ModelFileInspection =
-  | { readonly ok: true; readonly path: string; readonly sha256: string; readonly sizeBytes: number }
+  | {
+      readonly ok: true;
+      readonly path: string;
+      readonly sha256: string;
+      readonly sizeBytes: number;
+    }
   | { readonly ok: false; readonly message: string; readonly hint: string };
 
 const LFS_POINTER_PREFIX = 'version https://git-lfs.github.com/spec/';
@@ -20,7 +25,12 @@ const LFS_POINTER_PREFIX = 'version https://git-lfs.github.com/spec/';
 async function startsWithLfsPointer(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(LFS_POINTER_PREFIX.length), 0, LFS_POINTER_PREFIX.length, 0);
+    const { buffer, bytesRead } = await handle.read(
+      Buffer.alloc(LFS_POINTER_PREFIX.length),
+      0,
+      LFS_POINTER_PREFIX.length,
+      0,
+    );
     return buffer.subarray(0, bytesRead).toString('latin1') === LFS_POINTER_PREFIX;
   } finally {
     await handle.close();
@@ -42,12 +52,20 @@ export interface InspectOptions {
   readonly unpinned?: boolean;
 }
 
-export async function inspectModelFile(dir: string, encoder: EncoderSource, options: InspectOptions): Promise<ModelFileInspection> {
+export async function inspectModelFile(
+  dir: string,
+  encoder: EncoderSource,
+  options: InspectOptions,
+): Promise<ModelFileInspection> {
   let path: string;
   if (isLocalEncoder(encoder)) {
     path = join(dir, encoder.file);
     if (!existsSync(path)) {
-      return { ok: false, message: `${encoder.file} does not exist in ${dir}`, hint: 'add the ONNX file to the folder, or fix /encoder/file in the manifest' };
+      return {
+        ok: false,
+        message: `${encoder.file} does not exist in ${dir}`,
+        hint: 'add the ONNX file to the folder, or fix /encoder/file in the manifest',
+      };
     }
     // A link could point anywhere on the runner; the PR guard refuses links, and so does this.
     const entry = await lstat(path);
@@ -59,7 +77,11 @@ export async function inspectModelFile(dir: string, encoder: EncoderSource, opti
       };
     }
     if (!entry.isFile()) {
-      return { ok: false, message: `${encoder.file} in ${dir} is not a regular file`, hint: 'put the ONNX file itself there' };
+      return {
+        ok: false,
+        message: `${encoder.file} in ${dir} is not a regular file`,
+        hint: 'put the ONNX file itself there',
+      };
     }
   } else {
     path = cachedModelPath(options.cacheDir, encoder.sha256);
@@ -69,10 +91,16 @@ export async function inspectModelFile(dir: string, encoder: EncoderSource, opti
         sha256: encoder.sha256,
         sizeBytes: encoder.sizeBytes,
         destination: path,
-        ...(options.allowLoopbackHttp === undefined ? {} : { allowLoopbackHttp: options.allowLoopbackHttp }),
+        ...(options.allowLoopbackHttp === undefined
+          ? {}
+          : { allowLoopbackHttp: options.allowLoopbackHttp }),
       });
     } catch (error) {
-      return { ok: false, message: errorMessage(error), hint: 'make the URL serve exactly the file whose sha256 and size the manifest gives' };
+      return {
+        ok: false,
+        message: errorMessage(error),
+        hint: 'make the URL serve exactly the file whose sha256 and size the manifest gives',
+      };
     }
   }
   const name = isLocalEncoder(encoder) ? encoder.file : basename(encoder.url);

@@ -30,7 +30,11 @@ function isIgnored(name: string): boolean {
   return name.startsWith('_') || name.startsWith('.');
 }
 
-export async function loadSubmission(dir: string, slug: string, cacheDir: string): Promise<Submission> {
+export async function loadSubmission(
+  dir: string,
+  slug: string,
+  cacheDir: string,
+): Promise<Submission> {
   const slugCheck = Slug.safeParse(slug);
   if (!slugCheck.success) {
     throw submissionError(
@@ -40,7 +44,10 @@ export async function loadSubmission(dir: string, slug: string, cacheDir: string
   }
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw submissionError(`${dir}: no manifest.json`, 'copy submissions/_template/manifest.json into the folder and fill it in');
+    throw submissionError(
+      `${dir}: no manifest.json`,
+      'copy submissions/_template/manifest.json into the folder and fill it in',
+    );
   }
   const manifest = parseWithFriendlyErrors(
     SubmissionManifest,
@@ -58,7 +65,9 @@ export async function loadSubmission(dir: string, slug: string, cacheDir: string
 
 /** Every submission under `root`, sorted by slug. */
 export async function scanSubmissions(root: string, cacheDir: string): Promise<Submission[]> {
-  if (!existsSync(root)) {throw new UsageError(`submissions folder ${root} does not exist`);}
+  if (!existsSync(root)) {
+    throw new UsageError(`submissions folder ${root} does not exist`);
+  }
   const entries = await readdir(root, { withFileTypes: true });
   for (const entry of entries) {
     if (entry.isSymbolicLink() && !isIgnored(entry.name)) {
@@ -74,7 +83,9 @@ export async function scanSubmissions(root: string, cacheDir: string): Promise<S
     .map((entry) => entry.name)
     .sort();
   const submissions: Submission[] = [];
-  for (const slug of slugs) {submissions.push(await loadSubmission(join(root, slug), slug, cacheDir));}
+  for (const slug of slugs) {
+    submissions.push(await loadSubmission(join(root, slug), slug, cacheDir));
+  }
   checkLookalikeTeams(submissions);
   return submissions;
 }
