@@ -48,7 +48,7 @@ import { CheckReport } from '../schemas/check-report.ts';
 import { Leaderboard } from '../schemas/leaderboard.ts';
 import { PrReport } from '../schemas/pr-report.ts';
 import { getSuite, suiteTasks } from './suites/index.ts';
-import { scanSubmissions } from './submissions/scan.ts';
+import { scanSubmissionFolders } from './submissions/scan.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
 
@@ -427,11 +427,21 @@ const COMMANDS: Record<string, Command> = {
       }
       const suite = getSuite(stringOption(values, 'suite') ?? 'demo');
       const tasks = suiteTasks(suite);
-      const submissions = await scanSubmissions(submissionsDir(), cacheDir());
+      const { submissions, broken } = await scanSubmissionFolders(submissionsDir(), cacheDir());
+      for (const folder of broken) {
+        logger.error(`${folder.message}${folder.hint ? `\n  ${folder.hint}` : ''}`);
+      }
       for (const protocol of protocolsOption(values)) {
         const dir = protocolResultsDir(resultsDir(values), protocol);
         await rebuildLeaderboard(dir, suite, PROTOCOLS[protocol], tasks, submissions);
         logger.info(`leaderboard written to ${dir}/leaderboard.json`);
+      }
+      if (broken.length > 0) {
+        throw new PipelineError(
+          'SUBMISSION_INVALID',
+          `${broken.length} submission folder${broken.length === 1 ? ' is' : 's are'} left out of the leaderboard: ${broken.map((folder) => folder.dir).join(', ')}`,
+          { hint: 'fix the folders named above (`npm run check` says how), then run score again' },
+        );
       }
     },
   },

@@ -71,7 +71,11 @@ import {
 import { rebuildLeaderboard } from './scoring/aggregate.ts';
 import { readStoredResult } from './scoring/stored-result.ts';
 import { getSuite, suiteTasks, type SuiteDefinition } from './suites/index.ts';
-import { scanSubmissions, type Submission } from './submissions/scan.ts';
+import {
+  scanSubmissionFolders,
+  type BrokenSubmission,
+  type Submission,
+} from './submissions/scan.ts';
 import type { TokenizerOptions } from './text/tokenizers.ts';
 import { unsupportedReason } from './tasks/availability.ts';
 import { throwIfInterrupted } from './util/interrupt.ts';
@@ -230,6 +234,8 @@ export interface EvaluationPlan {
   readonly protocolDir: string;
   readonly allTasks: readonly TaskDefinition[];
   readonly allSubmissions: readonly Submission[];
+  /** Submission folders that cannot be evaluated: each fails alone, the run goes on. */
+  readonly broken: readonly BrokenSubmission[];
   readonly items: readonly WorkItem[];
   readonly lock: ShardLock;
 }
@@ -257,8 +263,20 @@ export async function planEvaluation(
   const allTasks = suiteTasks(suite);
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
   await ensureExampleModels(options.submissionsDir, options.logger);
-  const allSubmissions = await scanSubmissions(options.submissionsDir, options.cacheDir);
-  if (allSubmissions.length === 0 && options.allowEmpty !== true) {
+  const { submissions: allSubmissions, broken: allBroken } = await scanSubmissionFolders(
+    options.submissionsDir,
+    options.cacheDir,
+  );
+  const broken = allBroken.filter(
+    (folder) => options.submission === undefined || folder.folder === options.submission,
+  );
+  const [wantedBroken] = broken;
+  if (options.submission !== undefined && wantedBroken) {
+    throw new PipelineError('SUBMISSION_INVALID', wantedBroken.message, {
+      ...(wantedBroken.hint === undefined ? {} : { hint: wantedBroken.hint }),
+    });
+  }
+  if (allSubmissions.length === 0 && allBroken.length === 0 && options.allowEmpty !== true) {
     // Almost always a wrong folder or a checkout without submissions, not a wish for an empty board.
     throw new UsageError(
       `${options.submissionsDir} holds no submission folders, so the leaderboard would be emptied`,
@@ -287,7 +305,7 @@ export async function planEvaluation(
       });
     }
   }
-  return { suite, protocol, protocolDir, allTasks, allSubmissions, items, lock };
+  return { suite, protocol, protocolDir, allTasks, allSubmissions, broken, items, lock };
 }
 
 /** The items that need work, in plan order, dealt round-robin to `count` shards. */
@@ -383,6 +401,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   const evaluated: string[] = [];
   const failed: FailedPair[] = [];
+  // A broken folder fails its own pairs, named with its fix; every other submission runs.
+  // (Only the first shard reports it, so a sharded run lists it once.)
+  if ((options.shard?.index ?? 1) === 1) {
+    for (const folder of plan.broken) {
+      const pair = {
+        id: `${folder.folder} (every task)`,
+        message: folder.message,
+        cause: 'submission' as const,
+      };
+      failed.push(pair);
+      logger.error(`${pair.message}${folder.hint ? `\n  ${folder.hint}` : ''}`);
+    }
+  }
   /** Record a failed pair, in the log and (for the status page) beside its result. */
   const fail = async (item: WorkItem, pair: FailedPair, hint: string | undefined) => {
     failed.push(pair);

@@ -3,10 +3,14 @@
  * model file it names is present, complete and unchanged.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Slug } from '../../schemas/common.ts';
-import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
+import {
+  parseJsonText,
+  parseWithFriendlyErrors,
+  SchemaValidationError,
+} from '../../schemas/friendly-errors.ts';
 import { MANIFEST_RENAMED_FIELDS, SubmissionManifest } from '../../schemas/manifest.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { inspectModelFile } from './model-file.ts';
@@ -43,6 +47,12 @@ export async function loadSubmission(
     );
   }
   const manifestPath = join(dir, 'manifest.json');
+  if (existsSync(manifestPath) && (await lstat(manifestPath)).isDirectory()) {
+    throw submissionError(
+      `${manifestPath} is a folder, not a file`,
+      'replace it with the manifest file (copy submissions/_template/manifest.json and fill it in)',
+    );
+  }
   if (!existsSync(manifestPath)) {
     throw submissionError(
       `${dir}: no manifest.json`,
@@ -63,30 +73,94 @@ export async function loadSubmission(
   return { slug, dir, manifestPath, manifest, modelPath: model.path, modelSha256: model.sha256 };
 }
 
-/** Every submission under `root`, sorted by slug. */
-export async function scanSubmissions(root: string, cacheDir: string): Promise<Submission[]> {
+/** A submission folder that cannot be evaluated, and why (naming the file, the field, the fix). */
+export interface BrokenSubmission {
+  /** The folder's name (not necessarily a valid slug). */
+  readonly folder: string;
+  readonly dir: string;
+  readonly message: string;
+  readonly hint: string | undefined;
+}
+
+export interface SubmissionScan {
+  /** The usable submissions, sorted by slug. */
+  readonly submissions: Submission[];
+  /** Folders that fail on their own: their pairs fail, everyone else's run. */
+  readonly broken: BrokenSubmission[];
+}
+
+function brokenFrom(folder: string, dir: string, error: unknown): BrokenSubmission {
+  if (error instanceof PipelineError) {
+    return { folder, dir, message: error.message, hint: error.hint };
+  }
+  if (error instanceof SchemaValidationError) {
+    return {
+      folder,
+      dir,
+      message: error.message,
+      hint: '`npm run check -- ' + dir + '` lists every problem of the folder',
+    };
+  }
+  throw error;
+}
+
+/**
+ * Every folder under `root`: the submissions that load, and the folders that do not (a bad slug,
+ * no manifest, an invalid one, a missing model, a symbolic link, a look-alike team name), each
+ * with its own message. One team's mistake never stops the others' evaluation.
+ */
+export async function scanSubmissionFolders(
+  root: string,
+  cacheDir: string,
+): Promise<SubmissionScan> {
   if (!existsSync(root)) {
     throw new UsageError(`submissions folder ${root} does not exist`);
   }
-  const entries = await readdir(root, { withFileTypes: true });
+  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+  const submissions: Submission[] = [];
+  const broken: BrokenSubmission[] = [];
   for (const entry of entries) {
-    if (entry.isSymbolicLink() && !isIgnored(entry.name)) {
-      const path = join(root, entry.name);
-      throw submissionError(
-        `${path} is a symbolic link (to ${await readlink(path)}), not a submission folder`,
-        'put the submission folder itself under submissions/; links could point anywhere on the runner',
-      );
+    if (isIgnored(entry.name)) {
+      continue;
+    }
+    const dir = join(root, entry.name);
+    if (entry.isSymbolicLink()) {
+      broken.push({
+        folder: entry.name,
+        dir,
+        message: `${dir} is a symbolic link (to ${await readlink(dir)}), not a submission folder`,
+        hint: 'put the submission folder itself under submissions/; links could point anywhere on the runner',
+      });
+      continue;
+    }
+    if (!entry.isDirectory()) {
+      continue;
+    }
+    try {
+      submissions.push(await loadSubmission(dir, entry.name, cacheDir));
+    } catch (error) {
+      broken.push(brokenFrom(entry.name, dir, error));
     }
   }
-  const slugs = entries
-    .filter((entry) => entry.isDirectory() && !isIgnored(entry.name))
-    .map((entry) => entry.name)
-    .sort();
-  const submissions: Submission[] = [];
-  for (const slug of slugs) {
-    submissions.push(await loadSubmission(join(root, slug), slug, cacheDir));
+  for (const { submission, message, hint } of lookalikeTeams(submissions)) {
+    submissions.splice(submissions.indexOf(submission), 1);
+    broken.push({ folder: submission.slug, dir: submission.dir, message, hint });
   }
-  checkLookalikeTeams(submissions);
+  return { submissions, broken };
+}
+
+/** Every submission under `root`, sorted by slug; any broken folder is an error. */
+export async function scanSubmissions(root: string, cacheDir: string): Promise<Submission[]> {
+  const { submissions, broken } = await scanSubmissionFolders(root, cacheDir);
+  const [first] = broken;
+  if (first) {
+    throw submissionError(
+      broken.map((folder) => folder.message).join('\n'),
+      first.hint ?? 'fix the folder named above',
+    );
+  }
   return submissions;
 }
 
@@ -105,21 +179,27 @@ export function comparableName(name: string): string {
 
 /**
  * One team may send several submissions under the same name, but two different spellings that
- * read the same would let a newcomer pass for an established team.
+ * read the same would let a newcomer pass for an established team: the later folder (by slug)
+ * is refused.
  */
-function checkLookalikeTeams(submissions: readonly Submission[]): void {
+function lookalikeTeams(
+  submissions: readonly Submission[],
+): { submission: Submission; message: string; hint: string }[] {
   const seen = new Map<string, Submission>();
+  const refused = [];
   for (const submission of submissions) {
     const key = comparableName(submission.manifest.team);
     const earlier = seen.get(key);
     if (earlier && earlier.manifest.team !== submission.manifest.team) {
-      throw submissionError(
-        `${submission.manifestPath}: team "${submission.manifest.team}" reads the same as "${earlier.manifest.team}" in ${earlier.manifestPath} but is spelled differently`,
-        'use exactly the same team name as your earlier submission, or a clearly different one',
-      );
+      refused.push({
+        submission,
+        message: `${submission.manifestPath}: team "${submission.manifest.team}" reads the same as "${earlier.manifest.team}" in ${earlier.manifestPath} but is spelled differently`,
+        hint: 'use exactly the same team name as your earlier submission, or a clearly different one',
+      });
     }
     if (!earlier) {
       seen.set(key, submission);
     }
   }
+  return refused;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -180,5 +180,53 @@ describe('evaluate with no submissions', () => {
       'leaderboard',
     );
     expect(leaderboard.tracks.A.overall.standings).toEqual([]);
+  });
+});
+
+describe('evaluate with broken submission folders beside a good one (issue 19, finding 6)', () => {
+  it('fails only the broken folders, each named with its fix, and scores the good one', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'evaluate-folders-'));
+    const submissions = join(work, 'submissions');
+    await writeSubmission(submissions, 'good-encoder', validLogMel(), { team: 'Team A' });
+    await writeSubmission(submissions, 'My Encoder', validLogMel());
+    await mkdir(join(submissions, 'no-manifest'), { recursive: true });
+    await writeSubmission(submissions, 'long-team', validLogMel(), { team: 'x'.repeat(5000) });
+    // Reads the same as "Team A" once case is folded: a newcomer passing for that team.
+    await writeSubmission(submissions, 'look-alike', validLogMel(), { team: 'TEAM A' });
+    const folderManifest = await writeSubmission(submissions, 'folder-manifest', validLogMel());
+    await rm(join(folderManifest, 'manifest.json'));
+    await mkdir(join(folderManifest, 'manifest.json'));
+    const logger = createMemoryLogger();
+    const results = join(work, 'results');
+    const error = await evaluate({
+      suiteId: 'demo',
+      resultsDir: results,
+      cacheDir: join(work, 'cache'),
+      submissionsDir: submissions,
+      task: 'demo_sound_events',
+      replicates: 50,
+      logger,
+    }).catch((caught: unknown) => caught);
+    expect(existsSync(resultFile(results, 'good-encoder', 'demo_sound_events'))).toBe(true);
+    const leaderboard = await readJsonFile(leaderboardFile(results), Leaderboard, 'leaderboard');
+    expect(leaderboard.submissions.map((entry) => entry.slug)).toEqual(['good-encoder']);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).message).toBe(
+      "5 (submission, task) pairs failed in the submission's model: folder-manifest (every task), long-team (every task), My Encoder (every task), no-manifest (every task), look-alike (every task)",
+    );
+    const log = logger.lines.join('\n');
+    expect(log).toContain(
+      `${join(submissions, 'My Encoder')}: folder name "My Encoder" is not a valid submission slug`,
+    );
+    expect(log).toContain(`${join(submissions, 'no-manifest')}: no manifest.json`);
+    expect(log).toContain(`${join(submissions, 'folder-manifest', 'manifest.json')} is a folder`);
+    expect(log).toMatch(
+      new RegExp(
+        `${join(submissions, 'long-team', 'manifest.json')}: invalid submission manifest\\n.*/team`,
+      ),
+    );
+    expect(log).toContain(
+      `${join(submissions, 'look-alike', 'manifest.json')}: team "TEAM A" reads the same as "Team A"`,
+    );
   });
 });
