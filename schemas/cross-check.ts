@@ -8,6 +8,7 @@
  */
 import { formatJson } from './json-text.ts';
 import { LeaderboardTrack, type Leaderboard } from './leaderboard.ts';
+import type { StatusFile } from './status.ts';
 import type { TaskResult } from './result.ts';
 import { resultIntegrityProblem } from './result-digest.ts';
 import { buildTrack } from './scoring.ts';
@@ -125,4 +126,47 @@ export function crossCheckLeaderboard(
     }
   }
   return problems;
+}
+
+/**
+ * status.json must say "done" for exactly the pairs whose results back the leaderboard: a run
+ * killed between writing leaderboard.json and status.json left a status page that contradicted
+ * the tables.
+ */
+export function crossCheckStatus(
+  status: StatusFile,
+  statusFile: string,
+  leaderboard: Leaderboard,
+  runs: readonly StoredRun[],
+): string[] {
+  const models = new Map(leaderboard.submissions.map((entry) => [entry.slug, entry.modelSha256]));
+  const tasks = new Set(leaderboard.tasks.map((task) => task.id));
+  const backed = new Set(
+    runs
+      .filter(
+        (run) =>
+          models.get(run.result.submission) === run.result.provenance.modelSha256 &&
+          tasks.has(run.result.task),
+      )
+      .map((run) => `${run.result.submission} x ${run.result.task}`),
+  );
+  const done = new Set(
+    status.pairs
+      .filter((pair) => pair.state === 'done')
+      .map((pair) => `${pair.submission} x ${pair.task}`),
+  );
+  const fix = 'the file is stale; rebuild it with `npm run pipeline -- score`';
+  return [
+    ...[...done]
+      .filter((pair) => !backed.has(pair))
+      .map(
+        (pair) =>
+          `${statusFile}: ${pair} is "done", but no result of it backs the leaderboard: ${fix}`,
+      ),
+    ...[...backed]
+      .filter((pair) => !done.has(pair))
+      .map(
+        (pair) => `${statusFile}: ${pair} has a result, but the file does not say "done": ${fix}`,
+      ),
+  ];
 }

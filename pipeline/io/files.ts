@@ -8,8 +8,18 @@ import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { formatJson } from '../../schemas/json-text.ts';
+import { describeFileSystemError } from './fs-errors.ts';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomicRaw(path, data);
+  } catch (error) {
+    // A full disk, a read-only or misplaced folder: the machine's fault, said with the path.
+    throw describeFileSystemError(error, `writing ${path}`) ?? error;
+  }
+}
+
+async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

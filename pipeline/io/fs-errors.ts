@@ -19,7 +19,8 @@ const FIXES: Readonly<Record<string, (path: string) => string>> = {
   ENOTDIR: (path) =>
     `a part of ${path} is a file where a folder is expected: move that file away (results and cache folders hold only what the pipeline writes)`,
   EISDIR: (path) => `${path} is a folder where a file is expected: remove or rename that folder`,
-  EEXIST: (path) => `${path} exists and is in the way: remove it`,
+  EEXIST: (path) =>
+    `${path} is in the way (a file where a folder belongs): move or remove it, or point the folder elsewhere (LEADERBOARD_RESULTS_DIR, LEADERBOARD_CACHE_DIR)`,
   ENAMETOOLONG: (path) => `the path ${path} is too long: use a shorter folder or name`,
   EMFILE: () => 'too many open files: raise the limit (ulimit -n) and run again',
   EIO: (path) =>

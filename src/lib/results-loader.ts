@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import type { z } from 'zod';
 import { ArchiveEdition } from '../../schemas/archive.ts';
-import { crossCheckLeaderboard } from '../../schemas/cross-check.ts';
+import { crossCheckLeaderboard, crossCheckStatus } from '../../schemas/cross-check.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
@@ -118,8 +118,19 @@ function readRunFiles(dir: string): RunFile[] {
   if (!existsSync(root)) {
     return files;
   }
-  for (const slug of readdirSync(root).sort()) {
+  for (const entry of readdirSync(root, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const slug = entry.name;
     const folder = join(root, slug);
+    if (!entry.isDirectory()) {
+      if (slug.startsWith('.')) {
+        continue;
+      }
+      throw new Error(
+        `${folder}: only submission folders belong directly under ${root} (this is a ${entry.isSymbolicLink() ? 'symbolic link' : 'file'}); move or delete it and build again`,
+      );
+    }
     const names = readdirSync(folder).filter(isResultFileName).sort();
     for (const name of names) {
       const task = basename(name, '.json');
@@ -144,11 +155,15 @@ function crossCheck(dir: string, runs: readonly RunFile[]): void {
   if (!existsSync(path)) {
     return;
   }
-  const problems = crossCheckLeaderboard(
-    readValidated(path, Leaderboard, 'leaderboard'),
-    path,
-    runs.map((run) => ({ file: run.path, result: run.result })),
-  );
+  const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
+  const stored = runs.map((run) => ({ file: run.path, result: run.result }));
+  const problems = crossCheckLeaderboard(leaderboard, path, stored);
+  const status = statusFile(dir);
+  if (problems.length === 0 && existsSync(status)) {
+    problems.push(
+      ...crossCheckStatus(readValidated(status, StatusFile, 'status'), status, leaderboard, stored),
+    );
+  }
   if (problems.length > 0) {
     throw new Error(
       `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,

@@ -97,6 +97,39 @@ describe('site build with a bad results file', { timeout: 180_000 }, () => {
     expect(output).toContain('rerun `npm run evaluate`');
   });
 
+  it('names a stray file directly under runs/ instead of failing with ENOTDIR (issue 19, finding 7)', async () => {
+    const { work, resultsDir } = await fixtureResults('stray-file-');
+    await writeFile(join(resultsDir, 'runs', 'notes.txt'), 'hello');
+    const output = await failedBuild(resultsDir, work);
+    expect(output).toContain(
+      `${join(resultsDir, 'runs', 'notes.txt')}: only submission folders belong directly under`,
+    );
+    expect(output).not.toContain('ENOTDIR');
+  });
+
+  it('refuses a status.json that contradicts the results (a run killed between the two writes)', async () => {
+    const { work, resultsDir } = await fixtureResults('stale-status-');
+    await writeFile(
+      join(resultsDir, 'status.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        pairs: [
+          {
+            submission: 'random-conv',
+            task: 'demo_timbre',
+            state: 'pending',
+            reason: null,
+            date: null,
+          },
+        ],
+      }),
+    );
+    const output = await failedBuild(resultsDir, work);
+    expect(output).toContain(
+      `${join(resultsDir, 'status.json')}: random-conv x demo_timbre has a result, but the file does not say "done"`,
+    );
+  });
+
   it('refuses a result file that breaks its schema, naming the file and the field', async () => {
     const { work, resultsDir } = await fixtureResults('invalid-run-');
     const broken = join(resultsDir, 'runs', 'logmel-baseline', 'demo_sound_events.json');
