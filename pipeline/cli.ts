@@ -4,7 +4,9 @@
  * its message and hint and exits with status 1; anything else is a bug and prints its stack.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { z } from 'zod';
 import { ArchiveEdition } from '../schemas/archive.ts';
@@ -36,7 +38,12 @@ import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from '
 import { readJsonFile, writeFileAtomic } from './io/files.ts';
 import { describeFileSystemError } from './io/fs-errors.ts';
 import { withResultsLock } from './io/results-lock.ts';
-import { exitCodeOf, installInterruptHandlers } from './util/interrupt.ts';
+import {
+  exitCodeOf,
+  installInterruptHandlers,
+  interruption,
+  throwIfInterrupted,
+} from './util/interrupt.ts';
 import { createLogger, formatDuration, LOG_FORMATS, type LogFormat, type Logger } from './log.ts';
 import { chooseExecutionProvider, DEVICE_REQUESTS, type DeviceRequest } from './runtime/ort.ts';
 import { rebuildLeaderboard } from './scoring/aggregate.ts';
@@ -280,6 +287,47 @@ const COMMANDS: Record<string, Command> = {
       logger.info(`evaluate finished in ${formatDuration((performance.now() - started) / 1000)}`);
       if (firstFailure !== undefined) {
         throw firstFailure;
+      }
+    },
+  },
+  build: {
+    writesResults: true,
+    summary:
+      "`npm run build`: evaluate (every protocol unless --protocol says otherwise), then build the site with astro, holding the results folder's lock throughout: a second build waits instead of writing .astro/ and dist/ beside the first, and no evaluate writes the results while the site reads them.",
+    usage: 'build [the options of evaluate]',
+    get options() {
+      return (COMMANDS['evaluate'] as Command).options;
+    },
+    async run(context) {
+      const values = {
+        ...context.values,
+        protocol: stringOption(context.values, 'protocol') ?? 'all',
+      };
+      await (COMMANDS['evaluate'] as Command).run({ ...context, values });
+      throwIfInterrupted();
+      const astro = join(
+        dirname(createRequire(import.meta.url).resolve('astro/package.json')),
+        'bin',
+        'astro.mjs',
+      );
+      const child = spawn(process.execPath, [astro, 'build'], { stdio: 'inherit' });
+      const stopAstro = () => child.kill('SIGTERM');
+      interruption.addEventListener('abort', stopAstro, { once: true });
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', (exitCode) => {
+          resolve(exitCode);
+        });
+      });
+      interruption.removeEventListener('abort', stopAstro);
+      throwIfInterrupted();
+      if (code !== 0) {
+        throw new PipelineError(
+          'RESULT_INVALID',
+          `astro build failed (exit code ${String(code)})`,
+          {
+            hint: 'the messages above name the file and the field; results that disagree with the leaderboard are fixed by `npm run evaluate`',
+          },
+        );
       }
     },
   },
@@ -805,7 +853,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const context = { values: parsed.values, positionals: parsed.positionals, logger };
     // Only evaluate stops at safe points; the other commands are short and end on the signal.
     const removeHandlers =
-      name === 'evaluate'
+      name === 'evaluate' || name === 'build'
         ? installInterruptHandlers((message) => {
             logger.warn(message);
           })

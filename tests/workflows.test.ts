@@ -215,6 +215,17 @@ describe('GitHub workflows', () => {
     }
   });
 
+  it('rebuild the leaderboard from the committed results before publishing the site', () => {
+    const script = (workflows['pages.yml']?.jobs['build']?.steps ?? [])
+      .map((step) => step.run ?? '')
+      .join('\n');
+    const score = script.indexOf('score --suite xares --protocol all');
+    expect(score).toBeGreaterThan(-1);
+    expect(script.indexOf('npx astro build')).toBeGreaterThan(score);
+    // The demo path goes through `npm run build`, which evaluates (and rebuilds) first.
+    expect(script).toContain('npm run build');
+  });
+
   it('evaluate on the WebGPU provider by default and download CUDA only when asked', () => {
     for (const file of ['evaluate.yml', 'official.yml']) {
       const job = workflows[file]?.jobs['evaluate'] as Job;

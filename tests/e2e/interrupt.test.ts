@@ -30,7 +30,12 @@ interface Run {
   readonly closed: Promise<void>;
 }
 
-function launch(work: string, args: readonly string[], via: 'node' | 'npm' = 'node'): Run {
+function launch(
+  work: string,
+  args: readonly string[],
+  via: 'node' | 'npm' = 'node',
+  environment: Record<string, string> = {},
+): Run {
   const [command, argv] =
     via === 'npm'
       ? ['npm', ['run', '--silent', 'pipeline', '--', ...args]]
@@ -43,6 +48,7 @@ function launch(work: string, args: readonly string[], via: 'node' | 'npm' = 'no
       LEADERBOARD_CACHE_DIR: join(work, 'cache'),
       LEADERBOARD_SUBMISSIONS_DIR: join(REPOSITORY_ROOT, 'submissions'),
       CI: 'true',
+      ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -202,6 +208,22 @@ describe('evaluate asked to stop', { timeout: 600_000 }, () => {
     const entry = board.tracks.A.entries.find((candidate) => candidate.submission === SLUG);
     expect(entry?.scores['demo_tags']).toEqual(expect.any(Number));
     expect(await leaderboardProblems(join(work, 'results'))).toEqual([]);
+  });
+
+  it('makes a second build wait for the first instead of colliding in .astro/ and dist/', async () => {
+    const work = await fresh('builds');
+    const site = {
+      LEADERBOARD_OUT_DIR: join(work, 'dist'),
+      LEADERBOARD_ASTRO_CACHE_DIR: join(work, 'astro-cache'),
+    };
+    const args = ['build', '--submission', SLUG, '--task', 'demo_tags'];
+    const builds = [launch(work, args, 'node', site), launch(work, args, 'node', site)];
+    const outcomes = await Promise.all(builds.map((build) => build.exited));
+    expect(outcomes.map((outcome) => outcome.code)).toEqual([0, 0]);
+    expect(
+      builds.filter((build) => /is in use by `pipeline build/.test(build.output())),
+    ).toHaveLength(1);
+    expect(existsSync(join(work, 'dist', 'index.html'))).toBe(true);
   });
 
   it('ends with the same bytes after kill -9 at 20 random moments, leaving no temporary file', async () => {
