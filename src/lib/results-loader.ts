@@ -49,6 +49,32 @@ function readValidated<S extends z.ZodType>(path: string, schema: S, what: strin
   );
 }
 
+/**
+ * In `astro dev`, load again whenever a file under the results folder changes (an evaluate in
+ * another terminal, a merge): without it the dev server kept showing the results it started with.
+ * Changes come in bursts (every result, then the leaderboard), so a reload waits for a pause.
+ */
+function reloadOnChange(context: LoaderContext, load: () => Promise<void>): void {
+  const { watcher } = context;
+  if (!watcher) {
+    return;
+  }
+  const dir = resultsDir(context);
+  watcher.add(dir);
+  let timer: NodeJS.Timeout | undefined;
+  watcher.on('all', (_event, path) => {
+    if (!resolve(path).startsWith(dir)) {
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      load().catch((error: unknown) => {
+        context.logger.error(error instanceof Error ? error.message : String(error));
+      });
+    }, 300);
+  });
+}
+
 async function store(
   context: LoaderContext,
   entries: readonly { id: string; data: Record<string, unknown>; filePath: string }[],
@@ -63,17 +89,21 @@ export function leaderboardLoader(): Loader {
   return {
     name: 'leaderboard-json',
     load: async (context) => {
-      const path = leaderboardFile(resultsDir(context));
-      if (!existsSync(path)) {
-        throw new Error(
-          `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
+      const sync = async (): Promise<void> => {
+        const path = leaderboardFile(resultsDir(context));
+        if (!existsSync(path)) {
+          throw new Error(
+            `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
+          );
+        }
+        const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
+        context.logger.info(
+          `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
         );
-      }
-      const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
-      context.logger.info(
-        `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
-      );
-      await store(context, [{ id: 'current', data: leaderboard, filePath: path }]);
+        await store(context, [{ id: 'current', data: leaderboard, filePath: path }]);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
@@ -82,11 +112,15 @@ export function statusLoader(): Loader {
   return {
     name: 'status-json',
     load: async (context) => {
-      const path = statusFile(resultsDir(context));
-      const entries = existsSync(path)
-        ? [{ id: 'current', data: readValidated(path, StatusFile, 'status'), filePath: path }]
-        : [];
-      await store(context, entries);
+      const sync = async (): Promise<void> => {
+        const path = statusFile(resultsDir(context));
+        const entries = existsSync(path)
+          ? [{ id: 'current', data: readValidated(path, StatusFile, 'status'), filePath: path }]
+          : [];
+        await store(context, entries);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
@@ -95,11 +129,15 @@ export function efficiencyLoader(): Loader {
   return {
     name: 'efficiency-json',
     load: async (context) => {
-      const path = efficiencyFile(resultsDir(context));
-      const entries = existsSync(path)
-        ? [{ id: 'current', data: readValidated(path, Efficiency, 'efficiency'), filePath: path }]
-        : [];
-      await store(context, entries);
+      const sync = async (): Promise<void> => {
+        const path = efficiencyFile(resultsDir(context));
+        const entries = existsSync(path)
+          ? [{ id: 'current', data: readValidated(path, Efficiency, 'efficiency'), filePath: path }]
+          : [];
+        await store(context, entries);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
@@ -175,25 +213,29 @@ export function runsLoader(): Loader {
   return {
     name: 'runs-json',
     load: async (context) => {
-      const dir = resultsDir(context);
-      const runs = readRunFiles(dir);
-      // The cross-check lives here, where the run files are read anyway; the leaderboard loader
-      // reports a missing or invalid leaderboard.json.
-      crossCheck(dir, runs);
-      // The pages need provenance and fold scores; the replicates (most of each file) were needed
-      // only by the cross-check above and stay out of the content store.
-      const entries = runs.map((run) => ({
-        id: run.id,
-        data: {
-          submission: run.result.submission,
-          task: run.result.task,
-          folds: run.result.trackA.folds,
-          provenance: run.result.provenance,
-          measurements: run.measurements,
-        },
-        filePath: run.path,
-      }));
-      await store(context, entries);
+      const sync = async (): Promise<void> => {
+        const dir = resultsDir(context);
+        const runs = readRunFiles(dir);
+        // The cross-check lives here, where the run files are read anyway; the leaderboard loader
+        // reports a missing or invalid leaderboard.json.
+        crossCheck(dir, runs);
+        // The pages need provenance and fold scores; the replicates (most of each file) were needed
+        // only by the cross-check above and stay out of the content store.
+        const entries = runs.map((run) => ({
+          id: run.id,
+          data: {
+            submission: run.result.submission,
+            task: run.result.task,
+            folds: run.result.trackA.folds,
+            provenance: run.result.provenance,
+            measurements: run.measurements,
+          },
+          filePath: run.path,
+        }));
+        await store(context, entries);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
@@ -202,21 +244,25 @@ export function editionsLoader(): Loader {
   return {
     name: 'editions-json',
     load: async (context) => {
-      const entries = [];
-      for (const protocol of OTHER_PROTOCOLS) {
-        const dir = protocolResultsDir(resultsDir(context), protocol);
-        const path = leaderboardFile(dir);
-        if (!existsSync(path)) {
-          continue;
+      const sync = async (): Promise<void> => {
+        const entries = [];
+        for (const protocol of OTHER_PROTOCOLS) {
+          const dir = protocolResultsDir(resultsDir(context), protocol);
+          const path = leaderboardFile(dir);
+          if (!existsSync(path)) {
+            continue;
+          }
+          crossCheck(dir, readRunFiles(dir));
+          entries.push({
+            id: protocol,
+            data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },
+            filePath: path,
+          });
         }
-        crossCheck(dir, readRunFiles(dir));
-        entries.push({
-          id: protocol,
-          data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },
-          filePath: path,
-        });
-      }
-      await store(context, entries);
+        await store(context, entries);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
@@ -225,21 +271,25 @@ export function archiveLoader(): Loader {
   return {
     name: 'archive-json',
     load: async (context) => {
-      const dir = resolve(
-        fileURLToPath(context.config.root),
-        process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
-      );
-      const entries = existsSync(dir)
-        ? readdirSync(dir)
-            .filter((name) => name.endsWith('.json'))
-            .sort()
-            .map((name) => {
-              const path = join(dir, name);
-              const edition = readValidated(path, ArchiveEdition, 'archived edition');
-              return { id: edition.id, data: edition, filePath: path };
-            })
-        : [];
-      await store(context, entries);
+      const sync = async (): Promise<void> => {
+        const dir = resolve(
+          fileURLToPath(context.config.root),
+          process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
+        );
+        const entries = existsSync(dir)
+          ? readdirSync(dir)
+              .filter((name) => name.endsWith('.json'))
+              .sort()
+              .map((name) => {
+                const path = join(dir, name);
+                const edition = readValidated(path, ArchiveEdition, 'archived edition');
+                return { id: edition.id, data: edition, filePath: path };
+              })
+          : [];
+        await store(context, entries);
+      };
+      await sync();
+      reloadOnChange(context, sync);
     },
   };
 }
