@@ -188,7 +188,7 @@ export async function writeSyntheticResults(
       const trackA = trackOutcome(0);
       const trackB = task.trackB ? trackOutcome(-0.15) : null;
       const fingerprint = sha(`${slug}/${task.id}`);
-      const result = withDigest({
+      const result = await withDigest({
         schemaVersion: RESULT_SCHEMA_VERSION,
         suite: suite.id,
         submission: slug,

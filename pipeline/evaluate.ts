@@ -114,6 +114,8 @@ export interface EvaluateOptions {
   readonly shard?: WorkShard | undefined;
   /** Crops per encoder call instead of each task's X-ARES batch_size_encode. */
   readonly encodeBatchSize?: number | undefined;
+  /** Reader threads decoding audio for the encoder (default: see defaultReaders). */
+  readonly readers?: number | undefined;
   readonly embeddingPrecision?: EmbeddingPrecision | undefined;
   readonly limits?: EncodeLimits | undefined;
   /** Bootstrap replicates per task (tests use fewer). */
@@ -619,6 +621,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
     provider,
     threads: options.threads,
     batchSize: options.encodeBatchSize,
+    readers: options.readers,
     precision: context.precision,
     limits: options.limits ?? DEFAULT_ENCODE_LIMITS,
     logger: options.logger,
@@ -665,7 +668,7 @@ async function evaluateItem(context: ItemContext): Promise<void> {
       bootstrap: { replicates: context.replicates, seed: SEED },
     },
   };
-  const result = withDigest(content);
+  const result = await withDigest(content);
   const runUrl = ciRunUrl();
   const gpu = context.gpu === undefined ? undefined : `${context.gpu.name}, ${context.gpu.driver}`;
   await writeJsonAtomic(

@@ -57,18 +57,18 @@ function differences(
 const shown = (value: unknown) =>
   value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80);
 
-export function crossCheckLeaderboard(
+export async function crossCheckLeaderboard(
   leaderboard: Leaderboard,
   leaderboardFile: string,
   runs: readonly StoredRun[],
-): string[] {
+): Promise<string[]> {
   const problems: string[] = [];
   const tampered: string[] = [];
   const submissions = new Map(leaderboard.submissions.map((entry) => [entry.slug, entry]));
   const tasks = new Map(leaderboard.tasks.map((task) => [task.id, task]));
   const backing = new Map<string, TaskResult>();
   for (const run of runs) {
-    const integrity = resultIntegrityProblem(run.result, run.file);
+    const integrity = await resultIntegrityProblem(run.result, run.file);
     if (integrity !== undefined) {
       tampered.push(integrity);
       continue;

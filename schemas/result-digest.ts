@@ -6,20 +6,26 @@
  * damage; whoever can rewrite a file can also recompute its digest, which review of the results
  * commit (and the organisers' rerun) is there for.
  */
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { formatJson } from './json-text.ts';
 import { TaskResultContent, TaskResultFile, type TaskResult } from './result.ts';
 
-/** The digest the content of `result` gives. */
-export function resultDigest(result: TaskResultContent): string {
-  return createHash('sha256').update(formatJson(TaskResultContent, result)).digest('hex');
+/**
+ * The digest the content of `result` gives. Web Crypto, present in Node and in browsers alike,
+ * keeps schemas/ free of imports other than zod.
+ */
+export async function resultDigest(result: TaskResultContent): Promise<string> {
+  const bytes = new TextEncoder().encode(formatJson(TaskResultContent, result));
+  const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** A result ready to be written, its digest computed from its content. */
-export function withDigest(content: TaskResultContent): z.output<typeof TaskResultFile> {
+export async function withDigest(
+  content: TaskResultContent,
+): Promise<z.output<typeof TaskResultFile>> {
   const parsed = TaskResultContent.parse(content);
-  return { ...parsed, digest: resultDigest(parsed) };
+  return { ...parsed, digest: await resultDigest(parsed) };
 }
 
 const mean = (values: readonly number[]) =>
@@ -53,13 +59,16 @@ function contradictions(result: TaskResult): string[] {
  * Why the result stored in `file` must not be used (its digest is missing or does not match its
  * content), naming the file, the field and the fix; undefined when it is intact.
  */
-export function resultIntegrityProblem(result: TaskResult, file: string): string | undefined {
+export async function resultIntegrityProblem(
+  result: TaskResult,
+  file: string,
+): Promise<string | undefined> {
   const fix = 'rerun `npm run evaluate`, which recomputes the pair; never edit a result by hand';
   if (result.digest === null) {
     return `${file}: /digest is missing: the file was written before results carried digests (schema version 2 or older), so its scores cannot be verified; ${fix}`;
   }
   const { digest, ...content } = result;
-  if (resultDigest(content) === digest) {
+  if ((await resultDigest(content)) === digest) {
     return undefined;
   }
   const where = contradictions(result);

@@ -155,7 +155,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         problems.push(error instanceof Error ? error.message : String(error));
         continue;
       }
-      const tampered = resultIntegrityProblem(result, where);
+      const tampered = await resultIntegrityProblem(result, where);
       if (tampered !== undefined) {
         problems.push(tampered);
         continue;

@@ -43,6 +43,6 @@ export async function readStoredResult(path: string): Promise<StoredResult> {
       problem: `${errorMessage(error)}\n  (a truncated or damaged file; rerun \`npm run evaluate\`, which recomputes the pair)`,
     };
   }
-  const problem = resultIntegrityProblem(result, path);
+  const problem = await resultIntegrityProblem(result, path);
   return problem === undefined ? { status: 'ok', result } : { status: 'invalid', problem };
 }

@@ -188,14 +188,14 @@ function readRunFiles(dir: string): RunFile[] {
 }
 
 /** Fail the build when a results folder's leaderboard disagrees with its run files. */
-function crossCheck(dir: string, runs: readonly RunFile[]): void {
+async function crossCheck(dir: string, runs: readonly RunFile[]): Promise<void> {
   const path = leaderboardFile(dir);
   if (!existsSync(path)) {
     return;
   }
   const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
   const stored = runs.map((run) => ({ file: run.path, result: run.result }));
-  const problems = crossCheckLeaderboard(leaderboard, path, stored);
+  const problems = await crossCheckLeaderboard(leaderboard, path, stored);
   const status = statusFile(dir);
   if (problems.length === 0 && existsSync(status)) {
     problems.push(
@@ -218,7 +218,7 @@ export function runsLoader(): Loader {
         const runs = readRunFiles(dir);
         // The cross-check lives here, where the run files are read anyway; the leaderboard loader
         // reports a missing or invalid leaderboard.json.
-        crossCheck(dir, runs);
+        await crossCheck(dir, runs);
         // The pages need provenance and fold scores; the replicates (most of each file) were needed
         // only by the cross-check above and stay out of the content store.
         const entries = runs.map((run) => ({
@@ -252,7 +252,7 @@ export function editionsLoader(): Loader {
           if (!existsSync(path)) {
             continue;
           }
-          crossCheck(dir, readRunFiles(dir));
+          await crossCheck(dir, readRunFiles(dir));
           entries.push({
             id: protocol,
             data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },

@@ -133,7 +133,7 @@ async function leaderboardProblems(results: string): Promise<string[]> {
       runs.push({ file, result: TaskResult.parse(JSON.parse(await readFile(file, 'utf8'))) });
     }
   }
-  return crossCheckLeaderboard(board, 'leaderboard.json', runs);
+  return await crossCheckLeaderboard(board, 'leaderboard.json', runs);
 }
 
 async function temporaryFiles(work: string): Promise<string[]> {

@@ -16,5 +16,5 @@ export async function rewriteResult(
   const raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   edit(raw);
   const { digest: _digest, ...content } = TaskResult.parse(raw);
-  await writeFile(path, formatJson(TaskResultFile, withDigest(content)));
+  await writeFile(path, formatJson(TaskResultFile, await withDigest(content)));
 }

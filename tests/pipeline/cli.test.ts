@@ -35,7 +35,7 @@ describe('pipeline CLI', () => {
     expect(await main(['evalute'])).toBe(2);
     expect(stderr.join('')).toMatchInlineSnapshot(`
       "error: unknown command "evalute"
-        commands: evaluate, plan, check, score, guard, pr-report, pr-comment, merge, data, examples, schemas
+        commands: evaluate, build, plan, check, score, guard, pr-report, pr-comment, merge, data, examples, schemas
       "
     `);
   });

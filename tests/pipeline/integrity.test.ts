@@ -160,7 +160,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
     const board = Leaderboard.parse(JSON.parse(before));
     const stored = TaskResult.parse(JSON.parse(await readFile(path, 'utf8')));
     expect(
-      crossCheckLeaderboard(board, 'leaderboard.json', [{ file: path, result: stored }]),
+      await crossCheckLeaderboard(board, 'leaderboard.json', [{ file: path, result: stored }]),
     ).toEqual([expect.stringContaining(expected)]);
     await writeFile(path, original);
   });

@@ -21,11 +21,11 @@ const check = (board = leaderboard, stored = runs) =>
   crossCheckLeaderboard(board, 'leaderboard.json', stored);
 
 describe('crossCheckLeaderboard', () => {
-  it('accepts a leaderboard built from its results', () => {
-    expect(check()).toEqual([]);
+  it('accepts a leaderboard built from its results', async () => {
+    expect(await check()).toEqual([]);
   });
 
-  it('names a hand-edited score, pointing at the field, with what the results give', () => {
+  it('names a hand-edited score, pointing at the field, with what the results give', async () => {
     const edited = structuredClone(leaderboard);
     const entry = edited.tracks.B.entries[1];
     if (entry) {
@@ -34,12 +34,12 @@ describe('crossCheckLeaderboard', () => {
     const stored = runs.find(
       (run) => run.file === `runs/${entry?.submission ?? ''}/demo_timbre.json`,
     )?.result.trackB?.score;
-    expect(check(edited)).toEqual([
+    expect(await check(edited)).toEqual([
       `leaderboard.json: /tracks/B/entries/1/scores/demo_timbre: the file has 0.9, the stored results give ${stored ?? ''}`,
     ]);
   });
 
-  it('names an average, a rank and a status that do not follow from the results', () => {
+  it('names an average, a rank and a status that do not follow from the results', async () => {
     const edited = structuredClone(leaderboard);
     const first = edited.tracks.A.overall.standings[0];
     const second = edited.tracks.A.overall.standings[1];
@@ -48,7 +48,7 @@ describe('crossCheckLeaderboard', () => {
       second.rank = 1;
       second.status = 'incomplete';
     }
-    expect(check(edited)).toEqual([
+    expect(await check(edited)).toEqual([
       expect.stringMatching(
         /^leaderboard\.json: \/tracks\/A\/overall\/standings\/0\/average: the file has 0\.99, the stored results give 0\.\d+$/,
       ),
@@ -57,38 +57,38 @@ describe('crossCheckLeaderboard', () => {
     ]);
   });
 
-  it('finds a result the leaderboard leaves out (a stale or half-written leaderboard)', () => {
+  it('finds a result the leaderboard leaves out (a stale or half-written leaderboard)', async () => {
     const stale = structuredClone(leaderboard);
     const entry = stale.tracks.A.entries[0];
     if (entry) {
       entry.scores['demo_timbre'] = null;
     }
-    expect(check(stale)[0]).toMatch(
+    expect((await check(stale))[0]).toMatch(
       /^leaderboard\.json: \/tracks\/A\/entries\/0\/scores\/demo_timbre: the file has null, the stored results give 0\.\d+$/,
     );
     const unknown = structuredClone(leaderboard);
     unknown.submissions = unknown.submissions.filter((item) => item.slug !== 'random-conv');
-    expect(check(unknown)[0]).toBe(
+    expect((await check(unknown))[0]).toBe(
       'runs/random-conv/demo_sound_events.json: a result of "random-conv", which leaderboard.json does not list: the leaderboard is stale; rebuild it with `npm run pipeline -- score`',
     );
   });
 
-  it('rejects a result of another model, and the leaderboard that shows it', () => {
-    const stale = runs.map((run) =>
-      run.file === 'runs/random-conv/demo_sound_events.json'
-        ? {
-            ...run,
-            // A result of an earlier model carries a valid digest of its own.
-            result: {
-              ...withDigest({
+  it('rejects a result of another model, and the leaderboard that shows it', async () => {
+    const stale = await Promise.all(
+      runs.map(async (run) =>
+        run.file === 'runs/random-conv/demo_sound_events.json'
+          ? {
+              ...run,
+              // A result of an earlier model carries a valid digest of its own.
+              result: await withDigest({
                 ...contentOf(run.result),
                 provenance: { ...run.result.provenance, modelSha256: 'e'.repeat(64) },
               }),
-            },
-          }
-        : run,
+            }
+          : run,
+      ),
     );
-    const problems = check(leaderboard, stale);
+    const problems = await check(leaderboard, stale);
     expect(problems[0]).toBe(
       "runs/random-conv/demo_sound_events.json: /provenance/modelSha256 is eeeeeeeeeeee…, not the sha256 of random-conv's model (" +
         `${leaderboard.submissions.find((entry) => entry.slug === 'random-conv')?.modelSha256.slice(0, 12) ?? ''}…): the result is stale or edited; re-run \`npm run evaluate\``,
@@ -96,7 +96,7 @@ describe('crossCheckLeaderboard', () => {
     expect(problems.some((problem) => problem.includes('/scores/demo_sound_events'))).toBe(true);
   });
 
-  it('rejects a leaderboard with no result files at all behind it', () => {
-    expect(check(leaderboard, []).length).toBeGreaterThan(10);
+  it('rejects a leaderboard with no result files at all behind it', async () => {
+    expect((await check(leaderboard, [])).length).toBeGreaterThan(10);
   });
 });
