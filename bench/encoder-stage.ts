@@ -98,6 +98,8 @@ export async function encoderStageRows(
   taskId: string,
   copies: number,
   repetitions: number,
+  /** Reader thread counts to measure, each against the same bare runs. */
+  readerCounts: readonly number[] = [1, 2],
 ): Promise<Row[]> {
   const cacheDir = join(root, '.cache');
   const task = suiteTasks(getSuite('demo')).find((candidate) => candidate.id === taskId);
@@ -117,8 +119,9 @@ export async function encoderStageRows(
     }));
     await session.run(tensors[0] ?? {});
     const bare: number[] = [];
-    const stage: number[] = [];
+    const stage = new Map<number, number[]>(readerCounts.map((readers) => [readers, []]));
     let audioSeconds = 0;
+    // Interleaved, so a slow spell of the machine falls on every variant alike.
     for (let repetition = 0; repetition < repetitions; repetition++) {
       bare.push(
         await timed(async () => {
@@ -127,37 +130,43 @@ export async function encoderStageRows(
           }
         }),
       );
-      const work = await mkdtemp(join(tmpdir(), 'bench-stage-'));
-      stage.push(
-        await timed(async () => {
-          const encoded = await encodeTask({
-            submission,
-            task,
-            data,
-            cacheDir: work,
-            protocol: PROTOCOLS.leaderboard,
-            provider: 'cpu',
-            precision: 'float32',
-            limits: DEFAULT_ENCODE_LIMITS,
-            logger: createMemoryLogger(),
-            label: `${slug} x ${task.id}`,
-          });
-          audioSeconds = encoded.encodedSeconds;
-        }),
-      );
-      await rm(work, { recursive: true, force: true });
+      for (const readers of readerCounts) {
+        const work = await mkdtemp(join(tmpdir(), 'bench-stage-'));
+        stage.get(readers)?.push(
+          await timed(async () => {
+            const encoded = await encodeTask({
+              submission,
+              task,
+              data,
+              cacheDir: work,
+              protocol: PROTOCOLS.leaderboard,
+              provider: 'cpu',
+              precision: 'float32',
+              limits: DEFAULT_ENCODE_LIMITS,
+              logger: createMemoryLogger(),
+              label: `${slug} x ${task.id}`,
+              readers,
+            });
+            audioSeconds = encoded.encodedSeconds;
+          }),
+        );
+        await rm(work, { recursive: true, force: true });
+      }
     }
     await session.release();
     const bareSeconds = median(bare);
-    const stageSeconds = median(stage);
-    rows.push({
-      name: `encoder stage, ${slug} x ${task.id} (${audioSeconds.toFixed(0)} s of audio, ${batches.length} batches)`,
-      baseline: 'bare session.run',
-      baselineSeconds: bareSeconds,
-      measured: 'encoder stage',
-      measuredSeconds: stageSeconds,
-      note: `encoder stage, ${slug}: overhead ${((stageSeconds / bareSeconds - 1) * 100).toFixed(0)}% over bare onnxruntime (${(audioSeconds / bareSeconds).toFixed(0)}x real time bare, ${(audioSeconds / stageSeconds).toFixed(0)}x in the stage)`,
-    });
+    for (const readers of readerCounts) {
+      const stageSeconds = median(stage.get(readers) ?? []);
+      const threads = `${readers} reader${readers === 1 ? '' : 's'}`;
+      rows.push({
+        name: `encoder stage, ${slug} x ${task.id}, ${threads} (${audioSeconds.toFixed(0)} s of audio, ${batches.length} batches)`,
+        baseline: 'bare session.run',
+        baselineSeconds: bareSeconds,
+        measured: `encoder stage, ${threads}`,
+        measuredSeconds: stageSeconds,
+        note: `encoder stage, ${slug}, ${threads}: overhead ${((stageSeconds / bareSeconds - 1) * 100).toFixed(0)}% over bare onnxruntime (${(audioSeconds / bareSeconds).toFixed(0)}x real time bare, ${(audioSeconds / stageSeconds).toFixed(0)}x in the stage)`,
+      });
+    }
   }
   await rm(shardsDir, { recursive: true, force: true });
   return rows;

@@ -17,7 +17,8 @@
  *   (writes 28 GB to the temporary folder; `--frames`, `--scale-epochs`, `--scale-dir`, `--keep`);
  * - only with `--device webgpu|cuda`: every example encoder, an 85.5M-parameter transformer (with
  *   PyTorch as the peer), kNN and probe steps on the CPU provider against the GPU provider.
- * Each figure is the median of several repetitions unless its row says otherwise.
+ * Each figure is the median of several repetitions unless its row says otherwise; `--json <file>`
+ * also writes the rows as JSON.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { createReadStream } from 'node:fs';
@@ -311,6 +312,8 @@ const { values } = parseArgs({
     'scale-dir': { type: 'string' },
     keep: { type: 'boolean', default: false },
     device: { type: 'string' },
+    /** Also write every row, with the host, as JSON here (the prepared GPU run collects them). */
+    json: { type: 'string' },
   },
 });
 const device = values.device ?? 'cpu';
@@ -404,4 +407,24 @@ for (const row of rows) {
   if (row.note !== undefined) {
     process.stdout.write(`${row.note}\n`);
   }
+}
+if (values.json !== undefined) {
+  await writeFile(
+    values.json,
+    JSON.stringify(
+      {
+        host,
+        device,
+        repetitions,
+        rows: rows.map((row) => ({
+          ...row,
+          ratio: Number.isNaN(row.measuredSeconds)
+            ? null
+            : row.baselineSeconds / row.measuredSeconds,
+        })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }

@@ -208,6 +208,8 @@ function limitsFrom(values: CommandContext['values']): EncodeLimits {
 
 /** Most threads any option may ask for: more than any machine has, fewer than would hang one. */
 const MAX_THREADS = 1024;
+/** Reader threads per encoder process: one per shard in flight, never more than this. */
+const MAX_READERS = 64;
 
 function positiveInteger(
   value: string | undefined,
@@ -237,13 +239,14 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard.',
     usage:
-      'evaluate [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--allow-empty] [--results-dir <dir>] [--log-format tty|plain|github|json]',
+      'evaluate [--suite demo|xares] [--protocol leaderboard|xares-0.1.3|all] [--submission <slug>] [--task <id>] [--device cpu|cuda|webgpu|auto] [--threads <n>] [--shard <i>/<n>] [--encode-batch-size <n>] [--readers <n>] [--embedding-precision float32|float16] [--memory-limit <MiB>] [--load-timeout <s>] [--idle-timeout <s>] [--task-timeout <s>] [--allow-empty] [--results-dir <dir>] [--log-format tty|plain|github|json]',
     options: {
       ...SELECTION_OPTIONS,
       device: { type: 'string' },
       threads: { type: 'string' },
       shard: { type: 'string' },
       'encode-batch-size': { type: 'string' },
+      readers: { type: 'string' },
       'memory-limit': { type: 'string' },
       'load-timeout': { type: 'string' },
       'idle-timeout': { type: 'string' },
@@ -263,6 +266,7 @@ const COMMANDS: Record<string, Command> = {
           stringOption(values, 'encode-batch-size'),
           'encode-batch-size',
         ),
+        readers: positiveInteger(stringOption(values, 'readers'), 'readers', MAX_READERS),
         embeddingPrecision: precisionOption(values),
         limits: limitsFrom(values),
         logger,

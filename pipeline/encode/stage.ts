@@ -5,6 +5,7 @@
  * without a valid cache file (with padded batches, at the start of its stream: see
  * `encodeStreams`).
  */
+import { availableParallelism } from 'node:os';
 import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import type { ReadyTaskData } from '../data/prepare.ts';
@@ -28,8 +29,15 @@ import type { ShardJob } from './worker.ts';
 /** Bumped when the encoder stage changes what it stores (crop rule, pooling, file layout). */
 export const ENCODE_VERSION = 3;
 
-/** Reader threads per encoder process unless told otherwise. */
-export const DEFAULT_READERS = 1;
+/**
+ * Reader threads per encoder process unless told otherwise (`--readers`): one per four cores,
+ * at most four. onnxruntime already runs the encoder on every core, so a reader more helps only
+ * where the cores outnumber what decoding and the encoder can share (docs/performance.md has
+ * the measurements); the embeddings do not depend on the count.
+ */
+export function defaultReaders(cores = availableParallelism()): number {
+  return Math.min(4, Math.max(1, Math.floor(cores / 4)));
+}
 
 /** Frame-level tasks keep every frame; the others store one mean embedding per crop. */
 export function embeddingMode(task: TaskDefinition): EmbeddingMode {
@@ -73,7 +81,7 @@ export interface EncodeStageOptions {
   readonly threads?: number | undefined;
   /** Crops per encoder call; the task's X-ARES batch_size_encode when undefined. */
   readonly batchSize?: number | undefined;
-  /** Reader threads decoding at once (DEFAULT_READERS when undefined). */
+  /** Reader threads decoding at once (defaultReaders() when undefined). */
   readonly readers?: number | undefined;
   readonly precision: EmbeddingPrecision;
   readonly limits: EncodeLimits;
@@ -203,7 +211,7 @@ export async function encodeTask(options: EncodeStageOptions): Promise<EncodedTa
         dataDir: data.dir,
         shards: jobShards,
         streams: jobStreams,
-        readers: options.readers ?? DEFAULT_READERS,
+        readers: options.readers ?? defaultReaders(),
       },
       options.limits,
       {
