@@ -43,7 +43,6 @@ import { knnAtScaleRows, probeAtScaleRows } from './heads-at-scale.ts';
 import { knnInJavaScript } from './javascript-baselines.ts';
 import { repeat, timed, median, type Row } from './measure.ts';
 import { measureCommand } from './process-tree.ts';
-import { siteRows } from './site.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
 import { resultFile } from '../schemas/results-layout.ts';
@@ -353,7 +352,8 @@ const runners: Record<Group, () => Promise<Row[]>> = {
   tar: async () => [await tarReadBench()],
   decode: async () => [await decodeBench('wav'), await decodeBench('flac')],
   build: () => buildRows(repetitions),
-  site: () => siteRows(repetitions),
+  // Imported here: it needs Chromium's driver, which the GPU machine's carried packages lack.
+  site: async () => (await import('./site.ts')).siteRows(repetitions),
   device: () => {
     if (device !== 'webgpu' && device !== 'cuda') {
       throw new Error('bench: the device group needs --device webgpu or --device cuda');

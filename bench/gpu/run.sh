@@ -79,6 +79,20 @@ setup() {
 
 node_run() { "$work/node" "$@"; }
 
+# The JSON of these parts goes to $OUT alone; warnings (Dawn's, Vulkan's) go to the part's log.
+probe_json() {
+  node_run --input-type=module -e "
+    const { providerProblem } = await import('./pipeline/runtime/ort.ts');
+    const { gpuDescription } = await import('./pipeline/util/environment.ts');
+    const problem = (await providerProblem('webgpu')) ?? null;
+    const report = { webgpu: problem === null, problem, gpu: gpuDescription() ?? null };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\\n');
+  " >"$OUT/probe.json"
+}
+agreement_json() {
+  node_run bench/agreement.ts "$work/results-cpu" "$work/results-gpu" >"$OUT/agreement.json"
+}
+
 # Every task but the CTC one, then the CTC head on its own limit (over 20 minutes on lavapipe).
 gpu_tasks() {
   local task
@@ -96,16 +110,11 @@ selection=""
 if [ "${GPU_RUN_QUICK:-}" = 1 ]; then
   selection="--submission logmel-baseline --task demo_timbre"
 fi
-export work selection
-export -f setup node_run gpu_tasks
+export work selection OUT
+export -f setup node_run gpu_tasks probe_json agreement_json
 
 part setup "${GPU_RUN_SETUP_SECONDS:-90}" setup
-part probe "${GPU_RUN_PROBE_SECONDS:-60}" node_run --input-type=module -e "
-  const { providerProblem } = await import('./pipeline/runtime/ort.ts');
-  const { gpuDescription } = await import('./pipeline/util/environment.ts');
-  const problem = (await providerProblem('webgpu')) ?? null;
-  process.stdout.write(JSON.stringify({ webgpu: problem === null, problem, gpu: gpuDescription() ?? null }, null, 2) + '\n');
-" && cp "$logs/probe.log" "$OUT/probe.json"
+part probe "${GPU_RUN_PROBE_SECONDS:-60}" probe_json
 LEADERBOARD_RESULTS_DIR="$work/results-cpu" part demo-cpu "${GPU_RUN_DEMO_CPU_SECONDS:-150}" \
   node_run pipeline/cli.ts evaluate --device cpu $selection
 if [ "${GPU_RUN_QUICK:-}" = 1 ]; then
@@ -116,8 +125,7 @@ else
   LEADERBOARD_RESULTS_DIR="$work/results-gpu" part ctc-gpu "${GPU_RUN_CTC_SECONDS:-120}" \
     node_run pipeline/cli.ts evaluate --device webgpu --task demo_speech
 fi
-part agreement 30 node_run bench/agreement.ts "$work/results-cpu" "$work/results-gpu"
-cp "$logs/agreement.log" "$OUT/agreement.json"
+part agreement 30 agreement_json
 # shellcheck disable=SC2086 # GPU_RUN_BENCH_ARGS is a list of options
 part bench "${GPU_RUN_BENCH_SECONDS:-300}" \
   node_run bench/run.ts ${GPU_RUN_BENCH_ARGS:---device webgpu --repetitions 3} --json "$OUT/bench.json"
