@@ -40,7 +40,8 @@ async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Prom
 /** `<target>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
 const TEMPORARY_NAME = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` exists on this machine (EPERM: it does, under another user). */
+export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -64,7 +65,7 @@ export async function removeStaleTemporaryFiles(dirs: readonly string[]): Promis
     }
     for (const name of names) {
       const match = TEMPORARY_NAME.exec(name);
-      if (match && !isRunning(Number(match[1]))) {
+      if (match && !isProcessRunning(Number(match[1]))) {
         await rm(join(dir, name), { force: true });
         removed.push(join(dir, name));
       }

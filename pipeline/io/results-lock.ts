@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { EnvironmentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { isProcessRunning } from './files.ts';
 import { describeFileSystemError } from './fs-errors.ts';
 
 export const LOCK_FILE_NAME = '.lock';
@@ -31,16 +32,6 @@ export interface LockOptions {
   readonly waitSeconds?: number | undefined;
   /** Poll interval (tests use a short one). */
   readonly pollMilliseconds?: number;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readHolder(path: string): Promise<LockHolder | undefined> {
@@ -93,7 +84,7 @@ export async function acquireResultsLock(
       holder === undefined
         ? // A torn lock file: its writer died between creating and writing it.
           true
-        : holder.host === me.host && !isAlive(holder.pid);
+        : holder.host === me.host && !isProcessRunning(holder.pid);
     if (stale && JSON.stringify(await readHolder(path)) === JSON.stringify(holder)) {
       options.logger.warn(
         `${path}: taking over a lock left by ${holder ? describe(holder) : 'a process that died while taking it'}, which no longer runs (killed?); results it finished are kept and checked`,
