@@ -49,30 +49,48 @@ function readValidated<S extends z.ZodType>(path: string, schema: S, what: strin
   );
 }
 
+function archiveDir(context: LoaderContext): string {
+  return resolve(
+    fileURLToPath(context.config.root),
+    process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
+  );
+}
+
 /**
- * In `astro dev`, load again whenever a file under the results folder changes (an evaluate in
- * another terminal, a merge): without it the dev server kept showing the results it started with.
- * Changes come in bursts (every result, then the leaderboard), so a reload waits for a pause.
+ * A loader that, in `astro dev`, loads again whenever a file under the folder it reads changes
+ * (an evaluate in another terminal, a merge): without it the dev server kept showing the results
+ * it started with. Changes come in bursts (every result, then the leaderboard), so a reload waits
+ * for a pause.
  */
-function reloadOnChange(context: LoaderContext, load: () => Promise<void>): void {
-  const { watcher } = context;
-  if (!watcher) {
-    return;
-  }
-  const dir = resultsDir(context);
-  watcher.add(dir);
-  let timer: NodeJS.Timeout | undefined;
-  watcher.on('all', (_event, path) => {
-    if (!resolve(path).startsWith(dir)) {
-      return;
-    }
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      load().catch((error: unknown) => {
-        context.logger.error(error instanceof Error ? error.message : String(error));
+function watchedLoader(
+  name: string,
+  sync: (context: LoaderContext) => Promise<void>,
+  watchedDir: (context: LoaderContext) => string = resultsDir,
+): Loader {
+  return {
+    name,
+    load: async (context) => {
+      await sync(context);
+      const { watcher } = context;
+      if (!watcher) {
+        return;
+      }
+      const dir = watchedDir(context);
+      watcher.add(dir);
+      let timer: NodeJS.Timeout | undefined;
+      watcher.on('all', (_event, path) => {
+        if (!resolve(path).startsWith(dir)) {
+          return;
+        }
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          sync(context).catch((error: unknown) => {
+            context.logger.error(error instanceof Error ? error.message : String(error));
+          });
+        }, 300);
       });
-    }, 300);
-  });
+    },
+  };
 }
 
 async function store(
@@ -86,60 +104,39 @@ async function store(
 }
 
 export function leaderboardLoader(): Loader {
-  return {
-    name: 'leaderboard-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const path = leaderboardFile(resultsDir(context));
-        if (!existsSync(path)) {
-          throw new Error(
-            `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
-          );
-        }
-        const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
-        context.logger.info(
-          `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
-        );
-        await store(context, [{ id: 'current', data: leaderboard, filePath: path }]);
-      };
-      await sync();
-      reloadOnChange(context, sync);
-    },
-  };
+  return watchedLoader('leaderboard-json', async (context) => {
+    const path = leaderboardFile(resultsDir(context));
+    if (!existsSync(path)) {
+      throw new Error(
+        `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
+      );
+    }
+    const leaderboard = readValidated(path, Leaderboard, 'leaderboard');
+    context.logger.info(
+      `${leaderboard.submissions.length} submissions, ${leaderboard.tasks.length} tasks from ${path}`,
+    );
+    await store(context, [{ id: 'current', data: leaderboard, filePath: path }]);
+  });
 }
 
 export function statusLoader(): Loader {
-  return {
-    name: 'status-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const path = statusFile(resultsDir(context));
-        const entries = existsSync(path)
-          ? [{ id: 'current', data: readValidated(path, StatusFile, 'status'), filePath: path }]
-          : [];
-        await store(context, entries);
-      };
-      await sync();
-      reloadOnChange(context, sync);
-    },
-  };
+  return watchedLoader('status-json', async (context) => {
+    const path = statusFile(resultsDir(context));
+    const entries = existsSync(path)
+      ? [{ id: 'current', data: readValidated(path, StatusFile, 'status'), filePath: path }]
+      : [];
+    await store(context, entries);
+  });
 }
 
 export function efficiencyLoader(): Loader {
-  return {
-    name: 'efficiency-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const path = efficiencyFile(resultsDir(context));
-        const entries = existsSync(path)
-          ? [{ id: 'current', data: readValidated(path, Efficiency, 'efficiency'), filePath: path }]
-          : [];
-        await store(context, entries);
-      };
-      await sync();
-      reloadOnChange(context, sync);
-    },
-  };
+  return watchedLoader('efficiency-json', async (context) => {
+    const path = efficiencyFile(resultsDir(context));
+    const entries = existsSync(path)
+      ? [{ id: 'current', data: readValidated(path, Efficiency, 'efficiency'), filePath: path }]
+      : [];
+    await store(context, entries);
+  });
 }
 
 interface RunFile {
@@ -210,86 +207,66 @@ async function crossCheck(dir: string, runs: readonly RunFile[]): Promise<void> 
 }
 
 export function runsLoader(): Loader {
-  return {
-    name: 'runs-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const dir = resultsDir(context);
-        const runs = readRunFiles(dir);
-        // The cross-check lives here, where the run files are read anyway; the leaderboard loader
-        // reports a missing or invalid leaderboard.json.
-        await crossCheck(dir, runs);
-        // The pages need provenance and fold scores; the replicates (most of each file) were needed
-        // only by the cross-check above and stay out of the content store.
-        const entries = runs.map((run) => ({
-          id: run.id,
-          data: {
-            submission: run.result.submission,
-            task: run.result.task,
-            folds: run.result.trackA.folds,
-            provenance: run.result.provenance,
-            measurements: run.measurements,
-          },
-          filePath: run.path,
-        }));
-        await store(context, entries);
-      };
-      await sync();
-      reloadOnChange(context, sync);
-    },
-  };
+  return watchedLoader('runs-json', async (context) => {
+    const dir = resultsDir(context);
+    const runs = readRunFiles(dir);
+    // The cross-check lives here, where the run files are read anyway; the leaderboard loader
+    // reports a missing or invalid leaderboard.json.
+    await crossCheck(dir, runs);
+    // The pages need provenance and fold scores; the replicates (most of each file) were needed
+    // only by the cross-check above and stay out of the content store.
+    const entries = runs.map((run) => ({
+      id: run.id,
+      data: {
+        submission: run.result.submission,
+        task: run.result.task,
+        folds: run.result.trackA.folds,
+        provenance: run.result.provenance,
+        measurements: run.measurements,
+      },
+      filePath: run.path,
+    }));
+    await store(context, entries);
+  });
 }
 
 export function editionsLoader(): Loader {
-  return {
-    name: 'editions-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const entries = [];
-        for (const protocol of OTHER_PROTOCOLS) {
-          const dir = protocolResultsDir(resultsDir(context), protocol);
-          const path = leaderboardFile(dir);
-          if (!existsSync(path)) {
-            continue;
-          }
-          await crossCheck(dir, readRunFiles(dir));
-          entries.push({
-            id: protocol,
-            data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },
-            filePath: path,
-          });
-        }
-        await store(context, entries);
-      };
-      await sync();
-      reloadOnChange(context, sync);
-    },
-  };
+  return watchedLoader('editions-json', async (context) => {
+    const entries = [];
+    for (const protocol of OTHER_PROTOCOLS) {
+      const dir = protocolResultsDir(resultsDir(context), protocol);
+      const path = leaderboardFile(dir);
+      if (!existsSync(path)) {
+        continue;
+      }
+      await crossCheck(dir, readRunFiles(dir));
+      entries.push({
+        id: protocol,
+        data: { protocol, leaderboard: readValidated(path, Leaderboard, 'leaderboard') },
+        filePath: path,
+      });
+    }
+    await store(context, entries);
+  });
 }
 
 export function archiveLoader(): Loader {
-  return {
-    name: 'archive-json',
-    load: async (context) => {
-      const sync = async (): Promise<void> => {
-        const dir = resolve(
-          fileURLToPath(context.config.root),
-          process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
-        );
-        const entries = existsSync(dir)
-          ? readdirSync(dir)
-              .filter((name) => name.endsWith('.json'))
-              .sort()
-              .map((name) => {
-                const path = join(dir, name);
-                const edition = readValidated(path, ArchiveEdition, 'archived edition');
-                return { id: edition.id, data: edition, filePath: path };
-              })
-          : [];
-        await store(context, entries);
-      };
-      await sync();
-      reloadOnChange(context, sync);
+  return watchedLoader(
+    'archive-json',
+    async (context) => {
+      const dir = archiveDir(context);
+      const entries = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((name) => name.endsWith('.json'))
+            .sort()
+            .map((name) => {
+              const path = join(dir, name);
+              const edition = readValidated(path, ArchiveEdition, 'archived edition');
+              return { id: edition.id, data: edition, filePath: path };
+            })
+        : [];
+      await store(context, entries);
     },
-  };
+    archiveDir,
+  );
 }
