@@ -3,6 +3,7 @@
  * rename over the target (atomic on POSIX file systems).
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
@@ -19,9 +20,26 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
+/**
+ * Temporary files being written by this process. A process that exits mid-write (an encoder
+ * process whose parent was killed exits on the spot) removes them on its way out; one killed
+ * with SIGKILL cannot, and the next run's removeStaleTemporaryFiles does.
+ */
+const inFlight = new Set<string>();
+let removeOnExit = false;
+
 async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  if (!removeOnExit) {
+    removeOnExit = true;
+    process.on('exit', () => {
+      for (const file of inFlight) {
+        rmSync(file, { force: true });
+      }
+    });
+  }
+  inFlight.add(temporary);
   try {
     const handle = await open(temporary, 'w');
     try {
@@ -34,6 +52,8 @@ async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Prom
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  } finally {
+    inFlight.delete(temporary);
   }
 }
 
