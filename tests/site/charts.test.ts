@@ -11,6 +11,7 @@ import {
   taskComparisonChart,
   truncate,
 } from '../../src/lib/charts.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
@@ -42,10 +43,9 @@ describe('rankingChart', () => {
   });
 
   it('renders the same SVG as the golden file', async () => {
-    // Update on purpose with `npx vitest run tests/site/charts.test.ts -u` and review the diff.
     const chart = rankingChart(fixture, fixture.tracks.A.overall, options);
-    await expect(chart.wide).toMatchFileSnapshot('golden/ranking-chart.html');
-    await expect(chart.narrow).toMatchFileSnapshot('golden/ranking-chart-narrow.html');
+    await expectGolden('ranking-chart.html', chart.wide);
+    await expectGolden('ranking-chart-narrow.html', chart.narrow);
   });
 
   it('escapes model names instead of emitting markup', () => {
