@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
-import { main, parseShard } from '../../pipeline/cli.ts';
+import { main, parseShard } from '../../pipeline/cli/index.ts';
 import { validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
 
 function captureStdout() {
