@@ -208,3 +208,21 @@ describe('the CLI refuses values it does not understand, before doing any work',
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('the CLI refuses environment variables it does not understand', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+
+  it('names the variable and the fix, with exit status 2, before doing any work', async () => {
+    vi.stubEnv('LEADERBOARD_LOCK_WAIT_SECONDS', '1e3');
+    const results = join(await mkdtemp(join(tmpdir(), 'cli-environment-')), 'results');
+    const stderr = captureStderr();
+    expect(await main(['score', '--results-dir', results])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'error: LEADERBOARD_LOCK_WAIT_SECONDS must be a decimal whole number of seconds (got "1e3")\n  set it to a number of seconds such as 600, or unset it to wait up to an hour\n',
+    );
+    expect(existsSync(results)).toBe(false);
+  });
+});
