@@ -14,6 +14,9 @@ export const DEFAULT_SUITE = 'demo';
 
 export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
 
+/** How long a command waits for another holding the results folder: an hour. */
+export const DEFAULT_LOCK_WAIT_SECONDS = 3600;
+
 /** Who reads a variable: the pipeline's commands, the site's build, or both. */
 export type EnvironmentReader = 'pipeline' | 'site' | 'both';
 
@@ -55,7 +58,7 @@ export const ENVIRONMENT_VARIABLES = [
   {
     name: 'LEADERBOARD_LOCK_WAIT_SECONDS',
     readBy: 'pipeline',
-    defaultText: '3600',
+    defaultText: String(DEFAULT_LOCK_WAIT_SECONDS),
     description: 'how long a command waits for another holding the results folder',
   },
   {
@@ -123,13 +126,13 @@ export type EnvironmentVariableName = (typeof ENVIRONMENT_VARIABLES)[number]['na
 export type RawEnvironment = Readonly<Record<string, string | undefined>>;
 
 /** An environment variable whose value cannot be used; says which one and how to fix it. */
-export class EnvironmentError extends Error {
+export class EnvironmentVariableError extends Error {
   readonly variable: EnvironmentVariableName;
   readonly hint: string;
 
   constructor(message: string, variable: EnvironmentVariableName, hint: string) {
     super(message);
-    this.name = 'EnvironmentError';
+    this.name = 'EnvironmentVariableError';
     this.variable = variable;
     this.hint = hint;
   }
@@ -165,8 +168,7 @@ export interface LeaderboardEnvironment {
   readonly resultsDirOverride: string | undefined;
   readonly cacheDir: string;
   readonly submissionsDir: string;
-  /** Undefined: the results lock's own default wait. */
-  readonly lockWaitSeconds: number | undefined;
+  readonly lockWaitSeconds: number;
   readonly zenodoUrl: string;
   readonly privateDataUrl: string | undefined;
   readonly privateDataToken: string | undefined;
@@ -179,13 +181,13 @@ export interface LeaderboardEnvironment {
   readonly basePath: string;
 }
 
-function wholeSeconds(value: string | undefined): number | undefined {
+function wholeSeconds(value: string | undefined): number {
   if (value === undefined) {
-    return undefined;
+    return DEFAULT_LOCK_WAIT_SECONDS;
   }
   // Number() would take "0x10", "1e3" and " 5 ": only plain decimal digits are seconds.
   if (!/^\d+$/.test(value)) {
-    throw new EnvironmentError(
+    throw new EnvironmentVariableError(
       `LEADERBOARD_LOCK_WAIT_SECONDS must be a decimal whole number of seconds (got "${value}")`,
       'LEADERBOARD_LOCK_WAIT_SECONDS',
       'set it to a number of seconds such as 600, or unset it to wait up to an hour',
@@ -200,7 +202,7 @@ function onOrOff(value: string | undefined): boolean {
   }
   if (value !== '1') {
     // Only "1" ever switched this on: "true" silently meant off, which is worse than an error.
-    throw new EnvironmentError(
+    throw new EnvironmentVariableError(
       `LEADERBOARD_ALLOW_PRIVATE_NETWORK must be 1 or unset (got "${value}")`,
       'LEADERBOARD_ALLOW_PRIVATE_NETWORK',
       'set it to 1 to allow a data server on a private or loopback address, or unset it',
@@ -209,7 +211,7 @@ function onOrOff(value: string | undefined): boolean {
   return true;
 }
 
-/** Read every variable this project knows from `env`; throws an EnvironmentError naming a bad one. */
+/** Read every variable this project knows from `env`; throws an EnvironmentVariableError naming a bad one. */
 export function parseEnvironment(env: RawEnvironment): LeaderboardEnvironment {
   const raw = RawEnvironmentSchema.parse(
     Object.fromEntries(ENVIRONMENT_VARIABLES.map(({ name }) => [name, env[name]])),

@@ -6,7 +6,7 @@
  * else is a bug and prints its stack.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { EnvironmentError, parseEnvironment } from '../../schemas/environment.ts';
+import { EnvironmentVariableError, parseEnvironment } from '../../schemas/environment.ts';
 import { SchemaValidationError } from '../../schemas/friendly-errors.ts';
 import { InterruptedError, PipelineError, UsageError } from '../errors.ts';
 import { describeFileSystemError } from '../io/fs-errors.ts';
@@ -125,7 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       environment = parseEnvironment(process.env);
     } catch (error) {
-      if (error instanceof EnvironmentError) {
+      if (error instanceof EnvironmentVariableError) {
         throw new UsageError(error.message, error.hint);
       }
       throw error;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SUITE,
-  EnvironmentError,
+  EnvironmentVariableError,
   parseEnvironment,
   resultsDirFor,
 } from '../../schemas/environment.ts';
@@ -14,7 +14,7 @@ describe('parseEnvironment', () => {
       resultsDirOverride: undefined,
       cacheDir: '.cache',
       submissionsDir: 'submissions',
-      lockWaitSeconds: undefined,
+      lockWaitSeconds: 3600,
       zenodoUrl: 'https://zenodo.org',
       allowPrivateNetwork: false,
       prAuthorAssociation: 'NONE',
@@ -63,8 +63,8 @@ describe('parseEnvironment', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(EnvironmentError);
-    const error = thrown as EnvironmentError;
+    expect(thrown).toBeInstanceOf(EnvironmentVariableError);
+    const error = thrown as EnvironmentVariableError;
     expect(error.message).toBe(message);
     expect(error.variable).toBe(Object.keys(env)[0]);
     expect(error.hint).toMatch(/unset it/);
