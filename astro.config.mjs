@@ -1,21 +1,21 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
+import { parseEnvironment } from './schemas/environment.ts';
 
 // GitHub Pages serves the site from https://<owner>.github.io/<repo>/ unless a custom domain is
 // set; .github/workflows/pages.yml passes both through the environment.
-const site = process.env.LEADERBOARD_SITE_URL || undefined;
-const base = process.env.LEADERBOARD_BASE_PATH || '/';
+const environment = parseEnvironment(process.env);
+const site = environment.siteUrl;
+const base = environment.basePath;
 
 export default defineConfig({
   ...(site ? { site } : {}),
   base,
   output: 'static',
   trailingSlash: 'ignore',
-  outDir: process.env.LEADERBOARD_OUT_DIR || './dist',
+  outDir: environment.outDir,
   // Tests build several sites in parallel; each gets its own content-layer cache.
-  ...(process.env.LEADERBOARD_ASTRO_CACHE_DIR
-    ? { cacheDir: process.env.LEADERBOARD_ASTRO_CACHE_DIR }
-    : {}),
+  ...(environment.astroCacheDir ? { cacheDir: environment.astroCacheDir } : {}),
   build: { format: 'directory' },
   devToolbar: { enabled: false },
   // Shiki's inline styles conflict with the CSP and no page needs code highlighting.

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { AGGREGATE_LINE_WIDTH, formatJson } from '../schemas/json-text.ts';
 import { Efficiency, Leaderboard } from '../schemas/leaderboard.ts';
 import { SubmissionManifest } from '../schemas/manifest.ts';
-import { PROTOCOLS } from '../schemas/protocols.ts';
+import { DEFAULT_PROTOCOL, PROTOCOLS } from '../schemas/protocols.ts';
 import { withDigest } from '../schemas/result-digest.ts';
 import {
   MEASUREMENTS_SCHEMA_VERSION,
@@ -40,6 +40,7 @@ import {
   buildStatus,
   type ResultTable,
 } from '../pipeline/scoring/aggregate.ts';
+import { BOOTSTRAP_REPLICATES } from '../pipeline/metrics/bootstrap.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import type { Submission } from '../pipeline/submissions/scan.ts';
 import { ENGINE_VERSION } from '../pipeline/protocol.ts';
@@ -112,10 +113,10 @@ export async function writeSyntheticResults(
   options: SyntheticOptions,
 ): Promise<Leaderboard> {
   const random = new SeededRandom(options.seed ?? 1, 'synthetic-results');
-  const replicates = options.replicates ?? 1000;
+  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
   const tasks = syntheticTasks();
   const suite = { ...getSuite('xares'), taskIds: tasks.map((task) => task.id) };
-  const protocol = PROTOCOLS.leaderboard;
+  const protocol = PROTOCOLS[DEFAULT_PROTOCOL];
   const submissions: Submission[] = [];
   const parameters = new Map<string, number>();
   const results = new Map<string, Map<string, TaskResult>>();

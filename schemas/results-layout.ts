@@ -13,27 +13,11 @@
  * (`--protocol xares-0.1.3`) has a folder of its own with the same layout, so results of
  * different protocols can never be mixed or overwrite each other.
  *
- * `LEADERBOARD_SUITE` selects the suite (default `demo`); `LEADERBOARD_RESULTS_DIR` overrides
- * the folder entirely (tests build the site from a fixture folder this way).
+ * Which suite's folder, and whether it is overridden, comes from the environment
+ * (schemas/environment.ts).
  */
 
 import { DEFAULT_PROTOCOL, ProtocolName } from './protocols.ts';
-
-export const DEFAULT_SUITE_ID = 'demo';
-
-export interface ResultsEnvironment {
-  readonly LEADERBOARD_SUITE?: string | undefined;
-  readonly LEADERBOARD_RESULTS_DIR?: string | undefined;
-}
-
-export function suiteFromEnvironment(env: ResultsEnvironment): string {
-  return env.LEADERBOARD_SUITE || DEFAULT_SUITE_ID;
-}
-
-/** The results folder of the configured suite, relative to the repository root unless absolute. */
-export function resultsDirFromEnvironment(env: ResultsEnvironment): string {
-  return env.LEADERBOARD_RESULTS_DIR || `results/${suiteFromEnvironment(env)}`;
-}
 
 /** The results folder of `protocol` within a suite's results folder. */
 export function protocolResultsDir(resultsDir: string, protocol: ProtocolName): string {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { TaskDefinition, TaskSplits } from '../../schemas/task.ts';
 import { DataError, errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
 
 const RecordListing = z.object({
   files: z.array(z.object({ key: z.string(), size: z.number(), checksum: z.string().optional() })),
@@ -87,4 +88,30 @@ export function discoverSplits(task: TaskDefinition, files: readonly RecordFile[
         }
       : { kind: 'standard', train: list('train'), valid: list('valid'), test: list('test') };
   return { splits, warnings };
+}
+
+/**
+ * `data discover`: explicit shard lists for each Zenodo task, from its record listing, written
+ * (by `write`) as text to paste into the task's definition under pipeline/tasks/.
+ */
+export async function discoverShardLists(
+  tasks: readonly TaskDefinition[],
+  zenodoUrl: string,
+  logger: Logger,
+  write: (text: string) => void,
+): Promise<void> {
+  for (const task of tasks) {
+    if (task.source.kind !== 'zenodo') {
+      logger.info(`${task.id}: not a Zenodo task; skipped`);
+      continue;
+    }
+    const discovery = discoverSplits(task, await fetchRecordFiles(zenodoUrl, task.source.record));
+    for (const warning of discovery.warnings) {
+      logger.warn(warning);
+    }
+    write(
+      `// ${task.id} (record ${task.source.record}): set "splits" to this and "filesVerified" to true\n`,
+    );
+    write(`${JSON.stringify(discovery.splits, null, 2)}\n`);
+  }
 }

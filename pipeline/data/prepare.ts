@@ -19,6 +19,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Sha256 } from '../../schemas/common.ts';
+import { parseEnvironment, type RawEnvironment } from '../../schemas/environment.ts';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { DataError } from '../errors.ts';
@@ -35,11 +36,8 @@ export const ShardLock = z.strictObject({
 });
 export type ShardLock = z.infer<typeof ShardLock>;
 
+/** Named in messages; its value is read by schemas/environment.ts like every other variable. */
 export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
-export const PRIVATE_DATA_TOKEN_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_TOKEN';
-/** The organiser's opt-in for a data server on a private or loopback address. */
-export const ALLOW_PRIVATE_NETWORK_VARIABLE = 'LEADERBOARD_ALLOW_PRIVATE_NETWORK';
-export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
 /** Largest shard accepted from a download: X-ARES shards are well below this. */
 /** Written beside generated shards: which generator made them. */
 const GENERATOR_STAMP = '.generator.json';
@@ -92,7 +90,8 @@ export interface PrepareOptions {
   readonly suiteId: string;
   readonly lock: ShardLock;
   readonly logger: Logger;
-  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** The process environment (tests pass their own); read through schemas/environment.ts. */
+  readonly environment?: RawEnvironment;
   /** Tests point this at a local server. */
   readonly zenodoUrl?: string;
   readonly allowLoopbackHttp?: boolean;
@@ -233,6 +232,7 @@ export async function prepareTaskData(
 ): Promise<PreparedTaskData> {
   const dir = taskDataDir(options.cacheDir, options.suiteId, task);
   const source = task.source;
+  const environment = parseEnvironment(options.environment ?? {});
   if (source.kind === 'generated') {
     return prepareGenerated(task, dir, options);
   }
@@ -245,11 +245,7 @@ export async function prepareTaskData(
         },
       );
     }
-    const base = (
-      options.zenodoUrl ??
-      options.environment?.['ZENODO_URL'] ??
-      DEFAULT_ZENODO_URL
-    ).replace(/\/$/, '');
+    const base = (options.zenodoUrl ?? environment.zenodoUrl).replace(/\/$/, '');
     return prepareDownloaded(
       task,
       dir,
@@ -261,8 +257,8 @@ export async function prepareTaskData(
       options,
     );
   }
-  const value = options.environment?.[PRIVATE_DATA_URL_VARIABLE];
-  if (!value) {
+  const value = environment.privateDataUrl;
+  if (value === undefined) {
     return {
       status: 'skipped',
       reason: `private data not available (${PRIVATE_DATA_URL_VARIABLE} is not set)`,
@@ -277,7 +273,7 @@ export async function prepareTaskData(
   if (location.kind === 'folder') {
     return prepareFolder(task, join(location.path, task.id), options);
   }
-  const token = options.environment[PRIVATE_DATA_TOKEN_VARIABLE];
+  const token = environment.privateDataToken;
   const base = location.url.replace(/\/$/, '');
   return prepareDownloaded(
     task,
@@ -285,7 +281,7 @@ export async function prepareTaskData(
     {
       url: (name) => `${base}/${task.id}/${encodeURIComponent(name)}`,
       headers: token ? { authorization: `Bearer ${token}` } : {},
-      allowPrivateNetwork: options.environment[ALLOW_PRIVATE_NETWORK_VARIABLE] === '1',
+      allowPrivateNetwork: environment.allowPrivateNetwork,
     },
     options,
   );

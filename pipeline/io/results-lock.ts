@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LOCK_WAIT_SECONDS } from '../../schemas/environment.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { isProcessRunning } from './files.ts';
@@ -28,7 +29,7 @@ export interface LockOptions {
   /** What the holder is doing, shown to a process that waits ("evaluate --suite demo"). */
   readonly command: string;
   readonly logger: Logger;
-  /** How long to wait for another holder before giving up (default: an hour). */
+  /** How long to wait for another holder before giving up (default: DEFAULT_LOCK_WAIT_SECONDS). */
   readonly waitSeconds?: number | undefined;
   /** Poll interval (tests use a short one). */
   readonly pollMilliseconds?: number;
@@ -58,7 +59,7 @@ export async function acquireResultsLock(
     command: options.command,
     startedAt: new Date().toISOString(),
   };
-  const deadline = performance.now() + (options.waitSeconds ?? 3600) * 1000;
+  const deadline = performance.now() + (options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000;
   let announced = false;
   try {
     await mkdir(resultsDir, { recursive: true });
@@ -94,7 +95,7 @@ export async function acquireResultsLock(
     }
     if (performance.now() > deadline) {
       throw new EnvironmentError(
-        `${resultsDir} is locked by ${holder ? describe(holder) : 'another process'}, and it did not finish within ${options.waitSeconds ?? 3600} s`,
+        `${resultsDir} is locked by ${holder ? describe(holder) : 'another process'}, and it did not finish within ${options.waitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS} s`,
         {
           hint: `wait for it to finish, or stop it; if it runs on another machine sharing this folder and no longer exists, delete ${path}`,
         },

@@ -2,9 +2,33 @@
  * `score --from`: the recomputed averages of an archived edition (schemas/archive.ts, shared with
  * the archive page) as a table for the terminal.
  */
-import type { RecomputedAverage } from '../../schemas/archive.ts';
+import { existsSync } from 'node:fs';
+import { ArchiveEdition, recomputeArchive, type RecomputedAverage } from '../../schemas/archive.ts';
+import { UsageError } from '../errors.ts';
+import { readJsonFile } from '../io/files.ts';
 
 export { recomputeArchive, recomputeTrack, type RecomputedAverage } from '../../schemas/archive.ts';
+
+/** Read an archived edition (`path` as the user gave it, `resolved` to open) and recompute it. */
+export async function recomputeArchiveFile(
+  path: string,
+  resolved: string,
+): Promise<RecomputedAverage[]> {
+  if (!existsSync(resolved)) {
+    throw new UsageError(
+      `${path} does not exist`,
+      'for example: --from results/archive/icme2025.json',
+    );
+  }
+  return recomputeArchive(await readJsonFile(resolved, ArchiveEdition, 'archived edition'));
+}
+
+/** How many printed averages the recomputation reproduces, in one sentence. */
+export function summariseRecomputed(rows: readonly RecomputedAverage[]): string {
+  const exact = rows.filter((row) => row.reproduces).length;
+  const rounding = rows.filter((row) => !row.reproduces && row.consistentWithRounding).length;
+  return `${exact} of ${rows.length} printed averages reproduce to 3 decimals; ${rounding} more within the rounding of the task scores`;
+}
 
 export function formatRecomputed(rows: readonly RecomputedAverage[]): string {
   const header = ['entry', 'track', 'scope', 'tasks', 'printed', 'recomputed', 'reproduces'];

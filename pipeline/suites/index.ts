@@ -66,7 +66,8 @@ const SUITES: Readonly<Record<string, SuiteDefinition>> = {
   },
 };
 
-export const DEFAULT_SUITE = 'demo';
+/** The ids --suite accepts; the default suite is DEFAULT_SUITE in schemas/environment.ts. */
+export const SUITE_IDS: readonly string[] = Object.keys(SUITES);
 
 export function getSuite(id: string): SuiteDefinition {
   const suite = SUITES[id];

@@ -30,14 +30,15 @@ import {
   measurementsFile,
   OTHER_PROTOCOLS,
   protocolResultsDir,
-  resultsDirFromEnvironment,
   runsDir,
   statusFile,
 } from '../../schemas/results-layout.ts';
 import { StatusFile } from '../../schemas/status.ts';
+import { parseEnvironment, resultsDirFor } from '../../schemas/environment.ts';
 
 function resultsDir(context: LoaderContext): string {
-  return resolve(fileURLToPath(context.config.root), resultsDirFromEnvironment(process.env));
+  const environment = parseEnvironment(process.env);
+  return resolve(fileURLToPath(context.config.root), resultsDirFor(environment, environment.suite));
 }
 
 function readValidated<S extends z.ZodType>(path: string, schema: S, what: string): z.output<S> {
@@ -50,10 +51,7 @@ function readValidated<S extends z.ZodType>(path: string, schema: S, what: strin
 }
 
 function archiveDir(context: LoaderContext): string {
-  return resolve(
-    fileURLToPath(context.config.root),
-    process.env['LEADERBOARD_ARCHIVE_DIR'] || 'results/archive',
-  );
+  return resolve(fileURLToPath(context.config.root), parseEnvironment(process.env).archiveDir);
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
-import { main, parseShard } from '../../pipeline/cli.ts';
+import { main, parseShard } from '../../pipeline/cli/index.ts';
 import { validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
 
 function captureStdout() {
@@ -206,5 +206,23 @@ describe('the CLI refuses values it does not understand, before doing any work',
     expect(await main(argv)).toBe(2);
     expect(stderr.join('')).toContain(message);
     expect(stderr.join('')).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the CLI refuses environment variables it does not understand', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+
+  it('names the variable and the fix, with exit status 2, before doing any work', async () => {
+    vi.stubEnv('LEADERBOARD_LOCK_WAIT_SECONDS', '1e3');
+    const results = join(await mkdtemp(join(tmpdir(), 'cli-environment-')), 'results');
+    const stderr = captureStderr();
+    expect(await main(['score', '--results-dir', results])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'error: LEADERBOARD_LOCK_WAIT_SECONDS must be a decimal whole number of seconds (got "1e3")\n  set it to a number of seconds such as 600, or unset it to wait up to an hour\n',
+    );
+    expect(existsSync(results)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../schemas/friendly-errors.ts';
 import { SubmissionManifest } from '../../schemas/manifest.ts';
-import { manifestJsonSchema } from '../../pipeline/cli.ts';
+import { manifestJsonSchema } from '../../pipeline/cli/schemas.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -1,0 +1,50 @@
+/** `build`: what `npm run build` runs: evaluate, then astro build, under the results lock. */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { PipelineError } from '../errors.ts';
+import { interruption, throwIfInterrupted } from '../util/interrupt.ts';
+import { evaluateCommand } from './evaluate.ts';
+import { stringOption, type CommandSpec } from './options.ts';
+
+/** Run `astro build` in a child process; SIGINT/SIGTERM to the pipeline stop it too. */
+async function astroBuild(): Promise<void> {
+  const astro = join(
+    dirname(createRequire(import.meta.url).resolve('astro/package.json')),
+    'bin',
+    'astro.mjs',
+  );
+  const child = spawn(process.execPath, [astro, 'build'], { stdio: 'inherit' });
+  const stopAstro = () => child.kill('SIGTERM');
+  interruption.addEventListener('abort', stopAstro, { once: true });
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('exit', (exitCode) => {
+      resolve(exitCode);
+    });
+  });
+  interruption.removeEventListener('abort', stopAstro);
+  throwIfInterrupted();
+  if (code !== 0) {
+    throw new PipelineError('RESULT_INVALID', `astro build failed (exit code ${String(code)})`, {
+      hint: 'the messages above name the file and the field; results that disagree with the leaderboard are fixed by `npm run evaluate`',
+    });
+  }
+}
+
+export const buildCommand: CommandSpec = {
+  writesResults: true,
+  stopsAtSafePoints: true,
+  summary:
+    "`npm run build`: evaluate (every protocol unless --protocol says otherwise), then build the site with astro, holding the results folder's lock throughout: a second build waits instead of writing .astro/ and dist/ beside the first, and no evaluate writes the results while the site reads them.",
+  options: evaluateCommand.options,
+  optionsOf: 'evaluate',
+  async run(context) {
+    const values = {
+      ...context.values,
+      protocol: stringOption(context.values, 'protocol') ?? 'all',
+    };
+    await evaluateCommand.run({ ...context, values });
+    throwIfInterrupted();
+    await astroBuild();
+  },
+};
