@@ -1,16 +1,57 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that read the shared demo world (tests/setup/demo-world.ts): `npm run build`'s
+ * results, caches and site, built once per run in the background while the unit tests run.
+ */
+const DEMO_WORLD = [
+  'tests/e2e/demo-build.test.ts',
+  'tests/e2e/determinism.test.ts',
+  'tests/e2e/shards.test.ts',
+  'tests/e2e/interrupt.test.ts',
+  'tests/pipeline/scoring/fixture-leaderboard.test.ts',
+];
+
+/**
+ * Soaks and scale runs (`npm run test:slow`, which `.ci/run` runs after `npm test`): they repeat
+ * or enlarge what a check in `npm test` already covers once.
+ */
+const SLOW = ['tests/slow/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     // onnxruntime-node is a native addon: keep every test file in its own forked process.
     pool: 'forks',
     globalSetup: ['tests/setup/chromium.ts'],
     // Unit tests keep the 30 s default; tests that start processes, build the site or drive a
-    // browser set timeouts of their own, about ten times their idle time, so that `npm test`
-    // passes on a 2-core machine busy with other work. Hooks evaluate the demo suite or build
-    // the site (up to about a minute idle).
+    // browser set timeouts of their own (tests/helpers/budgets.ts), about ten times their idle
+    // time, so that `npm test` passes on a 2-core machine busy with other work.
     testTimeout: 30_000,
     hookTimeout: 600_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...DEMO_WORLD, ...SLOW],
+          // First: while they run, the demo world builds on the other core.
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'demo-world',
+          include: DEMO_WORLD,
+          globalSetup: ['tests/setup/demo-world.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'slow', include: SLOW, sequence: { groupOrder: 2 } },
+      },
+    ],
   },
 });

@@ -3,8 +3,7 @@
  * generated, evaluated on every demo task (real tar shards, real ONNX models), the leaderboard is
  * aggregated, the site is built, and the built page is loaded and sorted in Chromium.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,11 @@ import { createMemoryLogger } from '../../pipeline/log.ts';
 import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
-import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { copyOfDemoWorld, demoWorld } from '../helpers/demo-world.ts';
+import { demoScoresTable } from '../helpers/demo-scores.ts';
+import { expectGolden } from '../helpers/golden.ts';
+import { BUDGETS } from '../helpers/budgets.ts';
 import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
 import {
   checkAxe,
@@ -58,45 +61,30 @@ function chanceLevel(task: TaskDefinition): number {
 }
 const slugs = EXAMPLE_ENCODERS.map((example) => example.slug);
 
-let work: string;
 let resultsDir: string;
-const options = () => ({
-  suiteId: 'demo',
-  resultsDir,
-  cacheDir: join(work, 'cache'),
-  submissionsDir: join(REPOSITORY_ROOT, 'submissions'),
-});
+let distDir: string;
 
-async function resultFiles(): Promise<Map<string, string>> {
+/** Every result and the leaderboard under a results folder, by name. */
+async function resultFiles(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const slug of slugs) {
-    for (const name of await readdir(join(resultsDir, 'runs', slug))) {
+    for (const name of await readdir(join(dir, 'runs', slug))) {
       if (!name.endsWith('.measurements.json')) {
-        files.set(`${slug}/${name}`, await readFile(join(resultsDir, 'runs', slug, name), 'utf8'));
+        files.set(`${slug}/${name}`, await readFile(join(dir, 'runs', slug, name), 'utf8'));
       }
     }
   }
-  files.set('leaderboard.json', await readFile(leaderboardFile(resultsDir), 'utf8'));
+  files.set('leaderboard.json', await readFile(leaderboardFile(dir), 'utf8'));
   return files;
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'demo-build-'));
-  resultsDir = join(work, 'results');
-  await evaluate({ ...options(), logger: createMemoryLogger() });
-  // The X-ARES compatible edition, on one task: enough for its page to be built and audited.
-  await evaluate({
-    ...options(),
-    protocol: 'xares-0.1.3',
-    task: 'demo_sound_events',
-    logger: createMemoryLogger(),
-  });
-  // About 90 s idle (the checker's probes of each example included); seen past 10 min on a
-  // 2-core machine busy with other test runs.
-}, 1_800_000);
+  // `npm run build` on the demo suite, every protocol: the shared demo world of this run.
+  ({ resultsDir, distDir } = await demoWorld());
+}, BUDGETS.demoWorld);
 
 // Tests here evaluate again or read every result: room for a busy machine.
-describe('pipeline on the demo suite', { timeout: 180_000 }, () => {
+describe('pipeline on the demo suite', { timeout: BUDGETS.pipelineRun }, () => {
   it('writes a valid result for every (example, task), none of them trivial', async () => {
     for (const slug of slugs) {
       for (const task of tasks) {
@@ -163,36 +151,50 @@ describe('pipeline on the demo suite', { timeout: 180_000 }, () => {
     expect(averages).toEqual([...averages].sort((a, b) => b - a));
   });
 
-  it('reuses every stored result on a second run and leaves the files byte-identical', async () => {
-    const before = await resultFiles();
-    const logger = createMemoryLogger();
-    const summary = await evaluate({ ...options(), logger });
-    expect(summary.evaluated).toEqual([]);
-    expect(summary.reused).toHaveLength(slugs.length * tasks.length);
-    expect(logger.lines.filter((line) => line.includes('reusing stored result'))).toHaveLength(
-      slugs.length * tasks.length,
-    );
-    expect(await resultFiles()).toEqual(before);
+  it('scores every (example, task) under both protocols as the golden file says', async () => {
+    await expectGolden('demo-scores.tsv', await demoScoresTable(resultsDir, slugs));
   });
 
-  it('recomputes only what changed when a result is missing, with identical bytes', async () => {
-    const before = await resultFiles();
-    const { rm } = await import('node:fs/promises');
-    await rm(resultFile(resultsDir, 'logmel-baseline', 'demo_timbre'));
-    const summary = await evaluate({ ...options(), logger: createMemoryLogger() });
-    expect(summary.evaluated).toEqual(['logmel-baseline x demo_timbre']);
-    expect(await resultFiles()).toEqual(before);
+  describe('evaluated again on a copy of those results and caches', () => {
+    let copy: { resultsDir: string; cacheDir: string };
+    const options = () => ({
+      suiteId: 'demo',
+      resultsDir: copy.resultsDir,
+      cacheDir: copy.cacheDir,
+      submissionsDir: join(REPOSITORY_ROOT, 'submissions'),
+    });
+
+    beforeAll(async () => {
+      copy = await copyOfDemoWorld('demo-build-');
+    });
+
+    it('reuses every stored result on a second run and leaves the files byte-identical', async () => {
+      const before = await resultFiles(copy.resultsDir);
+      const logger = createMemoryLogger();
+      const summary = await evaluate({ ...options(), logger });
+      expect(summary.evaluated).toEqual([]);
+      expect(summary.reused).toHaveLength(slugs.length * tasks.length);
+      expect(logger.lines.filter((line) => line.includes('reusing stored result'))).toHaveLength(
+        slugs.length * tasks.length,
+      );
+      expect(await resultFiles(copy.resultsDir)).toEqual(before);
+    });
+
+    it('recomputes only what changed when a result is missing, with identical bytes', async () => {
+      const before = await resultFiles(copy.resultsDir);
+      await rm(resultFile(copy.resultsDir, 'logmel-baseline', 'demo_timbre'));
+      const summary = await evaluate({ ...options(), logger: createMemoryLogger() });
+      expect(summary.evaluated).toEqual(['logmel-baseline x demo_timbre']);
+      expect(await resultFiles(copy.resultsDir)).toEqual(before);
+    });
   });
 });
 
 describe('site built from those results', () => {
-  let outDir: string;
   let html: string;
 
   beforeAll(async () => {
-    outDir = join(work, 'dist');
-    await buildSite(resultsDir, outDir);
-    html = await readFile(join(outDir, 'index.html'), 'utf8');
+    html = await readFile(join(distDir, 'index.html'), 'utf8');
   });
 
   it('shows the measured numbers in both tables, already sorted, without JavaScript', async () => {
@@ -215,111 +217,119 @@ describe('site built from those results', () => {
     expect(html).toMatch(/<svg[^>]*class="plot-/);
   });
 
+  it('renders the board the golden file holds (one element a line, for a readable diff)', async () => {
+    await expectGolden('demo-board.html', `${html.replaceAll('><', '>\n<')}\n`);
+  });
+
   // Each test drives Chromium through several pages.
-  describe.skipIf(chromiumPath() === undefined)('in Chromium', { timeout: 120_000 }, () => {
-    let browser: Browser;
-    let server: StaticServer;
+  describe.skipIf(chromiumPath() === undefined)(
+    'in Chromium',
+    { timeout: BUDGETS.browserPages },
+    () => {
+      let browser: Browser;
+      let server: StaticServer;
 
-    beforeAll(async () => {
-      server = await serveDirectory(outDir);
-      browser = await launchChromium();
-    });
-
-    afterAll(async () => {
-      await browser.close();
-      await server.close();
-    });
-
-    it('sorts a column by mouse and keyboard', async () => {
-      await checkSorting(browser, `${server.url}/`, 'task-demo_timbre');
-    });
-
-    it('switches track, searches and filters, and restores the view from the URL', async () => {
-      await checkControlsAndUrl(browser, `${server.url}/`, {
-        query: 'log-mel',
-        expected: ['logmel-baseline'],
+      beforeAll(async () => {
+        server = await serveDirectory(distDir);
+        browser = await launchChromium();
       });
-    });
 
-    it('compares submissions with the significance of each difference', async () => {
-      await checkCompare(browser, server.url, [
-        'random-transformer',
-        'random-conv',
-        'logmel-baseline',
-      ]);
-    });
+      afterAll(async () => {
+        await browser.close();
+        await server.close();
+      });
 
-    it('shows no control without JavaScript, and both tracks', async () => {
-      await checkWithoutScript(browser, server.url);
-    });
+      it('sorts a column by mouse and keyboard', async () => {
+        await checkSorting(browser, `${server.url}/`, 'task-demo_timbre');
+      });
 
-    it('never scrolls the page sideways at 390 px', async () => {
-      await checkNoSidewaysScroll(browser, server.url, [
-        '/',
-        '/views/sound/',
-        '/tasks/demo_timbre/',
-        `/submissions/${slugs[0] ?? ''}/`,
-        '/compare/',
-        '/cost/',
-        '/status/',
-      ]);
-    });
+      it('switches track, searches and filters, and restores the view from the URL', async () => {
+        await checkControlsAndUrl(browser, `${server.url}/`, {
+          query: 'log-mel',
+          expected: ['logmel-baseline'],
+        });
+      });
 
-    it('opens a task page and a submission page from the table', async () => {
-      const { page, problems } = await watchedPage(browser);
-      await page.goto(`${server.url}/`);
-      const table = page.locator('table[data-track="A"]').first();
-      await table.locator('thead th[data-column="task-demo_timbre"] a.column-link').click();
-      await page.waitForURL(`${server.url}/tasks/demo_timbre/`);
-      expect(await page.locator('h1').textContent()).toContain('Demo timbre');
-      expect(await page.locator('.chart-wide svg[class^="plot-"]').count()).toBe(2);
+      it('compares submissions with the significance of each difference', async () => {
+        await checkCompare(browser, server.url, [
+          'random-transformer',
+          'random-conv',
+          'logmel-baseline',
+        ]);
+      });
 
-      await page.goto(`${server.url}/`);
-      const first = table.locator('tbody tr').first();
-      const slug = await first.getAttribute('data-submission');
-      await first.locator('th a.model-name').click();
-      await page.waitForURL(`${server.url}/submissions/${slug ?? ''}/`);
-      expect(await page.locator('h1').textContent()).toMatch(/\S/);
-      expect(await page.getByRole('heading', { name: 'Provenance' }).count()).toBe(1);
-      expect(problems).toEqual([]);
-    });
+      it('shows no control without JavaScript, and both tracks', async () => {
+        await checkWithoutScript(browser, server.url);
+      });
 
-    it('has no broken internal links and no console errors on any page', async () => {
-      const { pages, seen } = await checkCrawl(browser, server.url);
-      // Home, three domain views, methodology, downloads, compare, cost, status, tasks index,
-      // archive index and edition, the X-ARES compatible edition, and one page per task and per
-      // submission.
-      expect(pages).toBe(13 + tasks.length + slugs.length);
-      for (const path of ['/editions/xares-0.1.3/', '/views/speech/', '/compare/', '/status/']) {
-        expect(seen.has(path), path).toBe(true);
-      }
-      for (const file of ['leaderboard.json', 'track-a.csv', 'track-b.csv', 'citation.bib']) {
-        expect(seen.has(`/downloads/${file}`), file).toBe(true);
-      }
-    });
-
-    it('passes axe-core with no serious or critical violations on every kind of page', async () => {
-      await checkAxe(
-        browser,
-        server.url,
-        [
+      it('never scrolls the page sideways at 390 px', async () => {
+        await checkNoSidewaysScroll(browser, server.url, [
           '/',
-          '/?track=B',
-          '/views/music/',
-          '/tasks/',
-          '/tasks/demo_sound_events/',
+          '/views/sound/',
+          '/tasks/demo_timbre/',
           `/submissions/${slugs[0] ?? ''}/`,
           '/compare/',
           '/cost/',
           '/status/',
-          '/methodology/',
-          '/archive/',
-          '/archive/icme2025/',
-          '/editions/xares-0.1.3/',
-          '/downloads/',
-        ],
-        ['/', `/submissions/${slugs[0] ?? ''}/`, '/compare/', '/archive/icme2025/'],
-      );
-    });
-  });
+        ]);
+      });
+
+      it('opens a task page and a submission page from the table', async () => {
+        const { page, problems } = await watchedPage(browser);
+        await page.goto(`${server.url}/`);
+        const table = page.locator('table[data-track="A"]').first();
+        await table.locator('thead th[data-column="task-demo_timbre"] a.column-link').click();
+        await page.waitForURL(`${server.url}/tasks/demo_timbre/`);
+        expect(await page.locator('h1').textContent()).toContain('Demo timbre');
+        expect(await page.locator('.chart-wide svg[class^="plot-"]').count()).toBe(2);
+
+        await page.goto(`${server.url}/`);
+        const first = table.locator('tbody tr').first();
+        const slug = await first.getAttribute('data-submission');
+        await first.locator('th a.model-name').click();
+        await page.waitForURL(`${server.url}/submissions/${slug ?? ''}/`);
+        expect(await page.locator('h1').textContent()).toMatch(/\S/);
+        expect(await page.getByRole('heading', { name: 'Provenance' }).count()).toBe(1);
+        expect(problems).toEqual([]);
+      });
+
+      it('has no broken internal links and no console errors on any page', async () => {
+        const { pages, seen } = await checkCrawl(browser, server.url);
+        // Home, three domain views, methodology, downloads, compare, cost, status, tasks index,
+        // archive index and edition, the X-ARES compatible edition, and one page per task and per
+        // submission.
+        expect(pages).toBe(13 + tasks.length + slugs.length);
+        for (const path of ['/editions/xares-0.1.3/', '/views/speech/', '/compare/', '/status/']) {
+          expect(seen.has(path), path).toBe(true);
+        }
+        for (const file of ['leaderboard.json', 'track-a.csv', 'track-b.csv', 'citation.bib']) {
+          expect(seen.has(`/downloads/${file}`), file).toBe(true);
+        }
+      });
+
+      it('passes axe-core with no serious or critical violations on every kind of page', async () => {
+        await checkAxe(
+          browser,
+          server.url,
+          [
+            '/',
+            '/?track=B',
+            '/views/music/',
+            '/tasks/',
+            '/tasks/demo_sound_events/',
+            `/submissions/${slugs[0] ?? ''}/`,
+            '/compare/',
+            '/cost/',
+            '/status/',
+            '/methodology/',
+            '/archive/',
+            '/archive/icme2025/',
+            '/editions/xares-0.1.3/',
+            '/downloads/',
+          ],
+          ['/', `/submissions/${slugs[0] ?? ''}/`, '/compare/', '/archive/icme2025/'],
+        );
+      });
+    },
+  );
 });

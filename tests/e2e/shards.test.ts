@@ -5,8 +5,7 @@
  * equal one unsharded run byte for byte, and merge must refuse altered or misplaced files.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,8 @@ import { createMemoryLogger } from '../../pipeline/log.ts';
 import { mergeResults } from '../../pipeline/scoring/merge.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
 import { rewriteResult } from '../helpers/results.ts';
+import { BUDGETS } from '../helpers/budgets.ts';
+import { copyOfDemoWorld } from '../helpers/demo-world.ts';
 
 const TASK = 'demo_sound_events';
 const SLUGS = ['logmel-baseline', 'random-conv', 'random-transformer'];
@@ -63,7 +64,9 @@ const mergeOptions = (from: string[], resultsDir: string) => ({
 });
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'shards-'));
+  // The world's shards, checker verdicts and embeddings: what this file tests is planning,
+  // sharding and merging, so the runs below only train and score heads.
+  ({ work } = await copyOfDemoWorld('shards-', { results: false }));
   // The reference: one unsharded run, under both protocols as the workflows run it.
   await cli(
     'evaluate',
@@ -76,78 +79,13 @@ beforeAll(async () => {
     '--results-dir',
     folder('whole'),
   );
-}, 300_000);
+}, BUDGETS.demoWorld);
 
 describe('plan, two shards and merge', () => {
-  it('gives the same results and leaderboard as one unsharded run', async () => {
-    const plan = JSON.parse(
-      await cli(
-        'plan',
-        '--protocol',
-        'all',
-        '--suite',
-        'demo',
-        '--task',
-        TASK,
-        '--max-jobs',
-        '2',
-        '--results-dir',
-        folder('merged'),
-      ),
-    ) as { include: { shard: string; pairs: number }[] };
-    // Each protocol's three pairs are dealt round-robin to the two jobs.
-    expect(plan).toEqual({
-      include: [
-        { shard: '1/2', pairs: 4 },
-        { shard: '2/2', pairs: 2 },
-      ],
-    });
-
-    // Each shard is its own process with its own results folder, as on separate runners.
-    await Promise.all(
-      plan.include.map(({ shard }, index) =>
-        cli(
-          'evaluate',
-          '--protocol',
-          'all',
-          '--suite',
-          'demo',
-          '--task',
-          TASK,
-          '--shard',
-          shard,
-          '--results-dir',
-          folder(`shard-${index}`),
-        ),
-      ),
-    );
-    const shardFiles = await Promise.all(
-      [0, 1].map(async (index) => readdir(join(folder(`shard-${index}`), 'runs'))),
-    );
-    expect(shardFiles.flat().sort()).toEqual(SLUGS);
-
-    // The folders as the workflows upload them: every protocol's runs/, no leaderboard.
-    for (const index of [0, 1]) {
-      for (const protocol of ['leaderboard', 'xares-0.1.3'] as const) {
-        await rm(join(protocolResultsDir(folder(`shard-${index}`), protocol), 'leaderboard.json'));
-      }
-    }
-    await cli(
-      'merge',
-      '--protocol',
-      'all',
-      folder('shard-0'),
-      folder('shard-1'),
-      '--suite',
-      'demo',
-      '--results-dir',
-      folder('merged'),
-    );
-    expect(await resultsOf(folder('merged'))).toEqual(await resultsOf(folder('whole')));
-
-    // Nothing is left to do, and merging the same folders again changes nothing.
-    expect(
-      JSON.parse(
+  it(
+    'gives the same results and leaderboard as one unsharded run',
+    async () => {
+      const plan = JSON.parse(
         await cli(
           'plan',
           '--protocol',
@@ -156,16 +94,87 @@ describe('plan, two shards and merge', () => {
           'demo',
           '--task',
           TASK,
+          '--max-jobs',
+          '2',
           '--results-dir',
           folder('merged'),
         ),
-      ),
-    ).toEqual({ include: [] });
-    const again = await mergeResults(
-      mergeOptions([folder('shard-0'), folder('shard-1')], folder('merged')),
-    );
-    expect(again).toEqual({ merged: [], unchanged: SLUGS.map((slug) => `${slug} x ${TASK}`) });
-  }, 300_000);
+      ) as { include: { shard: string; pairs: number }[] };
+      // Each protocol's three pairs are dealt round-robin to the two jobs.
+      expect(plan).toEqual({
+        include: [
+          { shard: '1/2', pairs: 4 },
+          { shard: '2/2', pairs: 2 },
+        ],
+      });
+
+      // Each shard is its own process with its own results folder, as on separate runners.
+      await Promise.all(
+        plan.include.map(({ shard }, index) =>
+          cli(
+            'evaluate',
+            '--protocol',
+            'all',
+            '--suite',
+            'demo',
+            '--task',
+            TASK,
+            '--shard',
+            shard,
+            '--results-dir',
+            folder(`shard-${index}`),
+          ),
+        ),
+      );
+      const shardFiles = await Promise.all(
+        [0, 1].map(async (index) => readdir(join(folder(`shard-${index}`), 'runs'))),
+      );
+      expect(shardFiles.flat().sort()).toEqual(SLUGS);
+
+      // The folders as the workflows upload them: every protocol's runs/, no leaderboard.
+      for (const index of [0, 1]) {
+        for (const protocol of ['leaderboard', 'xares-0.1.3'] as const) {
+          await rm(
+            join(protocolResultsDir(folder(`shard-${index}`), protocol), 'leaderboard.json'),
+          );
+        }
+      }
+      await cli(
+        'merge',
+        '--protocol',
+        'all',
+        folder('shard-0'),
+        folder('shard-1'),
+        '--suite',
+        'demo',
+        '--results-dir',
+        folder('merged'),
+      );
+      expect(await resultsOf(folder('merged'))).toEqual(await resultsOf(folder('whole')));
+
+      // Nothing is left to do, and merging the same folders again changes nothing.
+      expect(
+        JSON.parse(
+          await cli(
+            'plan',
+            '--protocol',
+            'all',
+            '--suite',
+            'demo',
+            '--task',
+            TASK,
+            '--results-dir',
+            folder('merged'),
+          ),
+        ),
+      ).toEqual({ include: [] });
+      const again = await mergeResults(
+        mergeOptions([folder('shard-0'), folder('shard-1')], folder('merged')),
+      );
+      expect(again).toEqual({ merged: [], unchanged: SLUGS.map((slug) => `${slug} x ${TASK}`) });
+    },
+    BUDGETS.pipelineRun,
+  );
 });
 
 describe('merge refuses what evaluation did not produce', () => {
