@@ -15,6 +15,7 @@ import { readJsonFile } from '../../pipeline/io/files.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { providerProblem, type DeviceRequest } from '../../pipeline/runtime/ort.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { BUDGETS } from '../helpers/budgets.ts';
 
 const SUBMISSIONS = ['logmel-baseline', 'random-conv'] as const;
 const TASKS = ['demo_sound_events', 'demo_timbre'] as const;
@@ -50,7 +51,7 @@ describe.skipIf(problem !== undefined)('results on the WebGPU provider', () => {
   beforeAll(async () => {
     dirs.set('cpu', await evaluateOn('cpu'));
     dirs.set('webgpu', await evaluateOn('webgpu'));
-  }, 600_000);
+  }, BUDGETS.soak);
 
   it.each(SUBMISSIONS.flatMap((slug) => TASKS.map((task) => [slug, task] as const)))(
     'equal the CPU results for %s x %s (Track B identical, Track A within 1e-4)',
