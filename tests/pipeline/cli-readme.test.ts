@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENVIRONMENT_VARIABLES } from '../../schemas/environment.ts';
 import { COMMANDS, main } from '../../pipeline/cli/index.ts';
+import { commandHelpText, helpText } from '../../pipeline/cli/help.ts';
+import { expectGolden } from '../helpers/golden.ts';
 import {
   normalizeTables,
   README_PATH,
@@ -20,6 +22,14 @@ function captureStdout() {
 }
 
 describe('the CLI documents itself from its specs', () => {
+  it('prints the help of the golden file, for the CLI and for each command', async () => {
+    const pages = [
+      helpText(COMMANDS),
+      ...Object.entries(COMMANDS).map(([name, command]) => commandHelpText(name, command)),
+    ];
+    await expectGolden('cli-help.txt', `${pages.join('\n\n')}\n`);
+  });
+
   afterEach(() => {
     vi.restoreAllMocks();
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { citationBibtex, csvLine, trackCsv } from '../../src/lib/exports.ts';
+import { expectGolden } from '../helpers/golden.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
@@ -142,5 +143,16 @@ describe('citationBibtex', () => {
     expect(bibtex).not.toContain('howpublished');
     expect(bibtex).not.toContain('\\url{}');
     expect(bibtex).toMatch(/year {9}= \{2026\},\n {2}note {9}= /);
+  });
+});
+
+describe('the downloads', () => {
+  it('are the golden files for the fixture leaderboard: both tracks as CSV, and the BibTeX', async () => {
+    await expectGolden('track-a.csv', trackCsv(fixture, 'A'));
+    await expectGolden('track-b.csv', trackCsv(fixture, 'B'));
+    await expectGolden(
+      'citation.bib',
+      citationBibtex({ siteUrl: 'https://example.org/leaderboard/', year: 2026 }),
+    );
   });
 });
