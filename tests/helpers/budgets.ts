@@ -15,6 +15,8 @@ export const BUDGETS = {
   siteBuild: 180_000,
   /** One test driving Chromium through several pages (idle 3-10 s). */
   browserPages: 120_000,
+  /** One test driving Chromium over a board of up to 500 submissions (idle 5-30 s). */
+  boardInBrowser: 300_000,
   /** `astro dev` started, a page loaded and reloaded (idle 10-20 s). */
   devServer: 240_000,
   /** Soaks and scale runs of `npm run test:slow` (idle 1-2 min each). */
