@@ -1,73 +1,7 @@
 /**
- * Ranking metrics with scikit-learn's semantics, which X-ARES uses through ignite:
- * - `averagePrecision`: sklearn.metrics.average_precision_score for one class: the step-wise
- *   sum over distinct score thresholds of (R_k - R_{k-1}) * P_k, tied scores forming one
- *   threshold; a class without positives scores 0 (sklearn sets recall to 1 everywhere, so the
- *   sum is empty, and warns).
- * - `meanAveragePrecision`: the macro average over classes (average="macro"), classes without
- *   positives included.
- * - `equalErrorRate`: X-ARES `EER`: scikit-learn's default ROC (collinear points dropped), the
- *   point where |FNR - FPR| is smallest (first on ties), EER = (FPR + FNR) / 2 there.
+ * X-ARES `EER`: scikit-learn's default ROC (collinear points dropped), the point where
+ * |FNR - FPR| is smallest (first on ties), EER = (FPR + FNR) / 2 there.
  */
-
-/** Average precision of `scores` against 0/1 `targets` (same length). */
-export function averagePrecision(scores: ArrayLike<number>, targets: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (scores[b] as number) - (scores[a] as number),
-  );
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    positives += (targets[i] as number) > 0 ? 1 : 0;
-  }
-  if (positives === 0) {
-    return 0;
-  }
-  let truePositives = 0;
-  let seen = 0;
-  let previousRecall = 0;
-  let sum = 0;
-  for (let i = 0; i < n;) {
-    const threshold = scores[order[i] as number] as number;
-    // Every item with this exact score is one threshold.
-    while (i < n && scores[order[i] as number] === threshold) {
-      truePositives += (targets[order[i] as number] as number) > 0 ? 1 : 0;
-      seen++;
-      i++;
-    }
-    const recall = truePositives / positives;
-    sum += (recall - previousRecall) * (truePositives / seen);
-    previousRecall = recall;
-  }
-  return sum;
-}
-
-/**
- * Macro mAP of `scores` [n, classes] (row-major) against a 0/1 `targets` matrix of the same shape.
- */
-export function meanAveragePrecision(
-  scores: ArrayLike<number>,
-  targets: ArrayLike<number>,
-  classes: number,
-): number {
-  const n = targets.length / classes;
-  if (!Number.isInteger(n) || scores.length !== targets.length || n === 0) {
-    throw new RangeError(
-      `mean average precision: ${scores.length} scores and ${targets.length} targets for ${classes} classes`,
-    );
-  }
-  const column = new Float64Array(n);
-  const truth = new Uint8Array(n);
-  let total = 0;
-  for (let c = 0; c < classes; c++) {
-    for (let i = 0; i < n; i++) {
-      column[i] = scores[i * classes + c] as number;
-      truth[i] = (targets[i * classes + c] as number) > 0 ? 1 : 0;
-    }
-    total += averagePrecision(column, truth);
-  }
-  return total / classes;
-}
 
 /**
  * Equal error rate of detection `scores` against 0/1 `targets` (positive = 1), as X-ARES
