@@ -30,7 +30,7 @@ import {
   writeShardLock,
   type ShardLock,
 } from './data/prepare.ts';
-import { writeExampleSubmissions } from './encoders/examples.ts';
+import { writeExampleSubmissions } from './example-encoders/examples.ts';
 import { InterruptedError, PipelineError, UsageError } from './errors.ts';
 import { EmbeddingPrecision } from './encode/cache.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
