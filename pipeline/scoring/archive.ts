@@ -4,7 +4,7 @@
  */
 import type { RecomputedAverage } from '../../schemas/archive.ts';
 
-export { recomputeArchive, recomputeTrack, type RecomputedAverage } from '../../schemas/archive.ts';
+export { recomputeArchive, type RecomputedAverage } from '../../schemas/archive.ts';
 
 export function formatRecomputed(rows: readonly RecomputedAverage[]): string {
   const header = ['entry', 'track', 'scope', 'tasks', 'printed', 'recomputed', 'reproduces'];

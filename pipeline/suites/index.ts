@@ -52,8 +52,6 @@ function withTaskIds(): Readonly<Record<string, SuiteDefinition>> {
 
 const SUITES = withTaskIds();
 
-export const DEFAULT_SUITE = 'demo';
-
 export function getSuite(id: string): SuiteDefinition {
   const suite = SUITES[id];
   if (!suite) {
