@@ -108,6 +108,7 @@ function requireXares(context: CheckContext): NonNullable<CheckContext['xares']>
 
 export const DYNAMIC_CHECKS: readonly DynamicCheck[] = Object.freeze([
   {
+    // The id keeps X-ARES's own word: it is a field value of stored reports and verdicts.
     id: 'xares-probe',
     verifies:
       'the X-ARES checker input, random [2, 50000], gives [batch, frames, D] with D as declared',
