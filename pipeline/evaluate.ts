@@ -46,7 +46,7 @@ import { encodeTask } from './encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
 import { dynamicChecks, refusalMessage } from './check/gate.ts';
 import { scanOnnxModel } from './check/onnx-scan.ts';
-import { ensureExampleModels } from './encoders/examples.ts';
+import { ensureExampleModels } from './example-encoders/examples.ts';
 import {
   DataError,
   EncoderError,

@@ -45,8 +45,3 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolInfo>> = {
     batching: 'padded',
   },
 };
-
-/** The protocol behind a stored protocol id, if it is one of ours. */
-export function protocolById(id: string): ProtocolInfo | undefined {
-  return Object.values(PROTOCOLS).find((protocol) => protocol.id === id);
-}

@@ -1,9 +1,10 @@
 /**
  * The folder layout is the architecture: schemas/ is a leaf, the site reads only schemas/ and
- * results, and onnxruntime-node is owned by one module.
+ * results, onnxruntime-node is owned by one module, and inside pipeline/ a lower folder never
+ * reaches up into the code that drives it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -14,12 +15,106 @@ function sourceFiles(dir: string): string[] {
     .map((entry) => relative(root, join(entry.parentPath, entry.name)));
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(root, file), 'utf8');
-  return [
-    ...text.matchAll(/(?:^|\n)\s*import\s[^'"]*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
-  ].map((match) => match[1] ?? match[2] ?? '');
+/**
+ * Static imports (`import type` included), re-exports (`export … from`, `export * from`) and
+ * dynamic imports: a module reached through any of them is a dependency.
+ */
+const MODULE_REFERENCE =
+  /(?:^|\n)\s*import\s[^'"]*['"]([^'"]+)['"]|(?:^|\n)\s*export\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function specifiersIn(text: string): string[] {
+  return [...text.matchAll(MODULE_REFERENCE)].map(
+    (match) => match[1] ?? match[2] ?? match[3] ?? '',
+  );
 }
+
+function importsOf(file: string): string[] {
+  return specifiersIn(readFileSync(join(root, file), 'utf8'));
+}
+
+/** The repository path a relative specifier names; package names are returned as they are. */
+function resolvedImportsOf(file: string): string[] {
+  return importsOf(file).map((specifier) =>
+    specifier.startsWith('.') ? relative(root, join(root, dirname(file), specifier)) : specifier,
+  );
+}
+
+interface FolderRule {
+  /** Files under this folder (or this file) must not import… */
+  readonly from: string;
+  /** …any of these files or folders (a folder ends with "/"). */
+  readonly forbidden: readonly string[];
+  readonly why: string;
+}
+
+/** Lower folders of pipeline/ that higher ones build on; the reverse direction is a cycle in waiting. */
+const FOLDER_RULES: readonly FolderRule[] = [
+  {
+    from: 'pipeline/scoring/',
+    forbidden: ['pipeline/evaluate.ts', 'pipeline/run/', 'pipeline/cli.ts'],
+    why: 'the run loop calls scoring, so scoring cannot depend on the run loop',
+  },
+  {
+    from: 'pipeline/data/',
+    forbidden: ['pipeline/suites/', 'pipeline/evaluate.ts', 'pipeline/run/', 'pipeline/cli.ts'],
+    why: 'suites generate their data through data/, so data/ cannot depend on a suite',
+  },
+  {
+    from: 'pipeline/text/',
+    forbidden: ['pipeline/suites/', 'pipeline/evaluate.ts', 'pipeline/run/', 'pipeline/cli.ts'],
+    why: 'tokenizers serve every suite, so they cannot depend on one',
+  },
+];
+
+/**
+ * Back-imports another branch removes; the lead deletes this list when merging both, after
+ * which the rules hold with no exceptions.
+ */
+const KNOWN_VIOLATIONS_FIXED_ELSEWHERE: readonly string[] = [
+  'pipeline/scoring/merge.ts -> pipeline/evaluate.ts',
+  'pipeline/data/prepare.ts -> pipeline/suites/demo/generate.ts',
+  'pipeline/text/tokenizers.ts -> pipeline/suites/demo/vocabulary.ts',
+];
+
+function folderRuleViolations(
+  files: readonly string[],
+  importsOfFile: (file: string) => readonly string[],
+  rules: readonly FolderRule[] = FOLDER_RULES,
+): string[] {
+  return rules.flatMap((rule) =>
+    files
+      .filter((file) => file.startsWith(rule.from))
+      .flatMap((file) =>
+        importsOfFile(file)
+          .filter((target) =>
+            rule.forbidden.some((forbidden) =>
+              forbidden.endsWith('/') ? target.startsWith(forbidden) : target === forbidden,
+            ),
+          )
+          .map((target) => `${file} -> ${target}`),
+      ),
+  );
+}
+
+describe('module references', () => {
+  it('sees imports, type imports, re-exports and dynamic imports', () => {
+    expect(
+      specifiersIn(
+        [
+          "import { a } from './a.ts';",
+          "import type { B } from './b.ts';",
+          'import {\n  c,\n  d,\n} from "./c.ts";',
+          "export { e } from './e.ts';",
+          "export type { F } from './f.ts';",
+          "export * from './g.ts';",
+          "export * as h from './h.ts';",
+          "const i = await import('./i.ts');",
+          "export const notAnImport = 'j.ts';",
+        ].join('\n'),
+      ),
+    ).toEqual(['./a.ts', './b.ts', './c.ts', './e.ts', './f.ts', './g.ts', './h.ts', './i.ts']);
+  });
+});
 
 describe('module boundaries', () => {
   it('keeps onnxruntime-node inside pipeline/runtime/ort.ts', () => {
@@ -47,5 +142,35 @@ describe('module boundaries', () => {
         .map((specifier) => `${file} -> ${specifier}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('never imports from a higher folder of pipeline/ into a lower one', () => {
+    const violations = folderRuleViolations(sourceFiles('pipeline'), resolvedImportsOf);
+    expect(violations.filter((entry) => !KNOWN_VIOLATIONS_FIXED_ELSEWHERE.includes(entry))).toEqual(
+      [],
+    );
+  });
+
+  it('lists as fixed elsewhere only back-imports that still exist', () => {
+    const violations = folderRuleViolations(sourceFiles('pipeline'), resolvedImportsOf);
+    expect(KNOWN_VIOLATIONS_FIXED_ELSEWHERE.filter((entry) => !violations.includes(entry))).toEqual(
+      [],
+    );
+  });
+
+  it('reports a back-import made through a re-export', () => {
+    const files = ['pipeline/scoring/relay.ts', 'pipeline/data/labels.ts'];
+    const references: Record<string, string[]> = {
+      'pipeline/scoring/relay.ts': specifiersIn("export { runEvaluation } from '../evaluate.ts';"),
+      'pipeline/data/labels.ts': specifiersIn("import type { Suite } from '../suites/index.ts';"),
+    };
+    const resolve = (file: string) =>
+      (references[file] ?? []).map((specifier) =>
+        relative(root, join(root, dirname(file), specifier)),
+      );
+    expect(folderRuleViolations(files, resolve)).toEqual([
+      'pipeline/scoring/relay.ts -> pipeline/evaluate.ts',
+      'pipeline/data/labels.ts -> pipeline/suites/index.ts',
+    ]);
   });
 });

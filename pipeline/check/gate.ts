@@ -1,8 +1,8 @@
 /**
  * The checker's dynamic verdict as a gate in front of `evaluate`: a model the checker would
- * reject is not scored. The probes run in the checker's own child process, once per model and
+ * reject is not scored. The checks run in the checker's own child process, once per model and
  * contract: the verdict is stored under `<cacheDir>/checks/` keyed by the model's sha256, the
- * contract and the probes' version, so a rerun (or a second task) reads it back.
+ * contract and the checks' version, so a rerun (or a second task) reads it back.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,10 +11,13 @@ import { readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import { sha256Bytes } from '../util/hash.ts';
 import type { Submission } from '../submissions/scan.ts';
-import { checkModel } from './check-submission.ts';
+import { checkModel } from './check-model.ts';
 
-/** Bump when a probe or its thresholds change: stored verdicts are then probed again. */
-export const PROBES_VERSION = 2;
+/**
+ * Bump when a dynamic check or its thresholds change: stored verdicts are then checked again.
+ * (Stored as `probesVersion`, the record's field name since before the checks were a table.)
+ */
+export const DYNAMIC_CHECKS_VERSION = 2;
 
 export interface GateOptions {
   readonly cacheDir: string;
@@ -43,14 +46,14 @@ export function refusalMessage(dir: string, checks: readonly CheckItem[]): strin
   return `not evaluated: the checker rejects this encoder (npm run check -- ${relative(process.cwd(), dir) || '.'} shows the full report): ${findings}`;
 }
 
-/** The stored or freshly probed dynamic checks of `submission`'s model. */
+/** The stored or freshly run dynamic checks of `submission`'s model. */
 export async function dynamicChecks(
   submission: Submission,
   options: GateOptions,
 ): Promise<readonly CheckItem[]> {
   const { manifest } = submission;
   const key = {
-    probesVersion: PROBES_VERSION,
+    probesVersion: DYNAMIC_CHECKS_VERSION,
     modelSha256: submission.modelSha256,
     contract: {
       sampleRate: manifest.sampleRate,
@@ -67,7 +70,7 @@ export async function dynamicChecks(
         return stored.checks;
       }
     } catch {
-      // A torn or edited verdict is probed again, never trusted.
+      // A torn or edited verdict is checked again, never trusted.
     }
   }
   options.logger.info(`${submission.slug}: running the checker's dynamic checks on the model`);

@@ -1,5 +1,5 @@
 /**
- * Child process of the checker: loads the encoder with onnxruntime and runs the dynamic probes.
+ * Child process of the checker: loads the encoder with onnxruntime and runs the dynamic checks.
  * It is started with an empty environment; a crash, hang or runaway allocation here fails the
  * check of this one encoder and nothing else.
  */
@@ -7,13 +7,14 @@ import { availableParallelism } from 'node:os';
 import { errorMessage } from '../errors.ts';
 import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 import { peakRssBytes } from '../util/environment.ts';
-import { runProbes, type ProbeContract } from './probes.ts';
+import type { EncoderContract } from './dynamic/encoder-calls.ts';
+import { runDynamicChecks } from './dynamic/run-checks.ts';
 import type { CheckItem, EncoderMeasurements } from '../../schemas/check-report.ts';
 
 export interface WorkerRequest {
   readonly modelPath: string;
   readonly modelLabel: string;
-  readonly contract: ProbeContract;
+  readonly contract: EncoderContract;
   readonly threads?: number;
   readonly provider?: ExecutionProvider;
   /** The parent stops the process above this; memory failures are reported against it. */
@@ -59,19 +60,19 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       message: `onnxruntime loads the model (${provider === 'cpu' ? `CPU, ${threads} threads` : provider})`,
     },
   ];
-  const probes = await runProbes(session, request.contract, {
+  const dynamic = await runDynamicChecks(session, request.contract, {
     memoryBytes: request.memoryBytes,
     onCall: (dims) => process.send?.({ running: dims } satisfies WorkerProgress),
   });
-  items.push(...probes.items);
+  items.push(...dynamic.items);
   await session.release();
-  if (!probes.measurements) {
+  if (!dynamic.measurements) {
     return { items };
   }
   return {
     items,
     measurements: {
-      ...probes.measurements,
+      ...dynamic.measurements,
       peakRssBytes: peakRssBytes(),
       threads,
       device: provider,

@@ -30,7 +30,7 @@ export const evaluateCommand: CommandSpec = {
   writesResults: true,
   stopsAtSafePoints: true,
   summary:
-    "Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard (`npm run evaluate` is a shortcut); each model first passes the checker's dynamic probes, once per model.",
+    "Evaluate every submission on every task of a suite whose result is missing or stale, then rebuild the leaderboard (`npm run evaluate` is a shortcut); each model first passes the checker's dynamic checks, once per model.",
   options: [
     ...SELECTION_OPTIONS,
     DEVICE_OPTION,

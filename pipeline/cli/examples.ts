@@ -1,5 +1,5 @@
 /** `examples`: regenerate the example encoders. */
-import { writeExampleSubmissions } from '../encoders/examples.ts';
+import { writeExampleSubmissions } from '../example-encoders/examples.ts';
 import { QUIET_OPTION, submissionsDir, type CommandSpec } from './options.ts';
 
 export const examplesCommand: CommandSpec = {

@@ -12,7 +12,7 @@ import {
   type EnvironmentVariableName,
   type LeaderboardEnvironment,
 } from '../../schemas/environment.ts';
-import { DEFAULT_CHECK_TIMEOUT_SECONDS } from '../check/check-submission.ts';
+import { DEFAULT_CHECK_TIMEOUT_SECONDS } from '../check/check-model.ts';
 import { EmbeddingPrecision } from '../encode/cache.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from '../encode/supervisor.ts';
 import { UsageError } from '../errors.ts';

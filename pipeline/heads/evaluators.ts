@@ -10,7 +10,6 @@ import {
   equalErrorRateEvaluation,
   meanAveragePrecisionEvaluation,
   segmentF1Evaluation,
-  type Evaluation,
 } from '../metrics/bootstrap.ts';
 import { segmentCounts, type SegmentCounts } from '../metrics/segments.ts';
 import { concatenateFloat32 } from '../util/arrays.ts';
@@ -141,5 +140,3 @@ export function probeEvaluator(
       throw new Error(`${metric} is not a metric of the linear probe`);
   }
 }
-
-export type { Evaluation };

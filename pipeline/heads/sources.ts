@@ -5,7 +5,7 @@
  */
 import type { EmbeddingFile } from '../encode/cache.ts';
 import type { CachedItem } from '../encode/cache.ts';
-import type { FrameEvent, SampleTarget } from '../data/labels.ts';
+import { classIndex, type FrameEvent } from '../data/labels.ts';
 import { concatenateFloat32 } from '../util/arrays.ts';
 import type { CaptionedClips } from './retrieval-head.ts';
 import type { LabelledEmbeddings } from './knn.ts';
@@ -43,13 +43,6 @@ export async function loadPooled(files: readonly EmbeddingFile[], dim: number): 
   return { dim, count: items.length, x: concatenateFloat32(parts), items };
 }
 
-function classOf(target: SampleTarget): number {
-  if (target.kind !== 'class') {
-    throw new Error(`expected a single-class target, got ${target.kind}`);
-  }
-  return target.index;
-}
-
 /** Probe rows of a pooled clip set: class labels, or 0/1 rows for multi-label tasks. */
 export function clipTargets(set: PooledSet, classes: number): RowTargets {
   const first = set.items[0]?.target.kind;
@@ -65,7 +58,7 @@ export function clipTargets(set: PooledSet, classes: number): RowTargets {
     });
     return { kind: 'dense', values };
   }
-  return { kind: 'class', labels: Int32Array.from(set.items, (item) => classOf(item.target)) };
+  return { kind: 'class', labels: Int32Array.from(set.items, (item) => classIndex(item.target)) };
 }
 
 export function clipProbeSource(set: PooledSet, classes: number): ProbeSource {
@@ -82,7 +75,7 @@ export function knnSet(set: PooledSet): LabelledEmbeddings {
     count: set.count,
     dim: set.dim,
     embeddings: set.x,
-    labels: Int32Array.from(set.items, (item) => classOf(item.target)),
+    labels: Int32Array.from(set.items, (item) => classIndex(item.target)),
   };
 }
 

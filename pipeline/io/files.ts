@@ -94,12 +94,7 @@ export async function removeStaleTemporaryFiles(dirs: readonly string[]): Promis
   return removed;
 }
 
-export {
-  AGGREGATE_LINE_WIDTH,
-  formatJson,
-  RESULT_DECIMALS,
-  roundTo,
-} from '../../schemas/json-text.ts';
+export { AGGREGATE_LINE_WIDTH, formatJson } from '../../schemas/json-text.ts';
 
 export async function writeJsonAtomic<S extends z.ZodType>(
   path: string,

@@ -86,12 +86,3 @@ export function describeFileSystemError(
     { hint: fix, cause: error },
   );
 }
-
-/** Run `work`, turning a file-system failure into an EnvironmentError naming the path and fix. */
-export async function withFileSystemErrors<T>(doing: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw describeFileSystemError(error, doing) ?? error;
-  }
-}

@@ -6,7 +6,8 @@
  * which is what makes rank intervals meaningful.
  */
 import { SeededRandom } from '../util/random.ts';
-import { equalErrorRate } from './ranking.ts';
+import { weightedMeanAveragePrecision } from './average-precision.ts';
+import { equalErrorRate } from './equal-error-rate.ts';
 import { segmentF1, type SegmentCounts } from './segments.ts';
 
 export const BOOTSTRAP_REPLICATES = 1000;
@@ -76,8 +77,7 @@ export function accuracyEvaluation(correct: Uint8Array): Evaluation {
 }
 
 /**
- * Macro mAP of `scores` [n, classes] against 0/1 `targets`, on item multiplicities: the average
- * precision of each class over the weighted items, ties forming one threshold (as averagePrecision).
+ * Macro mAP of `scores` [n, classes] against 0/1 `targets`, on item multiplicities.
  */
 export function meanAveragePrecisionEvaluation(
   scores: ArrayLike<number>,
@@ -85,56 +85,7 @@ export function meanAveragePrecisionEvaluation(
   classes: number,
 ): Evaluation {
   const n = targets.length / classes;
-  // Per class: item indices by decreasing score, and where each group of tied scores ends.
-  const orders = Array.from({ length: classes }, (_, c) => {
-    const order = Int32Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => (scores[b * classes + c] as number) - (scores[a * classes + c] as number),
-    );
-    const groupEnds: number[] = [];
-    for (let k = 0; k < n; k++) {
-      const next = order[k + 1];
-      if (
-        next === undefined ||
-        scores[next * classes + c] !== scores[(order[k] as number) * classes + c]
-      ) {
-        groupEnds.push(k + 1);
-      }
-    }
-    return { order, groupEnds };
-  });
-  const compute = (counts: Uint32Array) => {
-    let total = 0;
-    for (let c = 0; c < classes; c++) {
-      const { order, groupEnds } = orders[c] as { order: Int32Array; groupEnds: number[] };
-      let positives = 0;
-      for (let i = 0; i < n; i++) {
-        positives += (targets[i * classes + c] as number) > 0 ? (counts[i] as number) : 0;
-      }
-      if (positives === 0) {
-        continue;
-      }
-      let truePositives = 0;
-      let seen = 0;
-      let previousRecall = 0;
-      let start = 0;
-      for (const end of groupEnds) {
-        for (let k = start; k < end; k++) {
-          const item = order[k] as number;
-          const count = counts[item] as number;
-          seen += count;
-          truePositives += (targets[item * classes + c] as number) > 0 ? count : 0;
-        }
-        start = end;
-        if (seen === 0) {
-          continue;
-        }
-        const recall = truePositives / positives;
-        total += (recall - previousRecall) * (truePositives / seen);
-        previousRecall = recall;
-      }
-    }
-    return total / classes;
-  };
+  const compute = weightedMeanAveragePrecision(scores, targets, classes);
   return { score: compute(new Uint32Array(n).fill(1)), items: n, replicate: compute };
 }
 

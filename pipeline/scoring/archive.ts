@@ -7,7 +7,7 @@ import { ArchiveEdition, recomputeArchive, type RecomputedAverage } from '../../
 import { UsageError } from '../errors.ts';
 import { readJsonFile } from '../io/files.ts';
 
-export { recomputeArchive, recomputeTrack, type RecomputedAverage } from '../../schemas/archive.ts';
+export { recomputeArchive, type RecomputedAverage } from '../../schemas/archive.ts';
 
 /** Read an archived edition (`path` as the user gave it, `resolved` to open) and recompute it. */
 export async function recomputeArchiveFile(

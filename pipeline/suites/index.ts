@@ -1,10 +1,11 @@
 /**
- * Suites: named lists of tasks evaluated and ranked together. `demo` is the small synthetic
- * suite bundled with the repository and used when nothing else is configured.
+ * Suites: named sets of tasks evaluated and ranked together. `demo` is the small synthetic
+ * suite bundled with the repository and used when nothing else is configured. A suite's tasks
+ * are the registered tasks that name it (`suite:` in the task file), in the registry's order.
  */
 import type { TaskDefinition } from '../../schemas/task.ts';
-import { UsageError } from '../errors.ts';
-import { getTask } from '../tasks/registry.ts';
+import { PipelineError, UsageError } from '../errors.ts';
+import { getTask, registeredTasks } from '../tasks/registry.ts';
 
 export interface SuiteDefinition {
   readonly id: string;
@@ -13,58 +14,43 @@ export interface SuiteDefinition {
   readonly taskIds: readonly string[];
 }
 
-const SUITES: Readonly<Record<string, SuiteDefinition>> = {
+const SUITE_DESCRIPTIONS: Readonly<Record<string, Omit<SuiteDefinition, 'taskIds'>>> = {
   demo: {
     id: 'demo',
     name: 'Demo suite',
     description:
       'Small synthetic tasks generated deterministically by the repository, so the whole pipeline runs offline in minutes. Scores on it say nothing about real-world quality.',
-    taskIds: [
-      'demo_sound_events',
-      'demo_timbre',
-      'demo_tags',
-      'demo_scenes',
-      'demo_notes',
-      'demo_captions',
-      'demo_speech',
-    ],
   },
   xares: {
     id: 'xares',
     name: 'X-ARES',
     description:
       'The X-ARES v0.1.3 task suite of the ICME 2025 Audio Encoder Capability Challenge: 22 public tasks over speech, environmental sound and music, and 5 organiser-private tasks (3 of them disabled, as in X-ARES).',
-    taskIds: [
-      'asvspoof2015',
-      'clotho',
-      'cremad',
-      'desed',
-      'esc50',
-      'finger_snap',
-      'fluentspeechcommands',
-      'freemusicarchive',
-      'fsd50k',
-      'fsdkaggle2018',
-      'gtzan_genre',
-      'inside_outside_car',
-      'key_scratching',
-      'libricount',
-      'librispeech',
-      'librispeechmalefemale',
-      'liveenv',
-      'maestro',
-      'nsynthinstument',
-      'ravdess',
-      'speechcommandsv1',
-      'subway_broadcast',
-      'urbansound8k',
-      'vocalimitations',
-      'vocalsound',
-      'voxceleb1',
-      'voxlingua33',
-    ],
   },
 };
+
+function withTaskIds(): Readonly<Record<string, SuiteDefinition>> {
+  const tasks = registeredTasks();
+  const unknown = tasks.find((task) => !Object.hasOwn(SUITE_DESCRIPTIONS, task.suite));
+  if (unknown) {
+    throw new PipelineError(
+      'TASK_INVALID',
+      `${unknown.file} puts task "${unknown.definition.id}" in suite "${unknown.suite}", which does not exist`,
+      { hint: `known suites: ${Object.keys(SUITE_DESCRIPTIONS).join(', ')}` },
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(SUITE_DESCRIPTIONS).map(([id, suite]) => [
+      id,
+      Object.freeze({
+        ...suite,
+        taskIds: tasks.filter((task) => task.suite === id).map((task) => task.definition.id),
+      }),
+    ]),
+  );
+}
+
+const SUITES = withTaskIds();
 
 /** The ids --suite accepts; the default suite is DEFAULT_SUITE in schemas/environment.ts. */
 export const SUITE_IDS: readonly string[] = Object.keys(SUITES);

@@ -1,85 +1,87 @@
 /**
- * Every task the pipeline knows, by id. Task files are plain declarations; this module only
- * collects them and answers lookups (with a suggestion for typos).
+ * Every task the pipeline knows, by id. Each .ts file in a folder under pipeline/tasks/ is a
+ * task file (`export default defineTask(...)`), found when this module loads, so adding a task
+ * is adding its file. Ids are unique: a second file declaring a known id stops every command
+ * with both files named, rather than one of them silently winning.
  */
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TaskDefinition } from '../../schemas/task.ts';
-import { UsageError } from '../errors.ts';
-import demoSoundEvents from './demo/demo_sound_events.ts';
-import demoCaptions from './demo/demo_captions.ts';
-import demoNotes from './demo/demo_notes.ts';
-import demoScenes from './demo/demo_scenes.ts';
-import demoSpeech from './demo/demo_speech.ts';
-import demoTags from './demo/demo_tags.ts';
-import demoTimbre from './demo/demo_timbre.ts';
-import xaresAsvspoof2015 from './xares/asvspoof2015.ts';
-import xaresClotho from './xares/clotho.ts';
-import xaresCremad from './xares/cremad.ts';
-import xaresDesed from './xares/desed.ts';
-import xaresEsc50 from './xares/esc50.ts';
-import xaresFingerSnap from './xares/finger_snap.ts';
-import xaresFluentspeechcommands from './xares/fluentspeechcommands.ts';
-import xaresFreemusicarchive from './xares/freemusicarchive.ts';
-import xaresFsd50k from './xares/fsd50k.ts';
-import xaresFsdkaggle2018 from './xares/fsdkaggle2018.ts';
-import xaresGtzanGenre from './xares/gtzan_genre.ts';
-import xaresInsideOutsideCar from './xares/inside_outside_car.ts';
-import xaresKeyScratching from './xares/key_scratching.ts';
-import xaresLibricount from './xares/libricount.ts';
-import xaresLibrispeech from './xares/librispeech.ts';
-import xaresLibrispeechmalefemale from './xares/librispeechmalefemale.ts';
-import xaresLiveenv from './xares/liveenv.ts';
-import xaresMaestro from './xares/maestro.ts';
-import xaresNsynthinstument from './xares/nsynthinstument.ts';
-import xaresRavdess from './xares/ravdess.ts';
-import xaresSpeechcommandsv1 from './xares/speechcommandsv1.ts';
-import xaresSubwayBroadcast from './xares/subway_broadcast.ts';
-import xaresUrbansound8k from './xares/urbansound8k.ts';
-import xaresVocalimitations from './xares/vocalimitations.ts';
-import xaresVocalsound from './xares/vocalsound.ts';
-import xaresVoxceleb1 from './xares/voxceleb1.ts';
-import xaresVoxlingua33 from './xares/voxlingua33.ts';
+import { PipelineError, UsageError } from '../errors.ts';
+import type { DeclaredTask } from './define.ts';
 
-const TASKS: ReadonlyMap<string, TaskDefinition> = new Map(
-  [
-    demoSoundEvents,
-    demoTimbre,
-    demoTags,
-    demoScenes,
-    demoNotes,
-    demoCaptions,
-    demoSpeech,
-    xaresAsvspoof2015,
-    xaresClotho,
-    xaresCremad,
-    xaresDesed,
-    xaresEsc50,
-    xaresFingerSnap,
-    xaresFluentspeechcommands,
-    xaresFreemusicarchive,
-    xaresFsd50k,
-    xaresFsdkaggle2018,
-    xaresGtzanGenre,
-    xaresInsideOutsideCar,
-    xaresKeyScratching,
-    xaresLibricount,
-    xaresLibrispeech,
-    xaresLibrispeechmalefemale,
-    xaresLiveenv,
-    xaresMaestro,
-    xaresNsynthinstument,
-    xaresRavdess,
-    xaresSpeechcommandsv1,
-    xaresSubwayBroadcast,
-    xaresUrbansound8k,
-    xaresVocalimitations,
-    xaresVocalsound,
-    xaresVoxceleb1,
-    xaresVoxlingua33,
-  ].map((task) => [task.id, task] as const),
-);
+/** A task definition with the file that declares it and the suite it belongs to. */
+export interface RegisteredTask extends DeclaredTask {
+  /** Repository-relative path of the task file. */
+  readonly file: string;
+}
+
+const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
+
+/** Task files in path order: one folder per family of tasks, one file per task. */
+function taskFiles(): string[] {
+  return readdirSync(import.meta.dirname, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((folder) =>
+      readdirSync(join(folder.parentPath, folder.name), { withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+        .map((entry) => relative(REPOSITORY_ROOT, join(entry.parentPath, entry.name))),
+    )
+    .sort();
+}
+
+function isDeclaredTask(value: unknown): value is DeclaredTask {
+  return typeof value === 'object' && value !== null && 'definition' in value && 'suite' in value;
+}
+
+async function loadTaskFile(file: string): Promise<RegisteredTask> {
+  const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, file)).href)) as {
+    default?: unknown;
+  };
+  if (!isDeclaredTask(module.default)) {
+    throw new PipelineError('TASK_INVALID', `${file} does not declare a task`, {
+      hint: 'a file under pipeline/tasks/<folder>/ must `export default defineTask(...)`',
+    });
+  }
+  return { file, ...module.default };
+}
+
+/** Indexes tasks by id, refusing a second task with an id already taken. */
+export function indexTasks(tasks: readonly RegisteredTask[]): ReadonlyMap<string, RegisteredTask> {
+  const byId = new Map<string, RegisteredTask>();
+  for (const task of tasks) {
+    const first = byId.get(task.definition.id);
+    if (first) {
+      throw new PipelineError(
+        'TASK_INVALID',
+        `task id "${task.definition.id}" is declared twice: in ${first.file} and in ${task.file}`,
+        { hint: 'task ids name result files and columns, so each must be unique; rename one' },
+      );
+    }
+    byId.set(task.definition.id, task);
+  }
+  return byId;
+}
+
+/** Suite by suite, each in its declared positions and then by id: the order of its columns. */
+function listingOrder(a: RegisteredTask, b: RegisteredTask): number {
+  const position = (task: RegisteredTask) => task.position ?? Number.POSITIVE_INFINITY;
+  return (
+    a.suite.localeCompare(b.suite) ||
+    position(a) - position(b) ||
+    (a.definition.id < b.definition.id ? -1 : a.definition.id > b.definition.id ? 1 : 0)
+  );
+}
+
+const TASKS = indexTasks((await Promise.all(taskFiles().map(loadTaskFile))).sort(listingOrder));
+
+export function registeredTasks(): RegisteredTask[] {
+  return [...TASKS.values()];
+}
 
 export function allTasks(): TaskDefinition[] {
-  return [...TASKS.values()];
+  return registeredTasks().map((task) => task.definition);
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -117,7 +119,7 @@ export function closestMatch(name: string, candidates: Iterable<string>): string
 export function getTask(id: string): TaskDefinition {
   const task = TASKS.get(id);
   if (task) {
-    return task;
+    return task.definition;
   }
   const suggestion = closestMatch(id, TASKS.keys());
   throw new UsageError(

@@ -8,8 +8,6 @@
 
 const MAX_CHARACTERS_PER_WORD = 100;
 
-export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'] as const;
-
 function isWhitespace(character: string): boolean {
   return character === ' ' || character === '\t' || character === '\n' || character === '\r'
     ? true

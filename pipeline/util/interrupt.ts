@@ -17,11 +17,6 @@ let received: StopSignal | undefined;
 /** Aborted when the run is asked to stop. */
 export const interruption: AbortSignal = controller.signal;
 
-/** The signal the run was asked to stop by, if it was. */
-export function interruptedBy(): StopSignal | undefined {
-  return received;
-}
-
 /** Ask the run to stop, as the signal would (tests, and the parent watch). */
 export function requestInterrupt(signal: StopSignal, why?: string): void {
   if (received === undefined) {

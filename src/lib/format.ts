@@ -5,10 +5,6 @@ export function formatScore(score: number | null | undefined): string {
   return score === null || score === undefined ? '–' : score.toFixed(3);
 }
 
-export function formatCoverage(coverage: { done: number; total: number }): string {
-  return `${coverage.done}/${coverage.total}`;
-}
-
 /** A rank as the tables print it: "=2" when shared, a dash when the entry is not ranked. */
 export function formatRank(rank: number | null, shared: boolean): string {
   return rank === null ? '–' : `${shared ? '=' : ''}${rank}`;

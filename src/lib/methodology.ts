@@ -23,13 +23,13 @@ export const DEVIATIONS: readonly Deviation[] = [
     xares:
       'Leaves chunking to each encoder (its example encoders split at 10 s and concatenate the frames).',
     here: "Audio longer than the manifest's maxInputSeconds (M) is cut into n = ceil(length / M) consecutive chunks of equal length (within one sample), each encoded alone, and their frames concatenated in time. No chunk is shorter than M / 2 and nothing is padded: a 10.01 s clip at M = 10 s gives two chunks of 5.005 s, never 10 s and a 10 ms sliver.",
-    why: "One rule for every submission, which never feeds a piece too short for an encoder's analysis window; the submission checker and the evaluation's own pre-check probe exactly the pieces it produces (the shortest chunk, M and one sample either side, odd lengths, up to a minute).",
+    why: "One rule for every submission, which never feeds a piece too short for an encoder's analysis window; the submission checker and the evaluation's own pre-check test exactly the pieces it produces (the shortest chunk, M and one sample either side, odd lengths, up to a minute).",
   },
   {
-    title: 'Encoders are probed before they are scored',
+    title: 'Encoders are checked before they are scored',
     xares:
       'Checks one random [2, 50000] input for an output of rank 3 and the declared dimension, then evaluates.',
-    here: "The evaluation runs the submission checker's dynamic probes first (once per model and manifest): every piece length the chunking produces, the frame rate fitted over all of them, determinism, batch invariance on speech-like, loud, near-silent and silent clips together, and finite output on silence and on clipped full-scale input. An encoder that fails any of them is not scored; its pairs are listed as failed with the checker's message.",
+    here: "The evaluation runs the submission checker's dynamic checks first (once per model and manifest): every piece length the chunking produces, the frame rate fitted over all of them, determinism, batch invariance on speech-like, loud, near-silent and silent clips together, and finite output on silence and on clipped full-scale input. An encoder that fails any of them is not scored; its pairs are listed as failed with the checker's message.",
     why: 'Each of these failures otherwise gives a score that is silently wrong (labels placed with a wrong hop, an embedding that depends on its batch neighbours) or a task that fails half-way (NaN on a silent clip).',
   },
   {

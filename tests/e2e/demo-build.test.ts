@@ -15,7 +15,7 @@ import { evaluate } from '../../pipeline/evaluate.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
-import { EXAMPLE_ENCODERS } from '../../pipeline/encoders/examples.ts';
+import { EXAMPLE_ENCODERS } from '../../pipeline/example-encoders/examples.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
 import { copyOfDemoWorld, demoWorld } from '../helpers/demo-world.ts';
 import { demoScoresTable } from '../helpers/demo-scores.ts';

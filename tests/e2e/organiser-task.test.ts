@@ -1,8 +1,8 @@
 /**
  * docs/organisers.md, "Walk-through: a task from a folder on your own disk", done exactly as
- * written: in a copy of the repository, the task file is taken from the guide's code block, the
- * registry and suite lines are added as the guide says, generated shards are put in a folder,
- * and the guide's `data verify` and `evaluate` commands run offline against that folder.
+ * written: in a copy of the repository, the task file is taken from the guide's code block (the
+ * registry finds it by its folder, so there is nothing else to register), generated shards are
+ * put in a folder, and the guide's `data verify` and `evaluate` commands run offline against it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -88,13 +88,6 @@ function taskFileFromGuide(guide: string): string {
     .join('\n');
 }
 
-function edit(text: string, after: string, insert: string): string {
-  if (!text.includes(after)) {
-    throw new Error(`expected "${after}" in the file the guide says to edit`);
-  }
-  return text.replace(after, `${after}${insert}`);
-}
-
 beforeAll(async () => {
   const work = await mkdtemp(join(tmpdir(), 'organiser-task-'));
   repo = join(work, 'repo');
@@ -113,22 +106,6 @@ beforeAll(async () => {
   // Step 2: the task file, verbatim from the guide.
   const guide = await readFile(join(repo, 'docs', 'organisers.md'), 'utf8');
   await writeFile(join(repo, 'pipeline', 'tasks', 'xares', `${TASK}.ts`), taskFileFromGuide(guide));
-
-  // Step 3: register it and add it to the xares suite.
-  const registryPath = join(repo, 'pipeline', 'tasks', 'registry.ts');
-  let registry = await readFile(registryPath, 'utf8');
-  registry = edit(
-    registry,
-    "import xaresCremad from './xares/cremad.ts';\n",
-    "import xaresDoorKnocks from './xares/door_knocks.ts';\n",
-  );
-  registry = edit(registry, '    xaresCremad,\n', '    xaresDoorKnocks,\n');
-  await writeFile(registryPath, registry);
-  const suitesPath = join(repo, 'pipeline', 'suites', 'index.ts');
-  await writeFile(
-    suitesPath,
-    edit(await readFile(suitesPath, 'utf8'), "      'cremad',\n", `      '${TASK}',\n`),
-  );
 }, 120_000);
 
 // Each test runs the CLI in a child process (one evaluation included).
@@ -146,7 +123,7 @@ describe(
       expect(run.output).not.toContain('every shard is present');
     });
 
-    it('data verify records the shard hashes in the lock file (step 4)', async () => {
+    it('data verify records the shard hashes in the lock file (step 3)', async () => {
       const run = await cli(
         { LEADERBOARD_PRIVATE_DATA_URL: data },
         'data',
@@ -171,7 +148,7 @@ describe(
       ]);
     });
 
-    it('evaluate scores a submission on it offline, from the folder, given as a file:// URL (step 5)', async () => {
+    it('evaluate scores a submission on it offline, from the folder, given as a file:// URL (step 4)', async () => {
       const run = await cli(
         { LEADERBOARD_PRIVATE_DATA_URL: pathToFileURL(data).href },
         'evaluate',

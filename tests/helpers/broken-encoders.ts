@@ -9,7 +9,7 @@ import {
   LOGMEL_BASELINE,
   logMelFrontEnd,
   type LogMelConfig,
-} from '../../pipeline/encoders/logmel.ts';
+} from '../../pipeline/example-encoders/logmel.ts';
 import { GraphBuilder } from '../../pipeline/onnx/graph-builder.ts';
 import { decodeModel, encodeModel } from '../../pipeline/onnx/proto.ts';
 import { sha256Bytes } from '../../pipeline/util/hash.ts';

@@ -31,7 +31,7 @@ describe('evaluate with a broken submission among good ones', () => {
     const submissions = join(work, 'submissions');
     await writeSubmission(submissions, 'good-encoder', validLogMel());
     await writeSubmission(submissions, 'nan-encoder', nanOutput());
-    // Right frames, wrong declared hop: only the checker's dynamic probes see it.
+    // Right frames, wrong declared hop: only the checker's dynamic checks see it.
     await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20 });
     // A model the checker would refuse, as if it had reached main without the checker.
     await writeSubmission(submissions, 'leaky-encoder', externalData());
@@ -62,7 +62,7 @@ describe('evaluate with a broken submission among good ones', () => {
     expect(
       logger.lines.filter((line) => line.includes('leaky-encoder x demo_sound_events: evaluating')),
     ).toEqual([]);
-    // Refused by the checker's dynamic probes, run once per model before anything is encoded.
+    // Refused by the checker's dynamic checks, run once per model before anything is encoded.
     expect(logger.lines.join('\n')).toMatch(
       /error: nan-encoder x demo_sound_events: not evaluated: the checker rejects this encoder \(npm run check -- .*nan-encoder shows the full report\): silence: digital silence gives \d+ NaN or infinite values/,
     );
@@ -100,7 +100,7 @@ describe('evaluate with a broken submission among good ones', () => {
     );
   });
 
-  it("probes each model once: a rerun reads the checker's stored verdicts", async () => {
+  it("checks each model once: a rerun reads the checker's stored verdicts", async () => {
     const rerun = createMemoryLogger();
     const second = await evaluate({
       suiteId: 'demo',

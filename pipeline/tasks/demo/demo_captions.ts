@@ -2,6 +2,8 @@ import { defineTask } from '../define.ts';
 
 // Twin of Clotho: audio-caption retrieval with five captions per clip, Recall@1.
 export default defineTask('pipeline/tasks/demo/demo_captions.ts', {
+  suite: 'demo',
+  position: 6,
   id: 'demo_captions',
   version: 1,
   name: 'Demo captions (retrieval)',

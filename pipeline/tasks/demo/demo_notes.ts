@@ -2,6 +2,8 @@ import { defineTask } from '../define.ts';
 
 // Twin of MAESTRO: note transcription, segment F1 (micro), BCE with pos_weight 10, batch 1.
 export default defineTask('pipeline/tasks/demo/demo_notes.ts', {
+  suite: 'demo',
+  position: 5,
   id: 'demo_notes',
   version: 1,
   name: 'Demo notes (transcription)',

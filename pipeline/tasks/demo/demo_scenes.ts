@@ -2,6 +2,8 @@ import { defineTask } from '../define.ts';
 
 // Twin of DESED: frame-level events in fixed-length scenes, segment F1 (macro).
 export default defineTask('pipeline/tasks/demo/demo_scenes.ts', {
+  suite: 'demo',
+  position: 4,
   id: 'demo_scenes',
   version: 1,
   name: 'Demo scenes (event detection)',

@@ -1,6 +1,8 @@
 import { defineTask } from '../define.ts';
 
 export default defineTask('pipeline/tasks/demo/demo_sound_events.ts', {
+  suite: 'demo',
+  position: 1,
   id: 'demo_sound_events',
   version: 2,
   name: 'Demo sound events',

@@ -2,6 +2,8 @@ import { defineTask } from '../define.ts';
 
 // Twin of LibriSpeech-100h: transcription scored as iWER = max(0, 1 - WER).
 export default defineTask('pipeline/tasks/demo/demo_speech.ts', {
+  suite: 'demo',
+  position: 7,
   id: 'demo_speech',
   version: 2,
   name: 'Demo speech (recognition)',

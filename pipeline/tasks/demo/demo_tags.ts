@@ -2,6 +2,8 @@ import { defineTask } from '../define.ts';
 
 // Twin of FSD50K: multi-label clips scored with macro mAP.
 export default defineTask('pipeline/tasks/demo/demo_tags.ts', {
+  suite: 'demo',
+  position: 3,
   id: 'demo_tags',
   version: 1,
   name: 'Demo tags (multi-label)',

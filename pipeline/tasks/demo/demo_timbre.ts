@@ -1,6 +1,8 @@
 import { defineTask } from '../define.ts';
 
 export default defineTask('pipeline/tasks/demo/demo_timbre.ts', {
+  suite: 'demo',
+  position: 2,
   id: 'demo_timbre',
   version: 2,
   name: 'Demo timbre (5-fold)',

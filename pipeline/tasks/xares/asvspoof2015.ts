@@ -2,6 +2,7 @@ import { defineTask } from '../define.ts';
 
 // Declared from the X-ARES v0.1.3 task file (label map, splits, recipe, eval_weight).
 export default defineTask('pipeline/tasks/xares/asvspoof2015.ts', {
+  suite: 'xares',
   id: 'asvspoof2015',
   version: 1,
   name: 'ASV2015',

@@ -2,6 +2,7 @@ import { defineTask } from '../define.ts';
 
 // Declared from the X-ARES v0.1.3 task file (label map, splits, recipe, eval_weight).
 export default defineTask('pipeline/tasks/xares/speechcommandsv1.ts', {
+  suite: 'xares',
   id: 'speechcommandsv1',
   version: 1,
   name: 'Speech Commands V1',

@@ -2,6 +2,7 @@ import { defineTask } from '../define.ts';
 
 // Declared from the X-ARES v0.1.3 task file (label map, splits, recipe, eval_weight).
 export default defineTask('pipeline/tasks/xares/subway_broadcast.ts', {
+  suite: 'xares',
   id: 'subway_broadcast',
   version: 1,
   name: 'Subway broadcast',

@@ -2,6 +2,7 @@ import { defineTask } from '../define.ts';
 
 // Declared from the X-ARES v0.1.3 task file (label map, splits, recipe, eval_weight).
 export default defineTask('pipeline/tasks/xares/urbansound8k.ts', {
+  suite: 'xares',
   id: 'urbansound8k',
   version: 1,
   name: 'UrbanSound 8k',

@@ -2,6 +2,7 @@ import { defineTask } from '../define.ts';
 
 // Declared from the X-ARES v0.1.3 task file (label map, splits, recipe, eval_weight).
 export default defineTask('pipeline/tasks/xares/voxlingua33.ts', {
+  suite: 'xares',
   id: 'voxlingua33',
   version: 1,
   name: 'VoxLingua33',

@@ -46,7 +46,7 @@ describe('checkSubmission on a valid encoder', () => {
   });
 });
 
-// Each check probes a model in a child process.
+// Each check runs a model in a child process.
 describe(
   'checkSubmission rejects each broken encoder with its own message',
   { timeout: 120_000 },
@@ -225,7 +225,7 @@ describe(
 );
 
 describe('checkSubmission under a memory limit', { timeout: 120_000 }, () => {
-  it('stops the probing process when it uses more memory than allowed', async () => {
+  it('stops the process running the model when it uses more memory than allowed', async () => {
     // Node and onnxruntime alone need more than 40 MiB, so any model crosses this limit.
     const dir = await broken.writeSubmission(root, 'memory-bound', broken.validLogMel());
     const report = CheckReport.parse(

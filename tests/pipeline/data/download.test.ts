@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -202,14 +202,29 @@ describe('download', () => {
 describe('downloadPinned', () => {
   it('skips the network when a verified copy exists', async () => {
     const destination = join(dir, 'model.onnx');
-    await downloadPinned({
+    const pin = {
       url: `${server.url}/shard.tar`,
       sha256,
       sizeBytes: body.length,
       destination,
       allowLoopbackHttp: true,
-    });
+    };
+    await downloadPinned(pin);
+    expect(server.requests).toHaveLength(1);
+    // With the server gone, any request would fail: only the local copy can satisfy the pin.
     await server.close();
+    try {
+      await expect(downloadPinned(pin)).resolves.toBeUndefined();
+      expect(await readFile(destination)).toEqual(Buffer.from(body));
+    } finally {
+      // afterEach closes the shared server, so it must be running again whatever happened here.
+      server = await startFlakyServer({});
+    }
+  });
+
+  it('downloads again when the local copy does not match the pin', async () => {
+    const destination = join(dir, 'model.onnx');
+    await writeFile(destination, 'a damaged copy');
     await downloadPinned({
       url: `${server.url}/shard.tar`,
       sha256,
@@ -217,7 +232,8 @@ describe('downloadPinned', () => {
       destination,
       allowLoopbackHttp: true,
     });
-    server = await startFlakyServer({});
+    expect(server.requests).toHaveLength(1);
+    expect(await readFile(destination)).toEqual(Buffer.from(body));
   });
 });
 

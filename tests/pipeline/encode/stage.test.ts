@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../../schemas/protocols.ts';
 import { embeddingKey } from '../../../pipeline/encode/stage.ts';
-import { ensureExampleModels } from '../../../pipeline/encoders/examples.ts';
+import { ensureExampleModels } from '../../../pipeline/example-encoders/examples.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { getSuite, suiteTasks } from '../../../pipeline/suites/index.ts';
 import { loadSubmission } from '../../../pipeline/submissions/scan.ts';

@@ -10,7 +10,7 @@ import {
   resampleCounts,
   segmentF1Evaluation,
 } from '../../../pipeline/metrics/bootstrap.ts';
-import { meanAveragePrecision } from '../../../pipeline/metrics/ranking.ts';
+import { meanAveragePrecision } from '../../../pipeline/metrics/average-precision.ts';
 import { segmentCounts, segmentF1 } from '../../../pipeline/metrics/segments.ts';
 import { SeededRandom } from '../../../pipeline/util/random.ts';
 

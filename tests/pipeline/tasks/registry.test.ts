@@ -2,10 +2,18 @@
  * Registry-wide invariants of the task suite. Expected values come from the X-ARES protocol
  * notes (§1a: classes and eval_weight of every task file) and the README averages (§5).
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classCount, TaskDefinition } from '../../../schemas/task.ts';
 import { getSuite, suiteTasks } from '../../../pipeline/suites/index.ts';
-import { allTasks, getTask } from '../../../pipeline/tasks/registry.ts';
+import { defineTask } from '../../../pipeline/tasks/define.ts';
+import {
+  allTasks,
+  getTask,
+  indexTasks,
+  registeredTasks,
+} from '../../../pipeline/tasks/registry.ts';
 
 const xares = suiteTasks(getSuite('xares'));
 const publicTasks = xares.filter((task) => !task.private);
@@ -42,12 +50,61 @@ const OUTPUT_DIM: Record<string, number> = {
 };
 
 describe('task registry', () => {
-  it('has unique ids, each valid against the schema', () => {
+  it('registers every task file once, each valid against the schema', () => {
+    // Counted from the folders, not from the registry: a file the registry dropped or shadowed
+    // (a duplicate id) would make the two differ.
+    const tasksDir = join(import.meta.dirname, '../../../pipeline/tasks');
+    const files = readdirSync(tasksDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((folder) =>
+        readdirSync(join(tasksDir, folder.name)).filter((name) => name.endsWith('.ts')),
+      );
+    expect(
+      registeredTasks()
+        .map((task) => task.file.split('/').pop())
+        .sort(),
+    ).toEqual(files.sort());
     const ids = allTasks().map((task) => task.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const task of allTasks()) {
       expect(() => TaskDefinition.parse(task), task.id).not.toThrow();
     }
+  });
+
+  it('refuses a second task with an id already taken, naming both files', () => {
+    const declared = defineTask('pipeline/tasks/demo/demo_speech.ts', {
+      ...getTask('demo_speech'),
+      suite: 'demo',
+    });
+    expect(() =>
+      indexTasks([
+        { file: 'pipeline/tasks/demo/demo_speech.ts', ...declared },
+        { file: 'pipeline/tasks/xares/copy_of_speech.ts', ...declared },
+      ]),
+    ).toThrow(
+      'task id "demo_speech" is declared twice: in pipeline/tasks/demo/demo_speech.ts and in pipeline/tasks/xares/copy_of_speech.ts',
+    );
+  });
+
+  it('lists in each suite exactly the tasks that name it, in their declared positions', () => {
+    for (const suite of ['demo', 'xares']) {
+      expect(getSuite(suite).taskIds, suite).toEqual(
+        registeredTasks()
+          .filter((task) => task.suite === suite)
+          .map((task) => task.definition.id),
+      );
+    }
+    expect(getSuite('demo').taskIds).toEqual([
+      'demo_sound_events',
+      'demo_timbre',
+      'demo_tags',
+      'demo_scenes',
+      'demo_notes',
+      'demo_captions',
+      'demo_speech',
+    ]);
+    const xaresIds = getSuite('xares').taskIds;
+    expect(xaresIds).toEqual([...xaresIds].sort());
   });
 
   it('holds the 22 public and 5 private X-ARES tasks, 3 of the private ones disabled', () => {

@@ -7,7 +7,7 @@ import {
   EXAMPLE_ENCODERS,
   ensureExampleModels,
   exampleFiles,
-} from '../../../pipeline/encoders/examples.ts';
+} from '../../../pipeline/example-encoders/examples.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';

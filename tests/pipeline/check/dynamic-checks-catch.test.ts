@@ -1,6 +1,7 @@
 /**
- * For each probe added in engine 5, an encoder the engine-4 checker passed and the current one
- * rejects with that probe's own message, beside its good counterpart, which passes every check.
+ * For each dynamic check added in engine 5, an encoder the engine-4 checker passed and the
+ * current one rejects with that check's own message, beside its good counterpart, which passes
+ * every check.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,12 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckReport } from '../../../schemas/check-report.ts';
 import type { SubmissionManifestInput } from '../../../schemas/manifest.ts';
 import { checkSubmission } from '../../../pipeline/check/check-submission.ts';
-import { describeRunFailure, MEMORY_HINT } from '../../../pipeline/check/probes.ts';
+import { describeRunFailure, MEMORY_HINT } from '../../../pipeline/check/dynamic/encoder-calls.ts';
 import * as broken from '../../helpers/broken-encoders.ts';
 
 let root: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'probes-'));
+  root = await mkdtemp(join(tmpdir(), 'dynamic-checks-'));
 });
 
 async function check(
@@ -39,8 +40,8 @@ async function expectPasses(slug: string, model: Uint8Array, overrides = {}) {
   return report;
 }
 
-// Each check probes a model in a child process (a few seconds each, more on a busy machine).
-describe('probes that catch what real encoders get wrong', { timeout: 240_000 }, () => {
+// Each check runs a model in a child process (a few seconds each, more on a busy machine).
+describe('dynamic checks that catch what real encoders get wrong', { timeout: 240_000 }, () => {
   it('silence: log without an epsilon fails; with one it passes', async () => {
     const [failure, ...others] = failing(await check('no-epsilon', broken.logWithoutEpsilon()));
     expect(others).toEqual([]);

@@ -5,7 +5,7 @@ import {
   hannWindow,
   LOGMEL_BASELINE,
   melFilterbank,
-} from '../../../pipeline/encoders/logmel.ts';
+} from '../../../pipeline/example-encoders/logmel.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 
 describe('melFilterbank (torchaudio melscale_fbanks, HTK scale, no norm)', () => {
