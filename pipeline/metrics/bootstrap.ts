@@ -29,7 +29,11 @@ export function resampleCounts(rng: SeededRandom, n: number): Uint32Array {
   return counts;
 }
 
-export { interval95, percentile, type ScoreInterval as Interval } from '../../schemas/scoring.ts';
+export {
+  interval95,
+  percentile,
+  type ScoreInterval as Interval,
+} from '../../schemas/statistics.ts';
 
 /**
  * Replicates of a task score that is the mean of its folds' scores: replicate b is the mean of

@@ -45,13 +45,13 @@ import { skipReason } from '../tasks/availability.ts';
 import type { Submission } from '../submissions/scan.ts';
 import { readStoredResult } from './stored-result.ts';
 
-export { weightedAverage, type WeightedScore } from '../../schemas/scoring.ts';
-
 export {
   averageReplicates,
-  competitionRanks,
-  rankByPairedBootstrap,
-} from '../../schemas/scoring.ts';
+  weightedAverage,
+  type WeightedScore,
+} from '../../schemas/statistics.ts';
+
+export { competitionRanks, rankByPairedBootstrap } from '../../schemas/ranks.ts';
 
 /** Results by submission slug, then task id. */
 export type ResultTable = ReadonlyMap<string, ReadonlyMap<string, TaskResult>>;

@@ -7,7 +7,7 @@
  * re-render it for another choice of submissions.
  */
 import type { Leaderboard, Ranking } from '../../schemas/leaderboard.ts';
-import { parsePositions } from '../../schemas/scoring.ts';
+import { parsePositions } from '../../schemas/ranks.ts';
 
 /** One ranking, compactly: the ranked entries in order, their averages and who beats whom. */
 export interface CompareRanking {
