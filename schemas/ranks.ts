@@ -10,14 +10,15 @@
  * average, and two entries share a rank only where the data cannot separate them from the same
  * entries above.
  */
+import { BEATS_PERCENT } from './protocols.ts';
 
 /** 1 + the number of values strictly greater than `values[i]`: equal values share a rank. */
 export function competitionRanks(values: readonly number[]): number[] {
   return values.map((value) => 1 + values.filter((other) => other > value).length);
 }
 
-/** Share of paired resamples an entry must win for it to beat another. */
-export const BEATS_SHARE = 0.975;
+/** Share of paired resamples an entry must win to beat another (97.5 / 100 is exactly 0.975). */
+export const BEATS_SHARE = BEATS_PERCENT / 100;
 
 /** An entry to rank: its average on the full test sets and its paired replicates. */
 export interface RankInput {

@@ -3,6 +3,7 @@
  * 95% bootstrap interval, and the paired replicates of an average. Shared by the pipeline (task
  * scores and their intervals) and the rankings built from them.
  */
+import { INTERVAL_PERCENT } from './protocols.ts';
 
 export interface WeightedScore {
   readonly score: number | null;
@@ -51,13 +52,19 @@ function sortedPercentile(sorted: Float64Array, q: number): number {
   );
 }
 
-/** The 95% percentile interval of bootstrap replicates. */
+/** Percentile at the lower end of the interval: (100 - 95) / 2 is exactly 2.5. */
+const INTERVAL_TAIL = (100 - INTERVAL_PERCENT) / 2;
+
+/** The 95% (INTERVAL_PERCENT) percentile interval of bootstrap replicates. */
 export function interval95(replicates: ArrayLike<number>): ScoreInterval {
   const sorted = Float64Array.from(replicates).sort();
   if (sorted.length === 0) {
     throw new RangeError('percentile of an empty set');
   }
-  return { low: sortedPercentile(sorted, 2.5), high: sortedPercentile(sorted, 97.5) };
+  return {
+    low: sortedPercentile(sorted, INTERVAL_TAIL),
+    high: sortedPercentile(sorted, 100 - INTERVAL_TAIL),
+  };
 }
 
 /**

@@ -5,11 +5,12 @@
  * the submission), so every submission is scored on the same resamples: the bootstrap is paired,
  * which is what makes rank intervals meaningful.
  */
+import { BOOTSTRAP_REPLICATES } from '../../schemas/protocols.ts';
 import { SeededRandom } from '../util/random.ts';
 import { equalErrorRate } from './ranking.ts';
 import { segmentF1, type SegmentCounts } from './segments.ts';
 
-export const BOOTSTRAP_REPLICATES = 1000;
+export { BOOTSTRAP_REPLICATES };
 
 /** A metric evaluated on one test set: the score, and its value on a resample. */
 export interface Evaluation {
