@@ -24,7 +24,14 @@ import {
   scoreCell,
   sortValueOf,
 } from './board-cells.ts';
-import { capitalise, formatParameters, formatRealTimeFactor, formatScore } from './format.ts';
+import {
+  capitalise,
+  formatCount,
+  formatParameters,
+  formatRealTimeFactor,
+  formatScore,
+} from './format.ts';
+import { INTERVAL_LEVEL } from './protocol-text.ts';
 
 export type SortType = 'number' | 'text';
 
@@ -182,7 +189,7 @@ export function boardTable(
     column(
       'average',
       'Average',
-      `Weighted average over ${scope} (Σ score × weight / Σ weight); below it the 95% bootstrap interval`,
+      `Weighted average over ${scope} (Σ score × weight / Σ weight); below it the ${INTERVAL_LEVEL} bootstrap interval`,
       'averages',
     ),
     ...domains.map((domain) =>
@@ -260,7 +267,7 @@ export function boardTable(
         text: formatParameters(submission.parameters),
         ...(submission.parameters === null
           ? {}
-          : { title: `${submission.parameters.toLocaleString('en')} values` }),
+          : { title: `${formatCount(submission.parameters)} values` }),
         sortValue: submission.parameters === null ? '' : String(submission.parameters),
         best: false,
       },
