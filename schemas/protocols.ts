@@ -28,6 +28,12 @@ export const INTERVAL_PERCENT = 95;
 /** Percent of the paired resamples an entry must win for it to beat another. */
 export const BEATS_PERCENT = 97.5;
 
+/** Track A's optimiser: torch.optim.Adam defaults (betas and epsilon), as X-ARES uses it. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** Track A's per-epoch cosine schedule ends at this fraction of the learning rate. */
+export const COSINE_FINAL_LR_FRACTION = 0.1;
+
 /** Track B: neighbours and softmax temperature of the X-ARES kNN. */
 export const KNN_NEIGHBOURS = 10;
 export const KNN_TEMPERATURE = 0.07;
