@@ -33,7 +33,7 @@ import {
 } from '../schemas/results-layout.ts';
 import { FailureRecord, StatusFile } from '../schemas/status.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
-import { interval95 } from '../schemas/scoring.ts';
+import { interval95 } from '../schemas/statistics.ts';
 import {
   buildEfficiency,
   buildLeaderboard,

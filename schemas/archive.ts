@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { DisplayText, Domain, HttpsUrl, Slug, TaskId } from './common.ts';
 import { MetricId } from './metrics.ts';
-import { weightedAverage } from './scoring.ts';
+import { weightedAverage } from './statistics.ts';
 
 export const ARCHIVE_SCHEMA_VERSION = 1;
 

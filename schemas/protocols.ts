@@ -11,6 +11,33 @@ export type ProtocolName = z.infer<typeof ProtocolName>;
 
 export const DEFAULT_PROTOCOL: ProtocolName = 'leaderboard';
 
+/*
+ * The numbers every protocol shares, owned here because the pipeline computes with them and the
+ * site quotes them: a page can never state a number other than the one the results came from.
+ */
+
+/** X-ARES `TaskConfig.seed`: heads' initialisation, shuffles and bootstrap resamples derive from it. */
+export const SEED = 42;
+
+/** Bootstrap resamples of the test items of each fold. */
+export const BOOTSTRAP_REPLICATES = 1000;
+
+/** Level of the percentile bootstrap intervals, in percent (so percentiles 2.5 and 97.5). */
+export const INTERVAL_PERCENT = 95;
+
+/** Percent of the paired resamples an entry must win for it to beat another. */
+export const BEATS_PERCENT = 97.5;
+
+/** Track A's optimiser: torch.optim.Adam defaults (betas and epsilon), as X-ARES uses it. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** Track A's per-epoch cosine schedule ends at this fraction of the learning rate. */
+export const COSINE_FINAL_LR_FRACTION = 0.1;
+
+/** Track B: neighbours and softmax temperature of the X-ARES kNN. */
+export const KNN_NEIGHBOURS = 10;
+export const KNN_TEMPERATURE = 0.07;
+
 export interface ProtocolInfo {
   readonly name: ProtocolName;
   /** Stored in every result's provenance and fingerprint. */

@@ -16,7 +16,8 @@ What it does for you:
 - the encoder file's folder is importable (its own modules load as they do in training);
 - ``torch.stft`` and torchaudio's spectrogram front ends (Spectrogram, MelSpectrogram), which
   the TorchScript exporter cannot export, are replaced during export by the same transform as a
-  convolution with a DFT basis (``onnx_friendly_stft``); the PyTorch model itself is untouched;
+  convolution with a DFT basis (``onnx_friendly_stft`` in tools/onnx_stft.py); the PyTorch
+  model itself is untouched;
 - after export it runs the ONNX model through the leaderboard's own onnxruntime-node (this
   repository's ``node_modules``) at 1 s, 10 s, ``--max-input-seconds`` and an odd length, and
   prints the largest difference from PyTorch at each; a real difference is an error;
@@ -26,15 +27,13 @@ What it does for you:
 - it never fills in the training-data attestations: they are yours to make.
 
 Finish with ``npm run check -- <out>``. ``python tools/export_onnx.py --self-test`` exports a
-small conv + transformer encoder defined below and verifies it the same way. Works with
-PyTorch 1.13 (TorchScript exporter) and 2.x (``--exporter dynamo`` where it exists).
+small conv + transformer encoder (tools/export_self_test.py) and verifies it the same way. Works
+with PyTorch 1.13 (TorchScript exporter) and 2.x (``--exporter dynamo`` where it exists).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
 import importlib.util
 import inspect
 import json
@@ -46,22 +45,22 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterator, NoReturn
+from typing import Any
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
-MANIFEST_SCHEMA = "../../schemas/manifest.schema.json"
+import onnx_stft
+from export_errors import fail
+from export_manifest import sha256_of, write_manifest
+from export_self_test import SelfTestEncoder
+from onnx_stft import stft_substituted
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 GITHUB_FILE_LIMIT = 100 * 1000 * 1000
 # Relative difference (to the largest PyTorch output value) above which the export is wrong.
 # float32 DFT-by-convolution against PyTorch's FFT differs by about 1e-6 of the largest value.
 RELATIVE_TOLERANCE = 1e-3
-
-
-def fail(message: str) -> NoReturn:
-    raise SystemExit(f"error: {message}")
 
 
 def load_encoder_class(path: Path, class_name: str | None) -> type[nn.Module]:
@@ -119,177 +118,6 @@ def run_torch(encoder: nn.Module, audio: torch.Tensor) -> torch.Tensor:
         return encoder(audio)
 
 
-# --- an ONNX-friendly STFT -------------------------------------------------------------------
-
-
-class ExportComplex:
-    """A complex STFT as its real and imaginary parts, for export only.
-
-    The ONNX exporter cannot carry complex tensors. This stands in for the complex result of
-    ``torch.stft(..., return_complex=True)``: shape operations and real scaling apply to both
-    parts, and ``abs()``, ``.real``, ``.imag``, ``torch.view_as_real`` give real tensors, which is
-    all a spectrogram front end does with it. Anything else is refused by name.
-    """
-
-    def __init__(self, real: torch.Tensor, imag: torch.Tensor) -> None:
-        self.real = real
-        self.imag = imag
-
-    # Shape and indexing: the same on both parts.
-    @property
-    def shape(self) -> torch.Size:
-        return self.real.shape
-
-    def size(self, *dim: int) -> Any:
-        return self.real.size(*dim)
-
-    def dim(self) -> int:
-        return self.real.dim()
-
-    @property
-    def ndim(self) -> int:
-        return self.real.dim()
-
-    def _both(self, name: str, *args: Any, **kwargs: Any) -> "ExportComplex":
-        return ExportComplex(getattr(self.real, name)(*args, **kwargs), getattr(self.imag, name)(*args, **kwargs))
-
-    def reshape(self, *args: Any) -> "ExportComplex":
-        return self._both("reshape", *args)
-
-    def view(self, *args: Any) -> "ExportComplex":
-        return self._both("reshape", *args)
-
-    def transpose(self, *args: Any) -> "ExportComplex":
-        return self._both("transpose", *args)
-
-    def permute(self, *args: Any) -> "ExportComplex":
-        return self._both("permute", *args)
-
-    def squeeze(self, *args: Any) -> "ExportComplex":
-        return self._both("squeeze", *args)
-
-    def unsqueeze(self, *args: Any) -> "ExportComplex":
-        return self._both("unsqueeze", *args)
-
-    def contiguous(self) -> "ExportComplex":
-        return self
-
-    def __getitem__(self, index: Any) -> "ExportComplex":
-        return ExportComplex(self.real[index], self.imag[index])
-
-    # Scaling by real values.
-    def __mul__(self, other: Any) -> "ExportComplex":
-        return ExportComplex(self.real * other, self.imag * other)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> "ExportComplex":
-        return ExportComplex(self.real / other, self.imag / other)
-
-    __itruediv__ = __truediv__
-    __imul__ = __mul__
-
-    # To real values.
-    def abs(self) -> torch.Tensor:
-        return torch.sqrt(self.real * self.real + self.imag * self.imag)
-
-    def angle(self) -> torch.Tensor:
-        return torch.atan2(self.imag, self.real)
-
-    def pow(self, exponent: float) -> Any:
-        if exponent == 2:
-            # Callers that square the complex value itself are rare; |X|^2 is what front ends mean
-            # by .abs().pow(2), handled above. A complex square is not that.
-            fail("the encoder squares the complex STFT itself (x.pow(2), not x.abs().pow(2)); compute the power as x.abs() ** 2")
-        fail(f"the encoder raises the complex STFT to the power {exponent}; use x.abs() first")
-
-    __pow__ = pow
-
-    @classmethod
-    def __torch_function__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        kwargs = kwargs or {}
-        value = args[0]
-        if func in (torch.abs, torch.Tensor.abs):
-            return value.abs()
-        if func is torch.view_as_real:
-            return torch.stack([value.real, value.imag], dim=-1)
-        if func in (torch.real, torch.Tensor.real.__get__ if hasattr(torch.Tensor.real, "__get__") else None):
-            return value.real
-        if func is torch.imag:
-            return value.imag
-        if func is torch.angle:
-            return value.angle()
-        fail(f"the encoder applies {getattr(func, '__name__', func)} to the complex STFT, which the ONNX-friendly STFT does not support; "
-             "use its magnitude (x.abs()), or torch.view_as_real(x), or export with --no-stft-substitution on a torch whose exporter has STFT")
-
-    def __getattr__(self, name: str) -> Any:
-        fail(f"the encoder uses .{name} of the complex STFT, which the ONNX-friendly STFT does not support; "
-             "use its magnitude (x.abs()) or torch.view_as_real(x)")
-
-
-def onnx_friendly_stft(
-    input: torch.Tensor,
-    n_fft: int,
-    hop_length: int | None = None,
-    win_length: int | None = None,
-    window: torch.Tensor | None = None,
-    center: bool = True,
-    pad_mode: str = "reflect",
-    normalized: bool = False,
-    onesided: bool | None = None,
-    return_complex: bool | None = None,
-) -> Any:
-    """``torch.stft`` as a strided convolution with a windowed DFT basis: the same numbers, in
-    operators every ONNX exporter and runtime has (Pad, Conv)."""
-    import numpy as np
-
-    hop = hop_length if hop_length is not None else n_fft // 4
-    win = win_length if win_length is not None else n_fft
-    # The basis is a constant of the graph: built in numpy from the window's values, so the
-    # exporter sees a convolution with a known kernel (a traced window would leave its shape open).
-    taper = np.ones(win) if window is None else window.detach().cpu().numpy().astype(np.float64)
-    if win < n_fft:
-        left = (n_fft - win) // 2
-        taper = np.pad(taper, (left, n_fft - win - left))
-    one_dimensional = input.dim() == 1
-    x = input.unsqueeze(0) if one_dimensional else input
-    x = x.unsqueeze(1)
-    if center:
-        x = F.pad(x, (n_fft // 2, n_fft // 2), mode=pad_mode)
-    bins = n_fft // 2 + 1 if onesided in (None, True) else n_fft
-    # Angles from exact integer products modulo n_fft, in float64, so the basis is exact to float32.
-    angle = (2 * np.pi / n_fft) * np.mod(np.arange(bins)[:, None] * np.arange(n_fft)[None, :], n_fft)
-    basis_values = np.concatenate([np.cos(angle) * taper, -np.sin(angle) * taper], axis=0)
-    basis = torch.from_numpy(basis_values[:, None, :].astype(np.float32)).to(input.dtype)
-    frames = F.conv1d(x, basis, stride=hop)
-    real, imag = frames[:, :bins], frames[:, bins:]
-    if normalized:
-        real, imag = real / math.sqrt(n_fft), imag / math.sqrt(n_fft)
-    if one_dimensional:
-        real, imag = real.squeeze(0), imag.squeeze(0)
-    if return_complex:
-        return ExportComplex(real, imag)
-    return torch.stack([real, imag], dim=-1)
-
-
-@contextlib.contextmanager
-def stft_substituted(enabled: bool) -> Iterator[None]:
-    """Within the block, torch.stft (and so torchaudio's Spectrogram and MelSpectrogram, which
-    call it) is the ONNX-friendly STFT above."""
-    if not enabled:
-        yield
-        return
-    original = torch.stft
-    functional = torch.functional.stft
-    torch.stft = onnx_friendly_stft  # type: ignore[assignment]
-    torch.functional.stft = onnx_friendly_stft  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        torch.stft = original  # type: ignore[assignment]
-        torch.functional.stft = functional  # type: ignore[assignment]
-
-
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -338,7 +166,7 @@ def export(encoder: nn.Module, out: Path, rate: int, args: argparse.Namespace) -
     branches: list[str] = []
     for warning in caught:
         # The substitution's own conversion of the window to numpy is not the encoder's code.
-        if issubclass(warning.category, torch.jit.TracerWarning) and Path(warning.filename).resolve() != Path(__file__).resolve():
+        if issubclass(warning.category, torch.jit.TracerWarning) and Path(warning.filename).resolve() != Path(onnx_stft.__file__).resolve():
             where = f"{Path(warning.filename).name}:{warning.lineno}"
             text = re.split(r"\.\s", str(warning.message))[0]
             line = f"{where}: {text}"
@@ -452,51 +280,6 @@ def compare(encoder: nn.Module, path: Path, rate: int, max_input_seconds: float,
     return rows
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_manifest(out: Path, model: Path, args: argparse.Namespace, rate: int, dim: int, hop: float) -> Path:
-    manifest = {
-        "$schema": MANIFEST_SCHEMA,
-        "team": args.team,
-        "affiliation": args.affiliation,
-        "model": {"name": args.name, "version": args.version},
-        "description": args.description,
-        "links": {},
-        "license": args.license,
-        # The attestations are the team's to make: left empty (and refused by the checker) unless
-        # given on the command line.
-        "trainingData": {
-            "description": args.training_data,
-            "availability": args.training_data_availability,
-            "evaluationOverlap": args.evaluation_overlap,
-        },
-        "encoder": {"file": model.name, "sha256": sha256_of(model), "sizeBytes": model.stat().st_size},
-        "sampleRate": rate,
-        "embeddingDim": dim,
-        "hopMs": hop,
-        "maxInputSeconds": args.max_input_seconds,
-    }
-    path = out / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    empty = [f"--{key}" for key in ("team", "affiliation", "description", "license") if not manifest[key]]
-    empty += [f"--{key}" for key in ("name", "version") if not manifest["model"][key]]
-    if not manifest["trainingData"]["description"]:
-        empty.append("--training-data")
-    if empty:
-        print(f"fill in before submitting: {', '.join(empty)} (or the same fields in {path})")
-    if not manifest["trainingData"]["availability"] or not manifest["trainingData"]["evaluationOverlap"]:
-        print("state what you can attest: --training-data-availability (public, not-public or unknown) and "
-              "--evaluation-overlap (none, some or unknown), or trainingData.availability and "
-              f"trainingData.evaluationOverlap in {path}; the tool never fills them in")
-    return path
-
-
 def run(encoder_class: type[nn.Module], args: argparse.Namespace) -> Path:
     encoder = encoder_class().eval()
     rate, dim, hop = contract_of(encoder)
@@ -530,49 +313,6 @@ def run(encoder_class: type[nn.Module], args: argparse.Namespace) -> Path:
     print(f"wrote {model} ({size} bytes) and {manifest}")
     print(f"next: npm run check -- {out}")
     return model
-
-
-# --- self-test: a small conv + transformer encoder, written like an X-ARES template encoder ----
-
-
-class SelfTestBlock(nn.Module):
-    def __init__(self, dim: int, heads: int) -> None:
-        super().__init__()
-        self.heads = heads
-        self.scale = 1.0 / math.sqrt(dim // heads)
-        self.norm1 = nn.LayerNorm(dim)
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        batch, frames, dim = x.shape
-        qkv = self.qkv(self.norm1(x)).reshape(batch, frames, 3, self.heads, dim // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        attention = torch.softmax((q @ k.transpose(-2, -1)) * self.scale, dim=-1)
-        x = x + self.proj((attention @ v).transpose(1, 2).reshape(batch, frames, dim))
-        return x + self.mlp(self.norm2(x))
-
-
-class SelfTestEncoder(nn.Module):
-    """Conv front end (25 ms windows, 20 ms hop) + two transformer blocks, D = 64."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.sampling_rate = 16000
-        self.output_dim = 64
-        self.hop_size_in_ms = 20
-        self.frontend = nn.Sequential(nn.Conv1d(1, 32, 400, stride=320, padding=200), nn.GELU(), nn.Conv1d(32, 64, 3, padding=1))
-        self.blocks = nn.ModuleList([SelfTestBlock(64, 4) for _ in range(2)])
-        self.norm = nn.LayerNorm(64)
-
-    def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        x = self.frontend(audio.unsqueeze(1)).transpose(1, 2)
-        for block in self.blocks:
-            x = block(x)
-        return self.norm(x)
 
 
 def main(argv: list[str] | None = None) -> int:

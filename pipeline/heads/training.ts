@@ -8,6 +8,7 @@
  *   first epoch with the best score is kept (ModelCheckpoint, strictly greater).
  * The head supplies its graphs, its batches and its validation score; the loop owns the rest.
  */
+import { COSINE_FINAL_LR_FRACTION } from '../../schemas/protocols.ts';
 import type { Evaluation } from '../metrics/bootstrap.ts';
 import type { OrtSession, TensorInput } from '../runtime/ort.ts';
 import { ADAM, type ParameterSpec } from './graphs/common.ts';
@@ -21,7 +22,8 @@ export function cosineLearningRate(learningRate: number, epoch: number, epochs: 
   }
   return (
     learningRate +
-    ((0.1 * learningRate - learningRate) / 2) * (1 - Math.cos((Math.PI * (epoch - 1)) / epochs))
+    ((COSINE_FINAL_LR_FRACTION * learningRate - learningRate) / 2) *
+      (1 - Math.cos((Math.PI * (epoch - 1)) / epochs))
   );
 }
 

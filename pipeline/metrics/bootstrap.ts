@@ -5,12 +5,13 @@
  * the submission), so every submission is scored on the same resamples: the bootstrap is paired,
  * which is what makes rank intervals meaningful.
  */
+import { BOOTSTRAP_REPLICATES } from '../../schemas/protocols.ts';
 import { SeededRandom } from '../util/random.ts';
 import { weightedMeanAveragePrecision } from './average-precision.ts';
 import { equalErrorRate } from './equal-error-rate.ts';
 import { segmentF1, type SegmentCounts } from './segments.ts';
 
-export const BOOTSTRAP_REPLICATES = 1000;
+export { BOOTSTRAP_REPLICATES };
 
 /** A metric evaluated on one test set: the score, and its value on a resample. */
 export interface Evaluation {
@@ -30,7 +31,11 @@ export function resampleCounts(rng: SeededRandom, n: number): Uint32Array {
   return counts;
 }
 
-export { interval95, percentile, type ScoreInterval as Interval } from '../../schemas/scoring.ts';
+export {
+  interval95,
+  percentile,
+  type ScoreInterval as Interval,
+} from '../../schemas/statistics.ts';
 
 /**
  * Replicates of a task score that is the mean of its folds' scores: replicate b is the mean of

@@ -45,9 +45,9 @@ import { skipReason } from '../tasks/availability.ts';
 import type { Submission } from '../submissions/scan.ts';
 import { readStoredResult } from './stored-result.ts';
 
-export { weightedAverage } from '../../schemas/scoring.ts';
+export { averageReplicates, weightedAverage } from '../../schemas/statistics.ts';
 
-export { averageReplicates, competitionRanks } from '../../schemas/scoring.ts';
+export { competitionRanks } from '../../schemas/ranks.ts';
 
 /** Results by submission slug, then task id. */
 export type ResultTable = ReadonlyMap<string, ReadonlyMap<string, TaskResult>>;

@@ -13,6 +13,8 @@ import type {
   Ranking,
   Standing,
 } from '../../schemas/leaderboard.ts';
+import { formatScore } from './format.ts';
+import { INTERVAL_LEVEL } from './protocol-text.ts';
 
 function documentForPlot(): Document {
   return parseHTML('<!doctype html><html><body></body></html>').document;
@@ -152,7 +154,7 @@ export function rankingChart(
           Plot.text(points, {
             x: 'high',
             y: 'key',
-            text: (point: RankedPoint) => point.average.toFixed(3),
+            text: (point: RankedPoint) => formatScore(point.average),
             dx: 6,
             textAnchor: 'start',
           }),
@@ -258,7 +260,7 @@ export function taskComparisonChart(
           Plot.dot(points, { x: 'score', y: 'task', r: 4, fill: '#2f6f9f' }),
         ],
       },
-      `Chart of the ${track.title} score of ${submissionLabel(leaderboard, slug)} on each task with its 95% interval, beside the best score and the best baseline's; the table lists the same values.`,
+      `Chart of the ${track.title} score of ${submissionLabel(leaderboard, slug)} on each task with its ${INTERVAL_LEVEL} interval, beside the best score and the best baseline's; the table lists the same values.`,
     );
   };
   return { wide: layout(CHART_WIDTHS.wide, 30), narrow: layout(CHART_WIDTHS.narrow, 14) };

@@ -7,7 +7,8 @@
  * re-render it for another choice of submissions.
  */
 import type { Leaderboard, Ranking } from '../../schemas/leaderboard.ts';
-import { parsePositions } from '../../schemas/scoring.ts';
+import { parsePositions } from '../../schemas/ranks.ts';
+import { formatDifference, formatScore } from './format.ts';
 
 /** One ranking, compactly: the ranked entries in order, their averages and who beats whom. */
 export interface CompareRanking {
@@ -155,14 +156,6 @@ export function defaultChoice(data: CompareData): number[] {
   return (data.tracks.A[0]?.order ?? []).slice(0, 3);
 }
 
-export function formatDifference(difference: number | null): string {
-  if (difference === null) {
-    return '';
-  }
-  const text = Math.abs(difference).toFixed(3);
-  return difference > 0 ? `+${text}` : difference < 0 ? `−${text}` : `±${text}`;
-}
-
 export const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
   reference: 'reference',
   better: 'significantly better',
@@ -214,7 +207,7 @@ export function compareTableHtml(
       const cells = row.cells
         .map((cell) => {
           const value =
-            cell.value === null ? '–' : `${cell.value.toFixed(3)}${cell.partial ? '*' : ''}`;
+            cell.value === null ? '–' : `${formatScore(cell.value)}${cell.partial ? '*' : ''}`;
           const difference =
             cell.difference === null
               ? ''

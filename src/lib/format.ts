@@ -5,6 +5,36 @@ export function formatScore(score: number | null | undefined): string {
   return score === null || score === undefined ? '–' : score.toFixed(3);
 }
 
+/**
+ * A signed difference of two scores with three decimals, like the scores: "+0.012", "−0.012"
+ * (a minus sign, not a hyphen), "±0.000" for none; empty when there is nothing to compare.
+ */
+export function formatDifference(difference: number | null): string {
+  if (difference === null) {
+    return '';
+  }
+  const text = Math.abs(difference).toFixed(3);
+  return difference > 0 ? `+${text}` : difference < 0 ? `−${text}` : `±${text}`;
+}
+
+/**
+ * How far a recomputed average is from the printed one, with four decimals: printed scores have
+ * three, so a gap within their rounding needs the fourth to show at all.
+ */
+export function formatScoreGap(recomputed: number, printed: number): string {
+  return Math.abs(recomputed - printed).toFixed(4);
+}
+
+/** A count with thousands separators ("16,000"), the same in every locale the site is built in. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en');
+}
+
+/** A duration in seconds with the given decimals and its unit ("12.3 s"). */
+export function formatSeconds(seconds: number, decimals: number): string {
+  return `${seconds.toFixed(decimals)} s`;
+}
+
 /** A rank as the tables print it: "=2" when shared, a dash when the entry is not ranked. */
 export function formatRank(rank: number | null, shared: boolean): string {
   return rank === null ? '–' : `${shared ? '=' : ''}${rank}`;
@@ -29,6 +59,11 @@ export function formatCommit(commit: string): string {
   const dirty = commit.endsWith('+dirty');
   const sha = dirty ? commit.slice(0, -'+dirty'.length) : commit;
   return `${/^[0-9a-f]{13,}$/.test(sha) ? sha.slice(0, 12) : sha}${dirty ? '+dirty' : ''}`;
+}
+
+/** A percentage as the site's text writes it, with the decimals it has: 95 is "95%", 97.5 is "97.5%". */
+export function formatPercent(percent: number): string {
+  return `${percent}%`;
 }
 
 /** A 95% interval as "low–high" with three decimals. */

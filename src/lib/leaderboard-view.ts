@@ -12,26 +12,28 @@ import type {
   LeaderboardTrack,
   Ranking,
   Standing,
-  TrackEntry,
 } from '../../schemas/leaderboard.ts';
 import { METRICS } from '../../schemas/metrics.ts';
 import type { TaskType } from '../../schemas/task.ts';
+import { isAttestedClean, type Marker, markersOf } from './attestation.ts';
+import {
+  averageCell,
+  type Cell,
+  modelCell,
+  rankCell,
+  scoreCell,
+  sortValueOf,
+} from './board-cells.ts';
 import {
   capitalise,
-  formatInterval,
+  formatCount,
   formatParameters,
-  formatRank,
-  formatRankInterval,
   formatRealTimeFactor,
   formatScore,
 } from './format.ts';
+import { INTERVAL_LEVEL } from './protocol-text.ts';
 
 export type SortType = 'number' | 'text';
-
-/** What the client-side sort compares: 4 decimals, empty for a missing value (sorted last). */
-function sortValueOf(value: number | null): string {
-  return value === null ? '' : value.toFixed(4);
-}
 
 /** A board shows one track over all its tasks, or over one domain's tasks. */
 export type BoardView = 'all' | Domain;
@@ -58,25 +60,6 @@ export interface Column {
   readonly group: 'entry' | 'averages' | Domain | 'cost';
   /** Task columns: the task, for its link, its type filter and its vertical header. */
   readonly task?: LeaderboardTask;
-}
-
-export interface Cell {
-  readonly text: string;
-  /** A second, smaller line (the interval of an average, the team under a model). */
-  readonly detail?: string;
-  /** Tooltip of the cell. */
-  readonly title?: string;
-  /** Value the client-side sort compares; empty for missing values, which always sort last. */
-  readonly sortValue: string;
-  /** True when the pipeline marks this the best value of its ranking. */
-  readonly best: boolean;
-}
-
-/** A flag next to a model name. */
-export interface Marker {
-  readonly id: 'baseline' | 'data';
-  readonly label: string;
-  readonly title: string;
 }
 
 export interface TableRow {
@@ -157,103 +140,6 @@ function taskOf(leaderboard: Leaderboard, id: string): LeaderboardTask {
   return task;
 }
 
-/** The baseline badge and, where the attestations fall short of public data, the data flag. */
-export function markersOf(submission: LeaderboardSubmission): Marker[] {
-  const markers: Marker[] = [];
-  if (submission.baseline) {
-    markers.push({
-      id: 'baseline',
-      label: 'baseline',
-      title: 'A reference system provided by the organisers',
-    });
-  }
-  if (!isAttestedClean(submission)) {
-    markers.push({ id: 'data', label: 'data?', title: attestationText(submission) });
-  }
-  return markers;
-}
-
-/** ICME 2025 accepted only encoders trained on public data that excludes the evaluation data. */
-export function isAttestedClean(submission: LeaderboardSubmission): boolean {
-  return (
-    submission.trainingDataAvailability === 'public' && submission.evaluationDataOverlap === 'none'
-  );
-}
-
-export function attestationText(submission: LeaderboardSubmission): string {
-  const availability = {
-    public: 'every training dataset is public',
-    'not-public': 'some training data is not public',
-    unknown: 'whether the training data is public is unknown',
-  }[submission.trainingDataAvailability];
-  const overlap = {
-    none: 'no evaluation dataset was used in training',
-    some: 'some evaluation data was used in training',
-    unknown: 'overlap with the evaluation data is unknown',
-  }[submission.evaluationDataOverlap];
-  return `The team attests: ${availability}; ${overlap}.`;
-}
-
-/** "Model 1.0" with the team below it: the primary identity of a row. */
-function modelCell(submission: LeaderboardSubmission): Cell {
-  const name = `${submission.modelName} ${submission.modelVersion}`;
-  return {
-    text: name,
-    detail: submission.team,
-    title: `${name} by ${submission.team} (${submission.affiliation})`,
-    sortValue: name.toLocaleLowerCase('en'),
-    best: false,
-  };
-}
-
-function rankCell(standing: Standing, shared: boolean, rankedCount: number): Cell {
-  const interval = standing.rankInterval;
-  const range = interval === null ? undefined : formatRankInterval(interval);
-  const beatenBy = (interval?.best ?? 1) - 1;
-  const beats = rankedCount - (interval?.worst ?? rankedCount);
-  return {
-    text: formatRank(standing.rank, shared),
-    ...(range === undefined ? {} : { detail: range }),
-    title:
-      (shared ? 'Shared rank. ' : '') +
-      (range === undefined
-        ? ''
-        : `Rank interval ${range}: beaten by ${beatenBy}, beats ${beats} of ${rankedCount}.`),
-    sortValue: standing.rank === null ? '' : String(standing.rank),
-    best: false,
-  };
-}
-
-function averageCell(standing: Standing, best: boolean): Cell {
-  const interval = standing.averageInterval;
-  const partial = standing.status === 'incomplete';
-  return {
-    text: partial ? `${formatScore(standing.average)}*` : formatScore(standing.average),
-    ...(interval && standing.average !== null ? { detail: formatInterval(interval) } : {}),
-    ...(partial
-      ? {
-          title: `Partial average over ${standing.coverage.done} of ${standing.coverage.total} tasks: not comparable with the ranked entries`,
-        }
-      : {}),
-    sortValue: sortValueOf(standing.average),
-    best,
-  };
-}
-
-function scoreCell(entry: TrackEntry | undefined, task: LeaderboardTask, best: boolean): Cell {
-  const score = entry?.scores[task.id] ?? null;
-  const interval = entry?.intervals[task.id] ?? null;
-  return {
-    text: formatScore(score),
-    title:
-      score === null
-        ? `${task.name}: no result`
-        : `${task.name} ${interval ? formatInterval(interval) : ''}`,
-    sortValue: sortValueOf(score),
-    best,
-  };
-}
-
 /** Task columns of a board: a domain's tasks, or every task grouped by domain. */
 function boardTasks(leaderboard: Leaderboard, track: LeaderboardTrack, view: BoardView) {
   const tasks = track.tasks.map((id) => taskOf(leaderboard, id));
@@ -303,7 +189,7 @@ export function boardTable(
     column(
       'average',
       'Average',
-      `Weighted average over ${scope} (Σ score × weight / Σ weight); below it the 95% bootstrap interval`,
+      `Weighted average over ${scope} (Σ score × weight / Σ weight); below it the ${INTERVAL_LEVEL} bootstrap interval`,
       'averages',
     ),
     ...domains.map((domain) =>
@@ -381,7 +267,7 @@ export function boardTable(
         text: formatParameters(submission.parameters),
         ...(submission.parameters === null
           ? {}
-          : { title: `${submission.parameters.toLocaleString('en')} values` }),
+          : { title: `${formatCount(submission.parameters)} values` }),
         sortValue: submission.parameters === null ? '' : String(submission.parameters),
         best: false,
       },

@@ -2,6 +2,8 @@
  * The protocol as this leaderboard runs it, for the methodology page: every place where it
  * deliberately differs from X-ARES v0.1.3, what X-ARES does, and why.
  */
+import { BOOTSTRAP_REPLICATES, SEED } from '../../schemas/protocols.ts';
+import { INTERVAL_LEVEL } from './protocol-text.ts';
 
 export interface Deviation {
   readonly title: string;
@@ -50,7 +52,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     title: 'Everything is seeded',
     xares:
       "Seeds the heads' initialisation, but the WebDataset shuffles seed themselves from the process id and the clock, so reruns differ.",
-    here: 'Initialisation, shuffles and bootstrap resamples all derive from seed 42 and a name for each stream, and no graph uses a kernel whose sums depend on thread timing (a scatter-add of repeated token ids did; it is replaced by a one-hot product), so the same inputs give byte-identical results on the same kind of machine with the same thread count. (Across CPUs or thread counts, onnxruntime rounds matrix products differently in the last bit, which can flip near ties.)',
+    here: `Initialisation, shuffles and bootstrap resamples all derive from seed ${SEED} and a name for each stream, and no graph uses a kernel whose sums depend on thread timing (a scatter-add of repeated token ids did; it is replaced by a one-hot product), so the same inputs give byte-identical results on the same kind of machine with the same thread count. (Across CPUs or thread counts, onnxruntime rounds matrix products differently in the last bit, which can flip near ties.)`,
     why: 'A result can be reproduced, cached and reviewed.',
   },
   {
@@ -63,7 +65,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   {
     title: 'Uncertainty is reported',
     xares: 'Reports a point score per task and a weighted average.',
-    here: 'Each score comes with a 95% bootstrap interval (1000 resamples of the test items, per fold); the weighted average gets its interval, and the rank its value and interval, from the same paired resamples. Only entries with every task are ranked.',
+    here: `Each score comes with a ${INTERVAL_LEVEL} bootstrap interval (${BOOTSTRAP_REPLICATES} resamples of the test items, per fold); the weighted average gets its interval, and the rank its value and interval, from the same paired resamples. Only entries with every task are ranked.`,
     why: 'Small test sets (GTZAN has 100 clips per fold, MAESTRO 65 pieces) move by several points between runs; ties should look like ties.',
   },
 ];

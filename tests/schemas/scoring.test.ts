@@ -1,19 +1,17 @@
 /**
- * The rank rule (schemas/scoring.ts), against a brute-force reading of its definition and on
+ * The rank rule (schemas/ranks.ts), against a brute-force reading of its definition and on
  * randomized leaderboards: the shown rank lies inside its own rank interval, never decreases down
  * the table, and equal averages share it.
  */
 import { describe, expect, it } from 'vitest';
 import {
   BEATS_SHARE,
-  buildRanking,
-  paretoFront,
   parsePositions,
   formatPositions,
   rankByPairedBootstrap,
   type RankInput,
-  type TaskOutcome,
-} from '../../schemas/scoring.ts';
+} from '../../schemas/ranks.ts';
+import { buildRanking, paretoFront, type TaskOutcome } from '../../schemas/scoring.ts';
 import { SeededRandom } from '../../pipeline/util/random.ts';
 
 /** The definition read literally: every pair, every resample, no shortcut. */

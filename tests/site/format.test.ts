@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
   formatCommit,
+  formatCount,
+  formatDifference,
   formatInterval,
   formatParameters,
+  formatPercent,
   formatRealTimeFactor,
   formatScore,
+  formatScoreGap,
+  formatSeconds,
 } from '../../src/lib/format.ts';
+import { BEATS_LEVEL, INTERVAL_LEVEL } from '../../src/lib/protocol-text.ts';
 
 describe('formatting', () => {
   it('prints scores with three decimals like the challenge page, and a dash for missing', () => {
@@ -54,5 +60,36 @@ describe('formatting', () => {
       '3.5 GiB',
       '–',
     ]);
+  });
+
+  it('prints a signed score difference with three decimals and a true minus sign', () => {
+    expect([
+      formatDifference(0.0123),
+      formatDifference(-0.0123),
+      formatDifference(0),
+      formatDifference(null),
+    ]).toEqual(['+0.012', '−0.012', '±0.000', '']);
+  });
+
+  it('prints the gap between a recomputed and a printed score with a fourth decimal', () => {
+    expect([formatScoreGap(0.81234, 0.812), formatScoreGap(0.7, 0.75)]).toEqual([
+      '0.0003',
+      '0.0500',
+    ]);
+  });
+
+  it('prints counts with thousands separators and seconds with the decimals asked for', () => {
+    expect([formatCount(16000), formatCount(512), formatCount(1234567)]).toEqual([
+      '16,000',
+      '512',
+      '1,234,567',
+    ]);
+    expect([formatSeconds(1234.4, 0), formatSeconds(12.34, 1)]).toEqual(['1234 s', '12.3 s']);
+  });
+
+  it('prints protocol percentages with the decimals they have, as the site quotes them', () => {
+    expect([formatPercent(95), formatPercent(97.5)]).toEqual(['95%', '97.5%']);
+    // The site's text reads these from schemas/protocols.ts, the constants the pipeline uses.
+    expect([INTERVAL_LEVEL, BEATS_LEVEL]).toEqual(['95%', '97.5%']);
   });
 });

@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard, type Efficiency } from '../../schemas/leaderboard.ts';
-import {
-  boardTable,
-  markersOf,
-  unrankedReason,
-  type BoardTable,
-} from '../../src/lib/leaderboard-view.ts';
+import { markersOf } from '../../src/lib/attestation.ts';
+import { boardTable, unrankedReason, type BoardTable } from '../../src/lib/leaderboard-view.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),

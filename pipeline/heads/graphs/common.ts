@@ -3,12 +3,13 @@
  * step writes its backward pass out by hand from these pieces; each piece is checked against
  * finite differences of an independent float64 implementation in the tests.
  */
+import { ADAM } from '../../../schemas/protocols.ts';
 import type { GraphBuilder } from '../../onnx/graph-builder.ts';
 
 /** torch.nn.LayerNorm default epsilon. */
 export const LAYER_NORM_EPS = 1e-5;
-/** torch.optim.Adam defaults. */
-export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+/** torch.optim.Adam defaults, owned by schemas/protocols.ts, which the methodology page quotes. */
+export { ADAM };
 
 /** A trainable tensor of a head: its name in the graphs and its shape. */
 export interface ParameterSpec {

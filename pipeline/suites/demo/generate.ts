@@ -8,7 +8,8 @@ import { packTar, type ShardEntry } from '../../data/webdataset.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { splitShards } from '../../tasks/splits.ts';
 import { SeededRandom } from '../../util/random.ts';
-import { DEMO_GENERATORS, type SynthesisedClip } from './generators.ts';
+import type { SynthesisedClip } from './generator.ts';
+import { DEMO_GENERATORS } from './generators.ts';
 
 /** Seed of all demo data; changing it changes every shard (and the lock file). */
 export const DEMO_DATA_SEED = 20250701;

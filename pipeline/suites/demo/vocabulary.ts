@@ -3,7 +3,7 @@
  * word, except that words longer than six letters are only present as a stem and a "##" tail,
  * so the demo exercises WordPiece's continuation pieces as bert-base-uncased does.
  */
-import { captionWords } from './generators.ts';
+import { captionWords } from './captions.ts';
 
 export function demoVocabulary(): string[] {
   const tokens = new Set<string>(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);

@@ -5,9 +5,9 @@ import decode from 'audio-decode';
 import {
   type DecodedAudio,
   decodeAudio,
-  decodeWav,
   flacBitsPerSample,
 } from '../../../pipeline/audio/decode.ts';
+import { decodeWav } from '../../../pipeline/audio/wav-decode.ts';
 import { encodeFlac } from '../../../pipeline/audio/flac.ts';
 import { encodeWav } from '../../../pipeline/audio/wav.ts';
 import { DataError } from '../../../pipeline/errors.ts';

@@ -3,12 +3,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  download,
-  downloadPinned,
-  isInternalAddress,
-  retryAfterMs,
-} from '../../../pipeline/data/download.ts';
+import { download, downloadPinned, retryAfterMs } from '../../../pipeline/data/download.ts';
+import { isInternalAddress } from '../../../pipeline/data/safe-fetch.ts';
 import { DataError } from '../../../pipeline/errors.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 import { startFlakyServer, type FlakyServer } from '../../helpers/flaky-server.ts';
