@@ -33,7 +33,7 @@ import { encodeWav } from '../pipeline/audio/wav.ts';
 import { packTar, readWebDataset } from '../pipeline/data/webdataset.ts';
 import { ClipEncoder, packCrops } from '../pipeline/encode/embed.ts';
 import { ensureExampleModels } from '../pipeline/encoders/examples.ts';
-import { evaluate } from '../pipeline/evaluate.ts';
+import { evaluate } from '../pipeline/run/loop.ts';
 import { Engine } from '../pipeline/heads/engine.ts';
 import { knnScores, type LabelledEmbeddings } from '../pipeline/heads/knn.ts';
 import { deviceRows } from './device.ts';

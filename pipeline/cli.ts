@@ -34,7 +34,10 @@ import { writeExampleSubmissions } from './encoders/examples.ts';
 import { InterruptedError, PipelineError, UsageError } from './errors.ts';
 import { EmbeddingPrecision } from './encode/cache.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from './encode/supervisor.ts';
-import { evaluate, pendingWork, planEvaluation, shardOf, type WorkShard } from './evaluate.ts';
+import type { WorkShard } from './run/options.ts';
+import { evaluate } from './run/loop.ts';
+import { pendingWork, shardOf } from './run/plan.ts';
+import { prepareAndPlan } from './run/prepare.ts';
 import { readJsonFile, writeFileAtomic } from './io/files.ts';
 import { describeFileSystemError } from './io/fs-errors.ts';
 import { withResultsLock } from './io/results-lock.ts';
@@ -345,7 +348,7 @@ const COMMANDS: Record<string, Command> = {
       const plans = [];
       for (const protocol of protocolsOption(values)) {
         plans.push(
-          await planEvaluation({
+          await prepareAndPlan({
             ...runLocation(values),
             ...selection(values),
             protocol,

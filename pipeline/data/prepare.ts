@@ -70,6 +70,28 @@ export async function writeShardLock(suiteId: string, lock: ShardLock): Promise<
   await writeFileAtomic(lockFilePath(suiteId), formatJson(ShardLock, { shards: sorted }));
 }
 
+/**
+ * Add shard hashes seen for the first time to the suite's lock file, and say so: the one writer
+ * of first-seen hashes, whichever command saw the shards (evaluate, `data verify`). Entries the
+ * lock already holds are kept as they are. Returns how many were added.
+ */
+export async function recordFirstSeenShardHashes(
+  suiteId: string,
+  lock: ShardLock,
+  firstSeen: Readonly<Record<string, string>>,
+  logger: Logger,
+): Promise<number> {
+  const added = Object.entries(firstSeen).filter(([key]) => lock.shards[key] === undefined);
+  if (added.length === 0) {
+    return 0;
+  }
+  await writeShardLock(suiteId, { shards: { ...lock.shards, ...Object.fromEntries(added) } });
+  logger.info(
+    `recorded ${added.length} first-seen shard hashes in ${lockFilePath(suiteId)}; commit it so later runs enforce them`,
+  );
+  return added.length;
+}
+
 export function taskDataDir(cacheDir: string, suiteId: string, task: TaskDefinition): string {
   return join(cacheDir, 'data', suiteId, task.id);
 }

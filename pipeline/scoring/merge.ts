@@ -19,7 +19,7 @@ import type { ProtocolName } from '../../schemas/protocols.ts';
 import { failureFile, measurementsFile, resultFile } from '../../schemas/results-layout.ts';
 import { FailureRecord } from '../../schemas/status.ts';
 import { PipelineError } from '../errors.ts';
-import { planEvaluation } from '../evaluate.ts';
+import { prepareAndPlan } from '../run/prepare.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
@@ -121,7 +121,7 @@ async function listCandidates(
 }
 
 export async function mergeResults(options: MergeOptions): Promise<MergeSummary> {
-  const plan = await planEvaluation({
+  const plan = await prepareAndPlan({
     suiteId: options.suiteId,
     resultsDir: options.resultsDir,
     protocol: options.protocol,

@@ -83,9 +83,6 @@ export async function readStoredResult(path: string): Promise<StoredResult> {
  * fingerprint is the one those inputs give. `expected` is undefined when the inputs are not
  * known yet (a task whose shard hashes the lock file lacks), which never matches.
  */
-export function matchesInputs(
-  stored: StoredResult,
-  expected: string | undefined,
-): stored is Extract<StoredResult, { status: 'ok' }> {
+export function matchesInputs(stored: StoredResult, expected: string | undefined): boolean {
   return stored.status === 'ok' && expected !== undefined && stored.result.fingerprint === expected;
 }

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { resultFile } from '../../schemas/results-layout.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
