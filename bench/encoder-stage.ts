@@ -20,6 +20,7 @@ import { embeddingMode, encodeStreams, encodeTask } from '../pipeline/encode/sta
 import { DEFAULT_ENCODE_LIMITS } from '../pipeline/encode/supervisor.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
+import { demoShardGenerator } from '../pipeline/suites/demo/generate.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission, type Submission } from '../pipeline/submissions/scan.ts';
 import { median, timed, type Row } from './measure.ts';
@@ -30,6 +31,7 @@ export async function demoTaskData(task: TaskDefinition, cacheDir: string): Prom
     suiteId: 'demo',
     lock: await readShardLock('demo'),
     logger: createMemoryLogger(),
+    generator: demoShardGenerator,
     environment: {},
   });
   if (prepared.status !== 'ready') {

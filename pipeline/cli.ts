@@ -58,6 +58,7 @@ import { CheckReport } from '../schemas/check-report.ts';
 import { Leaderboard } from '../schemas/leaderboard.ts';
 import { PrReport } from '../schemas/pr-report.ts';
 import { getSuite, suiteTasks } from './suites/index.ts';
+import { demoShardGenerator } from './suites/demo/generate.ts';
 import { scanSubmissionFolders } from './submissions/scan.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
@@ -681,6 +682,7 @@ const COMMANDS: Record<string, Command> = {
             suiteId: suite.id,
             lock,
             logger,
+            generator: demoShardGenerator,
             environment: process.env,
           });
         } catch (error) {

@@ -40,6 +40,23 @@ describe('module boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('keeps the lower pipeline folders from importing the ones built on them', () => {
+    // data/ and text/ are used by suites/ and scoring/ by run/; an import back up is a cycle.
+    const above: Readonly<Record<string, readonly string[]>> = {
+      'pipeline/data': ['suites/', 'run/'],
+      'pipeline/text': ['suites/', 'run/'],
+      'pipeline/scoring': ['run/loop.ts', 'run/pair.ts'],
+    };
+    const offenders = Object.entries(above).flatMap(([folder, forbidden]) =>
+      sourceFiles(folder).flatMap((file) =>
+        importsOf(file)
+          .filter((specifier) => forbidden.some((part) => specifier.includes(part)))
+          .map((specifier) => `${file} -> ${specifier}`),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps schemas/ a leaf that imports only zod and itself', () => {
     const offenders = sourceFiles('schemas').flatMap((file) =>
       importsOf(file)

@@ -1,7 +1,8 @@
 /**
  * Makes the shards of a task available in the local cache and verifies them against the
  * suite's lock file of sha256 values:
- * - generated (demo) tasks are written by their generator;
+ * - generated (demo) tasks are written by the generator the caller passes in (the suite that
+ *   defines them owns it, so data/ never imports suites/);
  * - Zenodo tasks are downloaded shard by shard (resumable, retried, size-capped); the first
  *   download of a shard records its sha256 in the lock file and every later use enforces it, so a
  *   corrupt or tampered cached shard is detected and fetched again;
@@ -24,7 +25,6 @@ import type { TaskDefinition } from '../../schemas/task.ts';
 import { DataError } from '../errors.ts';
 import { formatJson, writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
-import { DEMO_DATA_SEED, generateDemoShards } from '../suites/demo/generate.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
 import { download } from './download.ts';
@@ -109,11 +109,21 @@ export type PreparedTaskData =
 
 export type ReadyTaskData = Extract<PreparedTaskData, { status: 'ready' }>;
 
+/** Writes the shards of a generated task; the suite that defines generated tasks supplies it. */
+export interface ShardGenerator {
+  /** Seed of all the generator's data: part of the stamp that lets shards on disk be reused. */
+  readonly seed: number;
+  /** Every shard of `task`, as file name -> tar bytes. */
+  generate(task: TaskDefinition): Promise<ReadonlyMap<string, Uint8Array>>;
+}
+
 export interface PrepareOptions {
   readonly cacheDir: string;
   readonly suiteId: string;
   readonly lock: ShardLock;
   readonly logger: Logger;
+  /** Needed only for generated tasks. */
+  readonly generator?: ShardGenerator;
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Tests point this at a local server. */
   readonly zenodoUrl?: string;
@@ -154,10 +164,14 @@ async function prepareGenerated(
   dir: string,
   options: PrepareOptions,
 ): Promise<PreparedTaskData> {
+  const { generator } = options;
+  if (generator === undefined) {
+    throw new Error(`${task.id} is a generated task, but no shard generator was passed in`);
+  }
   const names = taskShardNames(task);
   // Shards on disk are reused only if the same generator (name, version, seed) wrote them.
   const stampPath = join(dir, GENERATOR_STAMP);
-  const stamp = JSON.stringify({ generator: task.source, seed: DEMO_DATA_SEED, shards: names });
+  const stamp = JSON.stringify({ generator: task.source, seed: generator.seed, shards: names });
   const stamped = existsSync(stampPath) && (await readFile(stampPath, 'utf8')) === stamp;
   const cached = stamped ? await hashExisting(dir, names) : undefined;
   if (cached && lockMismatches(task, cached, options.lock).length === 0) {
@@ -165,7 +179,7 @@ async function prepareGenerated(
   }
   await rm(stampPath, { force: true });
   const progress = options.logger.progress(`generating ${task.id}`, names.length);
-  const generated = await generateDemoShards(task);
+  const generated = await generator.generate(task);
   const hashes: Record<string, string> = {};
   for (const name of names) {
     const bytes = generated.get(name);

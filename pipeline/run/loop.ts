@@ -25,6 +25,7 @@ import { Engine } from '../heads/engine.ts';
 import { removeStaleTemporaryFiles } from '../io/files.ts';
 import { chooseExecutionProvider, type ExecutionProvider } from '../runtime/ort.ts';
 import { rebuildLeaderboard } from '../scoring/aggregate.ts';
+import { demoShardGenerator } from '../suites/demo/generate.ts';
 import { throwIfInterrupted } from '../util/interrupt.ts';
 import { gpuDescription, type GpuDescription } from '../util/environment.ts';
 import { failureSummary, RunFailures, type FailedPair } from './failures.ts';
@@ -93,6 +94,7 @@ class TaskDataOfRun {
         suiteId: this.#plan.suite.id,
         lock: this.#plan.lock,
         logger: this.#options.logger,
+        generator: demoShardGenerator,
         environment: process.env,
       });
       this.prepared.set(task.id, data);

@@ -28,6 +28,7 @@ import { ENGINE_VERSION, SEED } from '../protocol.ts';
 import { ONNXRUNTIME_VERSION, type ExecutionProvider } from '../runtime/ort.ts';
 import { matchesInputs, readStoredResult } from '../scoring/stored-result.ts';
 import type { Submission } from '../submissions/scan.ts';
+import { demoVocabulary } from '../suites/demo/vocabulary.ts';
 import {
   ciRunUrl,
   hostDescription,
@@ -177,6 +178,7 @@ async function evaluatePair(
     splits: encoded.splits,
     tokenizer: {
       cacheDir: options.cacheDir,
+      demoVocabulary,
       ...(options.tokenizerSource ? { source: options.tokenizerSource } : {}),
     },
     replicates: plan.replicates,
