@@ -489,7 +489,7 @@ const COMMANDS: Record<string, Command> = {
       }
       for (const protocol of protocolsOption(values)) {
         const dir = protocolResultsDir(resultsDir(values), protocol);
-        await rebuildLeaderboard(dir, suite, PROTOCOLS[protocol], tasks, submissions);
+        await rebuildLeaderboard(dir, suite, PROTOCOLS[protocol], tasks, submissions, cacheDir());
         logger.info(`leaderboard written to ${dir}/leaderboard.json`);
       }
       if (broken.length > 0) {

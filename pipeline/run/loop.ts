@@ -207,7 +207,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   // Every way out of a run that got this far rebuilds the leaderboard from what is stored, an
   // interrupted run included: a stale leaderboard beside newer results is never left behind.
-  await rebuildLeaderboard(protocolDir, plan.suite, protocol, plan.allTasks, plan.allSubmissions);
+  await rebuildLeaderboard(
+    protocolDir,
+    plan.suite,
+    protocol,
+    plan.allTasks,
+    plan.allSubmissions,
+    options.cacheDir,
+  );
   if (interrupted) {
     const unfinished = mine.length - finished;
     logger.info(

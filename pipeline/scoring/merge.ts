@@ -288,6 +288,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     plan.protocol,
     plan.allTasks,
     plan.allSubmissions,
+    options.cacheDir,
   );
   options.logger.info(
     `merged ${merged.length} results (${unchanged.length} already in place) from ${options.from.length} folder${options.from.length === 1 ? '' : 's'}; leaderboard rebuilt`,

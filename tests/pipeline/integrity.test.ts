@@ -135,6 +135,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
       PROTOCOLS.leaderboard,
       suiteTasks(suite),
       scanned,
+      cache,
     ).catch((error: unknown) => error);
     expect(rebuilt).toBeInstanceOf(PipelineError);
     expect((rebuilt as PipelineError).message).toContain(expected);
