@@ -15,7 +15,7 @@ import type { TaskDefinition } from '../schemas/task.ts';
 import { prepareTaskData, readShardLock, type ReadyTaskData } from '../pipeline/data/prepare.ts';
 import { packTar, readWebDataset, type ShardEntry } from '../pipeline/data/webdataset.ts';
 import { readStreamsInline } from '../pipeline/encode/crop-readers.ts';
-import type { CropBatch } from '../pipeline/encode/embed.ts';
+import type { CropBatch } from '../pipeline/encode/crop-batches.ts';
 import { embeddingMode, encodeStreams, encodeTask } from '../pipeline/encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS } from '../pipeline/encode/supervisor.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
