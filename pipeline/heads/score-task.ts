@@ -10,7 +10,6 @@ import { classCount, type TaskDefinition, type TaskType } from '../../schemas/ta
 import type { EmbeddingFile } from '../encode/cache.ts';
 import {
   accuracyEvaluation,
-  BOOTSTRAP_REPLICATES,
   bootstrapFolds,
   interval95,
   type Evaluation,
@@ -66,7 +65,8 @@ export interface ScoreTaskOptions {
   /** Cache files of each split or fold. */
   readonly splits: ReadonlyMap<string, readonly EmbeddingFile[]>;
   readonly tokenizer: TokenizerOptions;
-  readonly replicates?: number;
+  /** Bootstrap replicates: the run decides (run/plan.ts applies the default). */
+  readonly replicates: number;
 }
 
 interface Fold<T> {
@@ -291,7 +291,7 @@ export const TASK_HEADS: Readonly<Record<TaskType, TaskHead>> = Object.freeze({
 
 export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> {
   const { task, splits } = options;
-  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
+  const { replicates } = options;
   const files = (name: string) => {
     const list = splits.get(name);
     if (!list) {
