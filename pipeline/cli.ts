@@ -21,15 +21,8 @@ import {
 } from '../schemas/results-layout.ts';
 import { checkSubmission, formatCheckReport } from './check/check-submission.ts';
 import { fetchRecordFiles, discoverSplits } from './data/discover.ts';
-import {
-  DEFAULT_ZENODO_URL,
-  lockFilePath,
-  PRIVATE_DATA_URL_VARIABLE,
-  prepareTaskData,
-  readShardLock,
-  writeShardLock,
-  type ShardLock,
-} from './data/prepare.ts';
+import { DEFAULT_ZENODO_URL, PRIVATE_DATA_URL_VARIABLE, prepareTaskData } from './data/prepare.ts';
+import { lockFilePath, readShardLock, writeShardLock, type ShardLock } from './data/shard-lock.ts';
 import { writeExampleSubmissions } from './encoders/examples.ts';
 import { InterruptedError, PipelineError, UsageError } from './errors.ts';
 import { EmbeddingPrecision } from './encode/cache.ts';

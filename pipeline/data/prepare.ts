@@ -18,79 +18,25 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { Sha256 } from '../../schemas/common.ts';
-import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { DataError } from '../errors.ts';
-import { formatJson, writeFileAtomic } from '../io/files.ts';
+import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
 import { download } from './download.ts';
-
-export const ShardLock = z.strictObject({
-  /** sha256 of every shard, keyed "<task id>/<shard file name>". */
-  shards: z.record(z.string(), Sha256),
-});
-export type ShardLock = z.infer<typeof ShardLock>;
+import { lockFilePath, type ShardLock } from './shard-lock.ts';
 
 export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
 export const PRIVATE_DATA_TOKEN_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_TOKEN';
 /** The organiser's opt-in for a data server on a private or loopback address. */
 export const ALLOW_PRIVATE_NETWORK_VARIABLE = 'LEADERBOARD_ALLOW_PRIVATE_NETWORK';
 export const DEFAULT_ZENODO_URL = 'https://zenodo.org';
-/** Largest shard accepted from a download: X-ARES shards are well below this. */
 /** Written beside generated shards: which generator made them. */
 const GENERATOR_STAMP = '.generator.json';
 
+/** Largest shard accepted from a download: X-ARES shards are well below this. */
 export const MAX_SHARD_BYTES = 16 * 1024 ** 3;
-
-export function lockFilePath(suiteId: string): string {
-  return join(import.meta.dirname, '..', 'suites', `${suiteId}.lock.json`);
-}
-
-export async function readShardLock(suiteId: string): Promise<ShardLock> {
-  const path = lockFilePath(suiteId);
-  if (!existsSync(path)) {
-    return { shards: {} };
-  }
-  return parseWithFriendlyErrors(
-    ShardLock,
-    parseJsonText(await readFile(path, 'utf8'), path),
-    path,
-    'shard lock file',
-  );
-}
-
-export async function writeShardLock(suiteId: string, lock: ShardLock): Promise<void> {
-  const sorted = Object.fromEntries(
-    Object.entries(lock.shards).sort(([a], [b]) => a.localeCompare(b)),
-  );
-  await writeFileAtomic(lockFilePath(suiteId), formatJson(ShardLock, { shards: sorted }));
-}
-
-/**
- * Add shard hashes seen for the first time to the suite's lock file, and say so: the one writer
- * of first-seen hashes, whichever command saw the shards (evaluate, `data verify`). Entries the
- * lock already holds are kept as they are. Returns how many were added.
- */
-export async function recordFirstSeenShardHashes(
-  suiteId: string,
-  lock: ShardLock,
-  firstSeen: Readonly<Record<string, string>>,
-  logger: Logger,
-): Promise<number> {
-  const added = Object.entries(firstSeen).filter(([key]) => lock.shards[key] === undefined);
-  if (added.length === 0) {
-    return 0;
-  }
-  await writeShardLock(suiteId, { shards: { ...lock.shards, ...Object.fromEntries(added) } });
-  logger.info(
-    `recorded ${added.length} first-seen shard hashes in ${lockFilePath(suiteId)}; commit it so later runs enforce them`,
-  );
-  return added.length;
-}
 
 export function taskDataDir(cacheDir: string, suiteId: string, task: TaskDefinition): string {
   return join(cacheDir, 'data', suiteId, task.id);

@@ -14,12 +14,8 @@
  * hashes and the rebuild. One pair's work is run/pair.ts.
  */
 import type { TaskDefinition } from '../../schemas/task.ts';
-import {
-  prepareTaskData,
-  recordFirstSeenShardHashes,
-  type PreparedTaskData,
-  type ReadyTaskData,
-} from '../data/prepare.ts';
+import { prepareTaskData, type PreparedTaskData, type ReadyTaskData } from '../data/prepare.ts';
+import { recordFirstSeenShardHashes } from '../data/shard-lock.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
 import { Engine } from '../heads/engine.ts';
 import { removeStaleTemporaryFiles } from '../io/files.ts';

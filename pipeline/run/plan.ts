@@ -7,7 +7,7 @@
 import { DEFAULT_PROTOCOL, PROTOCOLS, type ProtocolInfo } from '../../schemas/protocols.ts';
 import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
-import { readShardLock, type ShardLock } from '../data/prepare.ts';
+import { readShardLock, type ShardLock } from '../data/shard-lock.ts';
 import type { EmbeddingPrecision } from '../encode/cache.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';

@@ -6,13 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskDefinition, type TaskDefinitionInput } from '../../../schemas/task.ts';
 import { discoverSplits, fetchRecordFiles, globToRegExp } from '../../../pipeline/data/discover.ts';
 import {
-  lockFilePath,
   parseDataLocation,
   prepareTaskData,
-  readShardLock,
-  recordFirstSeenShardHashes,
   type PrepareOptions,
 } from '../../../pipeline/data/prepare.ts';
+import {
+  lockFilePath,
+  readShardLock,
+  recordFirstSeenShardHashes,
+} from '../../../pipeline/data/shard-lock.ts';
 import { packTar } from '../../../pipeline/data/webdataset.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';

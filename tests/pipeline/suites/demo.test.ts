@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   prepareTaskData,
-  readShardLock,
   type PreparedTaskData,
   type ReadyTaskData,
 } from '../../../pipeline/data/prepare.ts';
+import { readShardLock } from '../../../pipeline/data/shard-lock.ts';
 import { taskShardNames } from '../../../pipeline/tasks/splits.ts';
 import { classCount } from '../../../schemas/task.ts';
 import { classIndex } from '../../../pipeline/data/labels.ts';
