@@ -12,14 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOLS } from '../schemas/protocols.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
-import { prepareTaskData, readShardLock, type ReadyTaskData } from '../pipeline/data/prepare.ts';
+import { prepareTaskData, type ReadyTaskData } from '../pipeline/data/prepare.ts';
+import { readShardLock } from '../pipeline/data/shard-lock.ts';
 import { packTar, readWebDataset, type ShardEntry } from '../pipeline/data/webdataset.ts';
 import { readStreamsInline } from '../pipeline/encode/crop-readers.ts';
-import type { CropBatch } from '../pipeline/encode/embed.ts';
+import type { CropBatch } from '../pipeline/encode/crop-batches.ts';
 import { embeddingMode, encodeStreams, encodeTask } from '../pipeline/encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS } from '../pipeline/encode/supervisor.ts';
 import { createMemoryLogger } from '../pipeline/log.ts';
 import { OrtSession } from '../pipeline/runtime/ort.ts';
+import { demoShardGenerator } from '../pipeline/suites/demo/generate.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission, type Submission } from '../pipeline/submissions/scan.ts';
 import { median, timed, type Row } from './measure.ts';
@@ -30,6 +32,7 @@ export async function demoTaskData(task: TaskDefinition, cacheDir: string): Prom
     suiteId: 'demo',
     lock: await readShardLock('demo'),
     logger: createMemoryLogger(),
+    generator: demoShardGenerator,
     environment: {},
   });
   if (prepared.status !== 'ready') {

@@ -6,7 +6,7 @@
  */
 import type { ProtocolInfo } from '../schemas/protocols.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
-import type { ShardLock } from './data/prepare.ts';
+import type { ShardLock } from './data/shard-lock.ts';
 import type { EmbeddingPrecision } from './encode/cache.ts';
 import { ENGINE_VERSION, SEED } from './protocol.ts';
 import type { Submission } from './submissions/scan.ts';

@@ -47,7 +47,7 @@ export const ENVIRONMENT_VARIABLES = [
     readBy: 'pipeline',
     defaultText: '.cache',
     description:
-      "shards, downloads, the WordPiece vocabulary, the embedding cache and the checker's stored verdicts (checks/)",
+      "shards, downloads, the WordPiece vocabulary, the embedding cache, the checker's stored verdicts (checks/) and the models' scanned parameter counts (scans/)",
   },
   {
     name: 'LEADERBOARD_SUBMISSIONS_DIR',

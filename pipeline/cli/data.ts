@@ -3,6 +3,7 @@ import { UsageError } from '../errors.ts';
 import { discoverShardLists } from '../data/discover.ts';
 import { verifySuiteData } from '../data/verify.ts';
 import { getSuite, suiteTasks } from '../suites/index.ts';
+import { demoShardGenerator } from '../suites/demo/generate.ts';
 import {
   cacheDir,
   LOCATION_OPTIONS,
@@ -52,6 +53,7 @@ export const dataCommand: CommandSpec = {
       cacheDir: cacheDir(environment),
       logger,
       environment: process.env,
+      generator: demoShardGenerator,
     });
   },
 };

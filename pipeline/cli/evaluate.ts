@@ -1,5 +1,5 @@
 /** `evaluate`: every missing or stale (submission, task) result of a suite, per protocol. */
-import { evaluate } from '../evaluate.ts';
+import { evaluate } from '../run/loop.ts';
 import { PipelineError } from '../errors.ts';
 import { formatDuration } from '../log.ts';
 import { DEVICE_REQUESTS, type DeviceRequest } from '../runtime/ort.ts';

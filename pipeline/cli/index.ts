@@ -28,8 +28,7 @@ import { prReportCommand } from './pr-report.ts';
 import { schemasCommand } from './schemas.ts';
 import { scoreCommand } from './score.ts';
 
-export { parseShard, protocolsOption } from './options.ts';
-export { manifestJsonSchema } from './schemas.ts';
+export { parseShard } from './options.ts';
 
 /** Every command, in the order help and the README list them. */
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {

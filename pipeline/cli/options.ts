@@ -16,7 +16,7 @@ import { DEFAULT_CHECK_TIMEOUT_SECONDS } from '../check/check-model.ts';
 import { EmbeddingPrecision } from '../encode/cache.ts';
 import { DEFAULT_ENCODE_LIMITS, type EncodeLimits } from '../encode/supervisor.ts';
 import { UsageError } from '../errors.ts';
-import type { WorkShard } from '../evaluate.ts';
+import type { WorkShard } from '../run/options.ts';
 import { LOG_FORMATS, type Logger } from '../log.ts';
 import { DEVICE_REQUESTS } from '../runtime/ort.ts';
 import { SUITE_IDS } from '../suites/index.ts';

@@ -1,5 +1,5 @@
 /** `plan`: the missing work as a GitHub Actions matrix of `evaluate --shard i/n` jobs. */
-import { planEvaluation } from '../evaluate.ts';
+import { prepareAndPlan } from '../run/prepare.ts';
 import { DEFAULT_MAX_JOBS, shardMatrix } from '../run/matrix.ts';
 import {
   positiveInteger,
@@ -33,7 +33,7 @@ export const planCommand: CommandSpec = {
     const plans = [];
     for (const protocol of protocolsOption(values)) {
       plans.push(
-        await planEvaluation({
+        await prepareAndPlan({
           ...runLocation(values, environment),
           ...selection(values),
           protocol,

@@ -60,7 +60,14 @@ export const scoreCommand: CommandSpec = {
     }
     for (const protocol of protocolsOption(values)) {
       const dir = protocolResultsDir(resultsDir(values, environment), protocol);
-      await rebuildLeaderboard(dir, suite, PROTOCOLS[protocol], tasks, submissions);
+      await rebuildLeaderboard(
+        dir,
+        suite,
+        PROTOCOLS[protocol],
+        tasks,
+        submissions,
+        cacheDir(environment),
+      );
       logger.info(`leaderboard written to ${dir}/leaderboard.json`);
     }
     if (broken.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * Makes the shards of a task available in the local cache and verifies them against the
  * suite's lock file of sha256 values:
- * - generated (demo) tasks are written by their generator;
+ * - generated (demo) tasks are written by the generator the caller passes in (the suite that
+ *   defines them owns it, so data/ never imports suites/);
  * - Zenodo tasks are downloaded shard by shard (resumable, retried, size-capped); the first
  *   download of a shard records its sha256 in the lock file and every later use enforces it, so a
  *   corrupt or tampered cached shard is detected and fetched again;
@@ -17,24 +18,15 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { Sha256 } from '../../schemas/common.ts';
 import { parseEnvironment, type RawEnvironment } from '../../schemas/environment.ts';
-import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { DataError } from '../errors.ts';
-import { formatJson, writeFileAtomic } from '../io/files.ts';
+import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
-import { DEMO_DATA_SEED, generateDemoShards } from '../suites/demo/generate.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
 import { download } from './download.ts';
-
-export const ShardLock = z.strictObject({
-  /** sha256 of every shard, keyed "<task id>/<shard file name>". */
-  shards: z.record(z.string(), Sha256),
-});
-export type ShardLock = z.infer<typeof ShardLock>;
+import { lockFilePath, type ShardLock } from './shard-lock.ts';
 
 /** Named in messages; its value is read by schemas/environment.ts like every other variable. */
 export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
@@ -42,31 +34,8 @@ export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
 /** Written beside generated shards: which generator made them. */
 const GENERATOR_STAMP = '.generator.json';
 
+/** Largest shard accepted from a download: X-ARES shards are well below this. */
 export const MAX_SHARD_BYTES = 16 * 1024 ** 3;
-
-export function lockFilePath(suiteId: string): string {
-  return join(import.meta.dirname, '..', 'suites', `${suiteId}.lock.json`);
-}
-
-export async function readShardLock(suiteId: string): Promise<ShardLock> {
-  const path = lockFilePath(suiteId);
-  if (!existsSync(path)) {
-    return { shards: {} };
-  }
-  return parseWithFriendlyErrors(
-    ShardLock,
-    parseJsonText(await readFile(path, 'utf8'), path),
-    path,
-    'shard lock file',
-  );
-}
-
-export async function writeShardLock(suiteId: string, lock: ShardLock): Promise<void> {
-  const sorted = Object.fromEntries(
-    Object.entries(lock.shards).sort(([a], [b]) => a.localeCompare(b)),
-  );
-  await writeFileAtomic(lockFilePath(suiteId), formatJson(ShardLock, { shards: sorted }));
-}
 
 export function taskDataDir(cacheDir: string, suiteId: string, task: TaskDefinition): string {
   return join(cacheDir, 'data', suiteId, task.id);
@@ -85,11 +54,21 @@ export type PreparedTaskData =
 
 export type ReadyTaskData = Extract<PreparedTaskData, { status: 'ready' }>;
 
+/** Writes the shards of a generated task; the suite that defines generated tasks supplies it. */
+export interface ShardGenerator {
+  /** Seed of all the generator's data: part of the stamp that lets shards on disk be reused. */
+  readonly seed: number;
+  /** Every shard of `task`, as file name -> tar bytes. */
+  generate(task: TaskDefinition): Promise<ReadonlyMap<string, Uint8Array>>;
+}
+
 export interface PrepareOptions {
   readonly cacheDir: string;
   readonly suiteId: string;
   readonly lock: ShardLock;
   readonly logger: Logger;
+  /** Needed only for generated tasks. */
+  readonly generator?: ShardGenerator;
   /** The process environment (tests pass their own); read through schemas/environment.ts. */
   readonly environment?: RawEnvironment;
   /** Tests point this at a local server. */
@@ -131,10 +110,14 @@ async function prepareGenerated(
   dir: string,
   options: PrepareOptions,
 ): Promise<PreparedTaskData> {
+  const { generator } = options;
+  if (generator === undefined) {
+    throw new Error(`${task.id} is a generated task, but no shard generator was passed in`);
+  }
   const names = taskShardNames(task);
   // Shards on disk are reused only if the same generator (name, version, seed) wrote them.
   const stampPath = join(dir, GENERATOR_STAMP);
-  const stamp = JSON.stringify({ generator: task.source, seed: DEMO_DATA_SEED, shards: names });
+  const stamp = JSON.stringify({ generator: task.source, seed: generator.seed, shards: names });
   const stamped = existsSync(stampPath) && (await readFile(stampPath, 'utf8')) === stamp;
   const cached = stamped ? await hashExisting(dir, names) : undefined;
   if (cached && lockMismatches(task, cached, options.lock).length === 0) {
@@ -142,7 +125,7 @@ async function prepareGenerated(
   }
   await rm(stampPath, { force: true });
   const progress = options.logger.progress(`generating ${task.id}`, names.length);
-  const generated = await generateDemoShards(task);
+  const generated = await generator.generate(task);
   const hashes: Record<string, string> = {};
   for (const name of names) {
     const bytes = generated.get(name);

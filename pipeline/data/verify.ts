@@ -7,14 +7,13 @@ import type { RawEnvironment } from '../../schemas/environment.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { PipelineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { prepareTaskData, PRIVATE_DATA_URL_VARIABLE, type ShardGenerator } from './prepare.ts';
 import {
-  lockFilePath,
-  prepareTaskData,
-  PRIVATE_DATA_URL_VARIABLE,
   readShardLock,
+  recordFirstSeenShardHashes,
   writeShardLock,
   type ShardLock,
-} from './prepare.ts';
+} from './shard-lock.ts';
 
 export type SuiteDataAction = 'verify' | 'lock';
 
@@ -27,6 +26,8 @@ export interface SuiteDataOptions {
   readonly cacheDir: string;
   readonly logger: Logger;
   readonly environment: RawEnvironment;
+  /** Writes the shards of generated tasks (the demo suite's); data/ imports no suite. */
+  readonly generator?: ShardGenerator;
 }
 
 /**
@@ -53,6 +54,7 @@ export async function verifySuiteData(options: SuiteDataOptions): Promise<void> 
         lock,
         logger,
         environment: options.environment,
+        ...(options.generator ? { generator: options.generator } : {}),
       });
     } catch (error) {
       if (!(error instanceof PipelineError)) {
@@ -84,13 +86,7 @@ export async function verifySuiteData(options: SuiteDataOptions): Promise<void> 
     logger.info(`recorded ${shardCount} shard hashes of ${verified} tasks for suite ${suiteId}`);
   } else {
     // Hashes of shards seen for the first time are added, as evaluate adds those it prepares.
-    const added = Object.keys(recorded.shards).filter((key) => lock.shards[key] === undefined);
-    if (added.length > 0) {
-      await writeShardLock(suiteId, { shards: { ...lock.shards, ...recorded.shards } });
-      logger.info(
-        `recorded ${added.length} first-seen shard hashes in ${lockFilePath(suiteId)}; commit it`,
-      );
-    }
+    await recordFirstSeenShardHashes(suiteId, lock, recorded.shards, logger);
   }
   const failures = [...problems, ...skipped.map((entry) => `${entry}: not checked`)];
   if (failures.length > 0) {

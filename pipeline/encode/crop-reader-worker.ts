@@ -12,7 +12,7 @@ import {
   type ReaderMessage,
   type ReaderThreadData,
 } from './crop-readers.ts';
-import { cropEvents } from './embed.ts';
+import { cropEvents } from './crop-batches.ts';
 
 const { job, port } = workerData as ReaderThreadData;
 

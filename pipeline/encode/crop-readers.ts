@@ -23,7 +23,8 @@ import {
 import type { TaskLabels } from '../../schemas/task.ts';
 import { readLabelledAudio } from '../data/samples.ts';
 import { DataError, EncoderError, PipelineError, type ErrorCode } from '../errors.ts';
-import { cropEvents, type CropEvent, type CropOptions, type EncoderContract } from './embed.ts';
+import { cropEvents, type CropEvent, type CropOptions } from './crop-batches.ts';
+import type { EncoderContract } from './embed.ts';
 
 /** Batches each reader thread decodes ahead of the encoder. */
 export const PREFETCH_BATCHES = 4;

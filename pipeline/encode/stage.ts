@@ -22,7 +22,7 @@ import {
   type EmbeddingIdentity,
   type EmbeddingPrecision,
 } from './cache.ts';
-import type { EmbeddingMode } from './embed.ts';
+import type { EmbeddingMode } from './crop-batches.ts';
 import { runEncodeJob, type EncodeLimits } from './supervisor.ts';
 import type { ShardJob } from './worker.ts';
 

@@ -11,14 +11,8 @@ import { OrtSession, type ExecutionProvider } from '../runtime/ort.ts';
 import { peakRssBytes } from '../util/environment.ts';
 import { writeEmbeddingFile, type EmbeddingIdentity, type EmbeddingPrecision } from './cache.ts';
 import { CropReaders } from './crop-readers.ts';
-import {
-  ClipEncoder,
-  encodeStream,
-  type Batching,
-  type Chunking,
-  type EmbeddingMode,
-  type EncoderContract,
-} from './embed.ts';
+import { ClipEncoder, encodeStream, type Chunking, type EncoderContract } from './embed.ts';
+import type { Batching, EmbeddingMode } from './crop-batches.ts';
 
 export interface ShardJob {
   readonly name: string;

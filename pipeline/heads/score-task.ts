@@ -1,16 +1,15 @@
 /**
  * Both tracks of one task on one submission's cached embeddings: the Track A head the task type
- * calls for (linear probe, CTC head or retrieval towers) and, where the task has one, the Track
- * B kNN; each fold scored on its own and averaged, with paired bootstrap replicates of the
+ * calls for (linear probe, CTC head or retrieval towers, one entry of TASK_HEADS each) and, where
+ * the task has one, the Track B kNN; each fold scored on its own and averaged, with paired bootstrap replicates of the
  * average for the intervals.
  */
 import type { SubmissionManifest } from '../../schemas/manifest.ts';
 import type { TrackAFold, TrackBFold } from '../../schemas/result.ts';
-import { classCount, type TaskDefinition } from '../../schemas/task.ts';
+import { classCount, type TaskDefinition, type TaskType } from '../../schemas/task.ts';
 import type { EmbeddingFile } from '../encode/cache.ts';
 import {
   accuracyEvaluation,
-  BOOTSTRAP_REPLICATES,
   bootstrapFolds,
   interval95,
   type Evaluation,
@@ -66,7 +65,8 @@ export interface ScoreTaskOptions {
   /** Cache files of each split or fold. */
   readonly splits: ReadonlyMap<string, readonly EmbeddingFile[]>;
   readonly tokenizer: TokenizerOptions;
-  readonly replicates?: number;
+  /** Bootstrap replicates: the run decides (run/plan.ts applies the default). */
+  readonly replicates: number;
 }
 
 interface Fold<T> {
@@ -118,10 +118,180 @@ function summarise<F extends { readonly fold: string; readonly score: number }>(
   };
 }
 
-export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> {
-  const { engine, task, manifest, splits } = options;
-  const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
+/** What every head gets: the task, the submission's contract and its cached embeddings. */
+export interface HeadInput {
+  readonly engine: Engine;
+  readonly task: TaskDefinition;
+  readonly manifest: SubmissionManifest;
+  readonly splits: ReadonlyMap<string, readonly EmbeddingFile[]>;
+  /** The cache files of one split or fold; an error if it was not encoded. */
+  readonly files: (name: string) => readonly EmbeddingFile[];
+  readonly classes: number;
+  readonly tokenizer: TokenizerOptions;
+}
+
+/** Each fold's Track A (and Track B, where the task has one) before bootstrapping. */
+export interface HeadOutput {
+  readonly trackA: readonly { readonly fold: TrackAFold; readonly evaluation: Evaluation }[];
+  readonly trackB: readonly { readonly fold: TrackBFold; readonly evaluation: Evaluation }[];
+  readonly notes: readonly string[];
+  readonly tokenizer?: TaskScores['tokenizer'];
+}
+
+export type TaskHead = (input: HeadInput) => Promise<HeadOutput>;
+
+function trackAFold(
+  id: string,
+  result: { test: Evaluation; bestEpoch: number; validScore: number },
+): HeadOutput['trackA'][number] {
+  return {
+    fold: {
+      fold: id,
+      score: result.test.score,
+      bestEpoch: result.bestEpoch,
+      validScore: result.validScore,
+      testItems: result.test.items,
+    },
+    evaluation: result.test,
+  };
+}
+
+async function pooledSplits(input: HeadInput): Promise<(name: string) => PooledSet> {
+  const pooled = new Map<string, PooledSet>();
+  for (const name of input.splits.keys()) {
+    pooled.set(name, await loadPooled(input.files(name), input.manifest.embeddingDim));
+  }
+  return (name) => pooled.get(name) as PooledSet;
+}
+
+/** Clip tasks: a linear probe on pooled embeddings, and the Track B kNN on the same folds. */
+const clipHead: TaskHead = async ({ engine, task, classes, ...input }) => {
+  const trackA: HeadOutput['trackA'][number][] = [];
+  const trackB: HeadOutput['trackB'][number][] = [];
+  const split = await pooledSplits({ engine, task, classes, ...input });
+  for (const fold of foldsOf(task, split, concatenatePooled)) {
+    const source = (set: PooledSet): ProbeSource => clipProbeSource(set, classes);
+    const probe = await trainLinearProbe(engine, {
+      train: source(fold.train),
+      valid: source(fold.valid),
+      test: source(fold.test),
+      classes,
+      recipe: probeRecipe(task),
+      evaluator: probeEvaluator(task.metric, classes),
+      seed: SEED,
+      streamLabel: `${task.id}/${fold.id}`,
+    });
+    trackA.push(trackAFold(fold.id, probe));
+    if (task.trackB) {
+      const test = knnSet(fold.test);
+      const scores = await knnScores(engine, knnSet(fold.train), test, classes);
+      const correct = Uint8Array.from(test.labels, (label, row) =>
+        argmax(scores, row * classes, classes) === label ? 1 : 0,
+      );
+      const evaluation = accuracyEvaluation(correct);
+      trackB.push({
+        fold: { fold: fold.id, score: evaluation.score, testItems: evaluation.items },
+        evaluation,
+      });
+    }
+  }
+  return { trackA, trackB, notes: [] };
+};
+
+/** Frame tasks: a linear probe on every frame, scored per segment of events. */
+const frameHead: TaskHead = async ({ engine, task, manifest, files, classes }) => {
+  if (task.labels.kind !== 'events' || task.segmentSeconds === undefined) {
+    throw new Error(`${task.id}: frame tasks need event labels and a segment length`);
+  }
+  const { durationSeconds } = task.labels;
+  const source = (list: readonly EmbeddingFile[]) =>
+    frameProbeSource(list, manifest.embeddingDim, classes, manifest.hopMs, durationSeconds);
+  const trackA: HeadOutput['trackA'][number][] = [];
+  for (const fold of foldsOf(task, files, (parts) => parts.flat())) {
+    const probe = await trainLinearProbe(engine, {
+      train: source(fold.train),
+      valid: source(fold.valid),
+      test: source(fold.test),
+      classes,
+      recipe: probeRecipe(task),
+      evaluator: probeEvaluator(
+        task.metric,
+        classes,
+        framesPerSegment(task.segmentSeconds, manifest.hopMs),
+      ),
+      seed: SEED,
+      streamLabel: `${task.id}/${fold.id}`,
+    });
+    trackA.push(trackAFold(fold.id, probe));
+  }
+  return { trackA, trackB: [], notes: [] };
+};
+
+/** Speech recognition: a CTC head on the frames. */
+const asrHead: TaskHead = async ({ engine, task, manifest, files }) => {
   const dim = manifest.embeddingDim;
+  const trackA: HeadOutput['trackA'][number][] = [];
+  const notes: string[] = [];
+  for (const fold of foldsOf(task, files, (parts) => parts.flat())) {
+    const result = await trainCtcHead(engine, {
+      train: speechSource(fold.train, dim),
+      valid: speechSource(fold.valid, dim),
+      test: speechSource(fold.test, dim),
+      recipe: task.trackA,
+      seed: SEED,
+      streamLabel: `${task.id}/${fold.id}`,
+    });
+    trackA.push(trackAFold(fold.id, result));
+    if (result.infeasibleUtterances > 0) {
+      notes.push(
+        `${result.infeasibleUtterances} training utterance(s) of fold ${fold.id} have fewer frames than their transcript needs and add nothing to the CTC loss (zero_infinity)`,
+      );
+    }
+  }
+  return { trackA, trackB: [], notes };
+};
+
+/** Audio-text retrieval: two towers over pooled audio and tokenised captions. */
+const retrievalHead: TaskHead = async (input) => {
+  const { engine, task } = input;
+  if (task.labels.kind !== 'captions' || task.tokenizer === undefined) {
+    throw new Error(`${task.id}: retrieval tasks need caption labels and a tokenizer`);
+  }
+  const loaded = await loadTokenizer(task.tokenizer, input.tokenizer);
+  const split = await pooledSplits(input);
+  const trackA: HeadOutput['trackA'][number][] = [];
+  for (const fold of foldsOf(task, split, concatenatePooled)) {
+    const result = await trainRetrievalHead(engine, {
+      train: captionedClips(fold.train),
+      valid: captionedClips(fold.valid),
+      test: captionedClips(fold.test),
+      captionsPerClip: task.labels.captionsPerClip,
+      recipe: { ...task.trackA, hiddenSize: task.trackA.hiddenSize ?? RETRIEVAL_HIDDEN_SIZE },
+      tokenizer: loaded.tokenizer,
+      seed: SEED,
+      streamLabel: `${task.id}/${fold.id}`,
+    });
+    trackA.push(trackAFold(fold.id, result));
+  }
+  return {
+    trackA,
+    trackB: [],
+    notes: [],
+    tokenizer: { id: task.tokenizer, vocabularySha256: loaded.vocabularySha256 },
+  };
+};
+
+/** The Track A head (and Track B, where there is one) of each task type. */
+export const TASK_HEADS: Readonly<Record<TaskType, TaskHead>> = Object.freeze({
+  clip: clipHead,
+  frame: frameHead,
+  asr: asrHead,
+  retrieval: retrievalHead,
+});
+
+export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> {
+  const { task, splits } = options;
+  const { replicates } = options;
   const files = (name: string) => {
     const list = splits.get(name);
     if (!list) {
@@ -133,141 +303,21 @@ export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> 
   for (const [name, list] of splits) {
     samples[name] = list.reduce((sum, file) => sum + file.header.items.length, 0);
   }
-  const notes: string[] = [];
-  const trackAFolds: { fold: TrackAFold; evaluation: Evaluation }[] = [];
-  const trackBFolds: { fold: TrackBFold; evaluation: Evaluation }[] = [];
-  const recordA = (
-    id: string,
-    result: { test: Evaluation; bestEpoch: number; validScore: number },
-  ) => {
-    trackAFolds.push({
-      fold: {
-        fold: id,
-        score: result.test.score,
-        bestEpoch: result.bestEpoch,
-        validScore: result.validScore,
-        testItems: result.test.items,
-      },
-      evaluation: result.test,
-    });
-  };
-  const classes = classCount(task);
-  let tokenizerProvenance: TaskScores['tokenizer'];
-
-  switch (task.type) {
-    case 'clip': {
-      const pooled = new Map<string, PooledSet>();
-      const split = (name: string) => pooled.get(name) as PooledSet;
-      for (const name of splits.keys()) {
-        pooled.set(name, await loadPooled(files(name), dim));
-      }
-      for (const fold of foldsOf(task, split, concatenatePooled)) {
-        const streamLabel = `${task.id}/${fold.id}`;
-        const source = (set: PooledSet): ProbeSource => clipProbeSource(set, classes);
-        const probe = await trainLinearProbe(engine, {
-          train: source(fold.train),
-          valid: source(fold.valid),
-          test: source(fold.test),
-          classes,
-          recipe: probeRecipe(task),
-          evaluator: probeEvaluator(task.metric, classes),
-          seed: SEED,
-          streamLabel,
-        });
-        recordA(fold.id, probe);
-        if (task.trackB) {
-          const test = knnSet(fold.test);
-          const scores = await knnScores(engine, knnSet(fold.train), test, classes);
-          const correct = Uint8Array.from(test.labels, (label, row) =>
-            argmax(scores, row * classes, classes) === label ? 1 : 0,
-          );
-          const evaluation = accuracyEvaluation(correct);
-          trackBFolds.push({
-            fold: { fold: fold.id, score: evaluation.score, testItems: evaluation.items },
-            evaluation,
-          });
-        }
-      }
-      break;
-    }
-    case 'frame': {
-      if (task.labels.kind !== 'events' || task.segmentSeconds === undefined) {
-        throw new Error(`${task.id}: frame tasks need event labels and a segment length`);
-      }
-      const { durationSeconds } = task.labels;
-      const source = (list: readonly EmbeddingFile[]) =>
-        frameProbeSource(list, dim, classes, manifest.hopMs, durationSeconds);
-      for (const fold of foldsOf(task, files, (parts) => parts.flat())) {
-        const probe = await trainLinearProbe(engine, {
-          train: source(fold.train),
-          valid: source(fold.valid),
-          test: source(fold.test),
-          classes,
-          recipe: probeRecipe(task),
-          evaluator: probeEvaluator(
-            task.metric,
-            classes,
-            framesPerSegment(task.segmentSeconds, manifest.hopMs),
-          ),
-          seed: SEED,
-          streamLabel: `${task.id}/${fold.id}`,
-        });
-        recordA(fold.id, probe);
-      }
-      break;
-    }
-    case 'asr': {
-      for (const fold of foldsOf(task, files, (parts) => parts.flat())) {
-        const result = await trainCtcHead(engine, {
-          train: speechSource(fold.train, dim),
-          valid: speechSource(fold.valid, dim),
-          test: speechSource(fold.test, dim),
-          recipe: task.trackA,
-          seed: SEED,
-          streamLabel: `${task.id}/${fold.id}`,
-        });
-        recordA(fold.id, result);
-        if (result.infeasibleUtterances > 0) {
-          notes.push(
-            `${result.infeasibleUtterances} training utterance(s) of fold ${fold.id} have fewer frames than their transcript needs and add nothing to the CTC loss (zero_infinity)`,
-          );
-        }
-      }
-      break;
-    }
-    case 'retrieval': {
-      if (task.labels.kind !== 'captions' || task.tokenizer === undefined) {
-        throw new Error(`${task.id}: retrieval tasks need caption labels and a tokenizer`);
-      }
-      const loaded = await loadTokenizer(task.tokenizer, options.tokenizer);
-      tokenizerProvenance = { id: task.tokenizer, vocabularySha256: loaded.vocabularySha256 };
-      const pooled = new Map<string, PooledSet>();
-      for (const name of splits.keys()) {
-        pooled.set(name, await loadPooled(files(name), dim));
-      }
-      const split = (name: string) => pooled.get(name) as PooledSet;
-      for (const fold of foldsOf(task, split, concatenatePooled)) {
-        const result = await trainRetrievalHead(engine, {
-          train: captionedClips(fold.train),
-          valid: captionedClips(fold.valid),
-          test: captionedClips(fold.test),
-          captionsPerClip: task.labels.captionsPerClip,
-          recipe: { ...task.trackA, hiddenSize: task.trackA.hiddenSize ?? RETRIEVAL_HIDDEN_SIZE },
-          tokenizer: loaded.tokenizer,
-          seed: SEED,
-          streamLabel: `${task.id}/${fold.id}`,
-        });
-        recordA(fold.id, result);
-      }
-      break;
-    }
-  }
+  const heads = await TASK_HEADS[task.type]({
+    engine: options.engine,
+    task,
+    manifest: options.manifest,
+    splits,
+    files,
+    classes: classCount(task),
+    tokenizer: options.tokenizer,
+  });
   return {
-    trackA: summarise(task, trackAFolds, replicates),
-    trackB: task.trackB ? summarise(task, trackBFolds, replicates) : null,
+    trackA: summarise(task, heads.trackA, replicates),
+    trackB: task.trackB ? summarise(task, heads.trackB, replicates) : null,
     samples,
-    notes,
-    ...(tokenizerProvenance ? { tokenizer: tokenizerProvenance } : {}),
+    notes: [...heads.notes],
+    ...(heads.tokenizer ? { tokenizer: heads.tokenizer } : {}),
   };
 }
 

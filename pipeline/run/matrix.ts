@@ -3,7 +3,7 @@
  * running `evaluate --shard i/n`. Every protocol's pending pairs are split into the same n
  * shares, so job i runs share i of each protocol.
  */
-import { pendingWork, shardOf, type EvaluationPlan } from '../evaluate.ts';
+import { pendingWork, shardOf, type EvaluationPlan } from './plan.ts';
 
 /** More parallel jobs than a workflow should start by default. */
 export const DEFAULT_MAX_JOBS = 16;

@@ -9,7 +9,6 @@
  * intervals of averages and ranks are percentiles over b.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Track } from '../../schemas/common.ts';
 import {
   Efficiency,
@@ -37,7 +36,7 @@ import {
 } from '../../schemas/status.ts';
 import type { ProtocolInfo } from '../../schemas/protocols.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
-import { scanOnnxModel } from '../check/onnx-scan.ts';
+import { modelStructure } from '../check/scan-cache.ts';
 import { PipelineError } from '../errors.ts';
 import { AGGREGATE_LINE_WIDTH, readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
@@ -126,15 +125,16 @@ function submissionSummary(
   };
 }
 
-/** Values stored in each submission's ONNX model, read from the model files. */
+/** Values stored in each submission's ONNX model, scanned once per model (check/scan-cache.ts). */
 export async function modelParameters(
   submissions: readonly Submission[],
+  cacheDir: string,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const submission of submissions) {
-    const scan = scanOnnxModel(await readFile(submission.modelPath), submission.modelPath);
-    if (scan.structure) {
-      counts.set(submission.slug, scan.structure.parameters);
+    const structure = await modelStructure(submission, cacheDir);
+    if (structure) {
+      counts.set(submission.slug, structure.parameters);
     }
   }
   return counts;
@@ -348,7 +348,7 @@ export async function writeEfficiency(resultsDir: string, efficiency: Efficiency
 
 /**
  * Rebuild leaderboard.json and efficiency.json from the results stored under `resultsDir`, the
- * results folder of one protocol.
+ * results folder of one protocol; `cacheDir` keeps the models' scanned parameter counts.
  */
 export async function rebuildLeaderboard(
   resultsDir: string,
@@ -356,6 +356,7 @@ export async function rebuildLeaderboard(
   protocol: ProtocolInfo,
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
+  cacheDir: string,
 ): Promise<Leaderboard> {
   const results = await readResults(resultsDir, tasks, submissions);
   const leaderboard = buildLeaderboard(
@@ -364,7 +365,7 @@ export async function rebuildLeaderboard(
     tasks,
     submissions,
     results,
-    await modelParameters(submissions),
+    await modelParameters(submissions, cacheDir),
   );
   await writeLeaderboard(resultsDir, leaderboard);
   await writeEfficiency(resultsDir, await buildEfficiency(resultsDir, results, leaderboard));

@@ -4,8 +4,9 @@
  *
  * The folders come from CI artifacts, so each file is checked before anything is written: it
  * must parse with the result schema, sit under its own submission and task, belong to a known
- * submission and task of the suite, carry a digest that matches its content, and the fingerprint the current inputs give (model
- * sha256, task version, locked shard hashes, protocol, engine, seed, precision, replicates). Two
+ * submission and task of the suite, and be usable for the current inputs as stored-result.ts
+ * decides for every stored result: a digest that matches its content and the fingerprint the
+ * current inputs give (model sha256, task version, locked shard hashes, protocol, engine, seed, precision, replicates). Two
  * copies of the same result must be byte-identical, as evaluation is deterministic. Any problem
  * stops the merge with every problem listed and nothing written.
  */
@@ -13,17 +14,17 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
-import { resultIntegrityProblem } from '../../schemas/result-digest.ts';
-import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import { TaskMeasurements } from '../../schemas/result.ts';
 import type { ProtocolName } from '../../schemas/protocols.ts';
 import { failureFile, measurementsFile, resultFile } from '../../schemas/results-layout.ts';
 import { FailureRecord } from '../../schemas/status.ts';
 import { PipelineError } from '../errors.ts';
-import { planEvaluation } from '../evaluate.ts';
+import { prepareAndPlan } from '../run/prepare.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import { rebuildLeaderboard } from './aggregate.ts';
+import { matchesInputs, parseResultText } from './stored-result.ts';
 
 export interface MergeOptions {
   readonly suiteId: string;
@@ -120,7 +121,7 @@ async function listCandidates(
 }
 
 export async function mergeResults(options: MergeOptions): Promise<MergeSummary> {
-  const plan = await planEvaluation({
+  const plan = await prepareAndPlan({
     suiteId: options.suiteId,
     resultsDir: options.resultsDir,
     protocol: options.protocol,
@@ -143,23 +144,12 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
         );
         continue;
       }
-      let result;
-      try {
-        result = parseWithFriendlyErrors(
-          TaskResult,
-          parseJsonText(candidate.text, where),
-          where,
-          'task result',
-        );
-      } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+      const parsed = await parseResultText(candidate.text, where);
+      if (parsed.status === 'invalid') {
+        problems.push(parsed.problem);
         continue;
       }
-      const tampered = await resultIntegrityProblem(result, where);
-      if (tampered !== undefined) {
-        problems.push(tampered);
-        continue;
-      }
+      const { result } = parsed;
       if (result.submission !== candidate.slug || result.task !== candidate.task) {
         problems.push(
           `${where}: the file is the result of ${result.submission} x ${result.task}, not of the folder it sits in`,
@@ -178,7 +168,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
               result.provenance.embeddingPrecision,
               result.provenance.bootstrap.replicates,
             );
-      if (result.fingerprint !== expected) {
+      if (!matchesInputs(parsed, expected)) {
         problems.push(
           `${where}: fingerprint ${result.fingerprint.slice(0, 12)} does not match the current inputs` +
             (expected === undefined
@@ -298,6 +288,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     plan.protocol,
     plan.allTasks,
     plan.allSubmissions,
+    options.cacheDir,
   );
   options.logger.info(
     `merged ${merged.length} results (${unchanged.length} already in place) from ${options.from.length} folder${options.from.length === 1 ? '' : 's'}; leaderboard rebuilt`,

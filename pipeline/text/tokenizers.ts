@@ -1,12 +1,12 @@
 /**
  * The WordPiece vocabularies a retrieval task may name. bert-base-uncased is the one X-ARES
  * loads through transformers (only its tokenizer, never its weights); it is downloaded once and
- * pinned by size and sha256. The demo vocabulary is generated from the demo captions' words.
+ * pinned by size and sha256. The demo vocabulary is generated from the demo captions' words, which
+ * the demo suite owns: its caller passes it in, so text/ never reaches up into suites/.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadPinned } from '../data/download.ts';
-import { demoVocabulary } from '../suites/demo/vocabulary.ts';
 import { sha256Bytes } from '../util/hash.ts';
 import { WordPieceTokenizer } from './wordpiece.ts';
 
@@ -29,6 +29,8 @@ export interface TokenizerOptions {
   readonly cacheDir: string;
   /** Replaces the pinned source (tests serve a small vocabulary from 127.0.0.1). */
   readonly source?: { readonly url: string; readonly sha256: string; readonly sizeBytes: number };
+  /** The tokens of the generated demo-wordpiece vocabulary (suites/demo/vocabulary.ts). */
+  readonly demoVocabulary?: () => readonly string[];
 }
 
 export async function loadTokenizer(
@@ -36,7 +38,10 @@ export async function loadTokenizer(
   options: TokenizerOptions,
 ): Promise<LoadedTokenizer> {
   if (id === 'demo-wordpiece') {
-    const text = demoVocabulary().join('\n') + '\n';
+    if (options.demoVocabulary === undefined) {
+      throw new Error('the demo-wordpiece tokenizer needs the demo vocabulary passed in');
+    }
+    const text = options.demoVocabulary().join('\n') + '\n';
     return { tokenizer: WordPieceTokenizer.fromText(text), vocabularySha256: sha256Bytes(text) };
   }
   const source = options.source ?? BERT_BASE_UNCASED_VOCABULARY;

@@ -11,7 +11,7 @@ import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskResult } from '../../schemas/result.ts';
 import { classCount, type TaskDefinition } from '../../schemas/task.ts';
 import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';

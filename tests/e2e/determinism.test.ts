@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { resultFile } from '../../schemas/results-layout.ts';
 import { REPOSITORY_ROOT } from '../helpers/build-site.ts';

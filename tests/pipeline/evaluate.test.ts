@@ -3,12 +3,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  evaluate,
-  failureSummary,
-  shardOf,
-  type EvaluateSummary,
-} from '../../pipeline/evaluate.ts';
+import { failureSummary } from '../../pipeline/run/failures.ts';
+import { evaluate, type EvaluateSummary } from '../../pipeline/run/loop.ts';
+import { shardOf } from '../../pipeline/run/plan.ts';
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';

@@ -9,7 +9,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { rebuildLeaderboard } from '../../pipeline/scoring/aggregate.ts';
@@ -135,6 +135,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
       PROTOCOLS.leaderboard,
       suiteTasks(suite),
       scanned,
+      cache,
     ).catch((error: unknown) => error);
     expect(rebuilt).toBeInstanceOf(PipelineError);
     expect((rebuilt as PipelineError).message).toContain(expected);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSubmission } from '../../pipeline/check/check-submission.ts';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';

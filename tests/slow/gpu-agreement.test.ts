@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TaskResultFile } from '../../schemas/result.ts';
 import { resultFile } from '../../schemas/results-layout.ts';
-import { evaluate } from '../../pipeline/evaluate.ts';
+import { evaluate } from '../../pipeline/run/loop.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { providerProblem, type DeviceRequest } from '../../pipeline/runtime/ort.ts';

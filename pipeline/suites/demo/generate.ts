@@ -4,6 +4,7 @@
  */
 import { encodeFlac } from '../../audio/flac.ts';
 import { encodeWav } from '../../audio/wav.ts';
+import type { ShardGenerator } from '../../data/prepare.ts';
 import { packTar, type ShardEntry } from '../../data/webdataset.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';
 import { splitShards } from '../../tasks/splits.ts';
@@ -73,3 +74,9 @@ export async function generateDemoShards(task: TaskDefinition): Promise<Map<stri
   }
   return shards;
 }
+
+/** The demo suite's generator, for preparing its tasks' data (data/prepare.ts). */
+export const demoShardGenerator: ShardGenerator = {
+  seed: DEMO_DATA_SEED,
+  generate: generateDemoShards,
+};

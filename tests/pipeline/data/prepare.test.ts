@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,11 @@ import {
   prepareTaskData,
   type PrepareOptions,
 } from '../../../pipeline/data/prepare.ts';
+import {
+  lockFilePath,
+  readShardLock,
+  recordFirstSeenShardHashes,
+} from '../../../pipeline/data/shard-lock.ts';
 import { packTar } from '../../../pipeline/data/webdataset.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
@@ -303,4 +308,41 @@ describe('data discover', () => {
 
 it('keeps downloads inside the cache folder', () => {
   expect(existsSync(join(cacheDir, '..', 'toy_train_0.tar'))).toBe(false);
+});
+
+describe('recordFirstSeenShardHashes', () => {
+  // The lock file of a suite lives beside the suites; a suite id of this test alone keeps it apart.
+  const suiteId = `record-test-${process.pid}`;
+  afterEach(async () => {
+    await rm(lockFilePath(suiteId), { force: true });
+  });
+
+  it('adds only hashes the lock lacks, keeps the others, and says so once', async () => {
+    const known = 'a'.repeat(64);
+    const lock = { shards: { 'toy/old.tar': known } };
+    const logger = createMemoryLogger();
+    const added = await recordFirstSeenShardHashes(
+      suiteId,
+      lock,
+      { 'toy/old.tar': 'b'.repeat(64), 'toy/new.tar': 'c'.repeat(64) },
+      logger,
+    );
+    expect(added).toBe(1);
+    expect(await readShardLock(suiteId)).toEqual({
+      shards: { 'toy/new.tar': 'c'.repeat(64), 'toy/old.tar': known },
+    });
+    expect(logger.lines).toEqual([
+      `recorded 1 first-seen shard hashes in ${lockFilePath(suiteId)}; commit it so later runs enforce them`,
+    ]);
+  });
+
+  it('writes and says nothing when every hash is known', async () => {
+    const logger = createMemoryLogger();
+    const lock = { shards: { 'toy/old.tar': 'a'.repeat(64) } };
+    expect(
+      await recordFirstSeenShardHashes(suiteId, lock, { 'toy/old.tar': 'a'.repeat(64) }, logger),
+    ).toBe(0);
+    expect(existsSync(lockFilePath(suiteId))).toBe(false);
+    expect(logger.lines).toEqual([]);
+  });
 });

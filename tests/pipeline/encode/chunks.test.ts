@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClipEncoder, type CropBatch } from '../../../pipeline/encode/embed.ts';
+import type { CropBatch } from '../../../pipeline/encode/crop-batches.ts';
+import { ClipEncoder } from '../../../pipeline/encode/embed.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { needsFullWindow } from '../../helpers/broken-encoders.ts';
 import { chunkRanges, fixedChunkRanges, shortestChunk } from '../../../pipeline/encode/chunks.ts';

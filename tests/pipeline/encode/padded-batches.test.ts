@@ -18,11 +18,11 @@ import { encodeWav } from '../../../pipeline/audio/wav.ts';
 import type { LabelledAudio } from '../../../pipeline/data/samples.ts';
 import { packTar, type ShardEntry } from '../../../pipeline/data/webdataset.ts';
 import {
-  ClipEncoder,
   cropEvents,
   type CropBatch,
   type CropEvent,
-} from '../../../pipeline/encode/embed.ts';
+} from '../../../pipeline/encode/crop-batches.ts';
+import { ClipEncoder } from '../../../pipeline/encode/embed.ts';
 import { encodeTask } from '../../../pipeline/encode/stage.ts';
 import { DEFAULT_ENCODE_LIMITS } from '../../../pipeline/encode/supervisor.ts';
 import { Engine } from '../../../pipeline/heads/engine.ts';
@@ -82,11 +82,12 @@ async function events(
 ): Promise<CropEvent[]> {
   const out: CropEvent[] = [];
   const sources = shards.map((entries, id) => ({ id, samples: clips(`s${id}.tar`, entries) }));
-  for await (const event of cropEvents(
-    { sampleRate: RATE, embeddingDim: 2, maxInputSeconds: 10 },
-    sources,
-    { mode: 'pooled', cropSeconds: undefined, batchSize: 2, batching },
-  )) {
+  for await (const event of cropEvents({ sampleRate: RATE }, sources, {
+    mode: 'pooled',
+    cropSeconds: undefined,
+    batchSize: 2,
+    batching,
+  })) {
     out.push(event);
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationPlan } from '../../../pipeline/evaluate.ts';
+import type { EvaluationPlan } from '../../../pipeline/run/plan.ts';
 import { shardMatrix } from '../../../pipeline/run/matrix.ts';
 
 /** A plan with `pending` pairs that need work, `current` done ones and `unsupported` skipped ones. */

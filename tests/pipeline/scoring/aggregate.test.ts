@@ -286,12 +286,27 @@ describe('bootstrap aggregation', () => {
 });
 
 describe('submission facts on the leaderboard', () => {
+  it('scans each model once: a rebuild reads the count stored under its sha256', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parameters-cache-'));
+    const cacheDir = join(dir, 'cache');
+    const modelPath = join(dir, 'model.onnx');
+    await writeFile(modelPath, broken.validLogMel());
+    const logMel = { ...submission('alpha'), modelPath };
+    const first = await modelParameters([logMel], cacheDir);
+    // Bytes that no longer decode: only a rescan would notice, and the same sha256 is not rescanned.
+    await writeFile(modelPath, 'not an onnx model');
+    expect(await modelParameters([logMel], cacheDir)).toEqual(first);
+    // Another sha256 is another model, scanned afresh (and this one has no structure to count).
+    const changed = { ...logMel, modelSha256: 'b'.repeat(64) };
+    expect(await modelParameters([changed], cacheDir)).toEqual(new Map());
+  });
+
   it('counts the values stored in each model and carries the manifest facts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parameters-'));
     const modelPath = join(dir, 'model.onnx');
     await writeFile(modelPath, broken.validLogMel());
     const logMel = { ...submission('alpha'), modelPath };
-    const counts = await modelParameters([logMel]);
+    const counts = await modelParameters([logMel], join(dir, 'cache'));
     // DFT basis 402 x 400, filterbank 201 x 64 and 13 values of small constants (see the checker test).
     expect(counts).toEqual(new Map([['alpha', 402 * 400 + 201 * 64 + 13]]));
 

@@ -35,6 +35,7 @@ describe('leaderboard.json rebuilt from the fixture runs', () => {
         PROTOCOLS.leaderboard,
         suiteTasks(suite).filter((task) => FIXTURE_TASKS.includes(task.id)),
         await scanSubmissions(join(REPOSITORY_ROOT, 'submissions'), join(work, 'cache')),
+        join(work, 'cache'),
       );
       await expectGolden('fixture-leaderboard.json', await readFile(leaderboardFile(work), 'utf8'));
     },

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   prepareTaskData,
-  readShardLock,
   type PreparedTaskData,
   type ReadyTaskData,
 } from '../../../pipeline/data/prepare.ts';
+import { readShardLock } from '../../../pipeline/data/shard-lock.ts';
 import { taskShardNames } from '../../../pipeline/tasks/splits.ts';
 import { classCount } from '../../../schemas/task.ts';
 import { classIndex } from '../../../pipeline/data/labels.ts';
 import { readLabelledAudio } from '../../../pipeline/data/samples.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
-import { generateDemoShards } from '../../../pipeline/suites/demo/generate.ts';
+import { demoShardGenerator, generateDemoShards } from '../../../pipeline/suites/demo/generate.ts';
 import { getSuite, suiteTasks } from '../../../pipeline/suites/index.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
 
@@ -93,7 +93,7 @@ describe('prepareTaskData', () => {
     }
     const lock = await readShardLock('demo');
     const logger = createMemoryLogger();
-    const options = { cacheDir, suiteId: 'demo', lock, logger };
+    const options = { cacheDir, suiteId: 'demo', lock, logger, generator: demoShardGenerator };
 
     const first = ready(await prepareTaskData(task, options));
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
@@ -109,5 +109,22 @@ describe('prepareTaskData', () => {
     const third = ready(await prepareTaskData(task, options));
     expect(third.shards).toEqual(first.shards);
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
+  });
+
+  it('refuses a generated task when no generator is passed in (data/ does not own the demo)', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'cache-'));
+    const task = demoTasks[0];
+    if (!task) {
+      throw new Error('no demo task');
+    }
+    const options = {
+      cacheDir,
+      suiteId: 'demo',
+      lock: await readShardLock('demo'),
+      logger: createMemoryLogger(),
+    };
+    await expect(prepareTaskData(task, options)).rejects.toThrow(
+      /no shard generator was passed in/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoVocabulary } from '../../../pipeline/suites/demo/vocabulary.ts';
 import { loadTokenizer } from '../../../pipeline/text/tokenizers.ts';
 import {
   basicTokens,
@@ -131,8 +132,14 @@ describe('loadTokenizer', () => {
     ).rejects.toThrow(/sha256 mismatch/);
   });
 
+  it('refuses the demo tokenizer when no demo vocabulary is passed in (text/ does not own it)', async () => {
+    await expect(loadTokenizer('demo-wordpiece', { cacheDir: dir })).rejects.toThrow(
+      /needs the demo vocabulary/,
+    );
+  });
+
   it('builds the demo vocabulary so every demo caption word is covered', async () => {
-    const { tokenizer } = await loadTokenizer('demo-wordpiece', { cacheDir: dir });
+    const { tokenizer } = await loadTokenizer('demo-wordpiece', { cacheDir: dir, demoVocabulary });
     const ids = tokenizer.encode('a small bell, followed by an emergency siren');
     expect(ids).not.toContain(tokenizer.unknownId);
     // Eight words and a comma; "followed" and "emergency" are longer than six letters, so each
