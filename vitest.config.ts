@@ -24,7 +24,7 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['tests/setup/chromium.ts'],
     // Unit tests keep the 30 s default; tests that start processes, build the site or drive a
-    // browser set timeouts of their own (tests/helpers/budgets.ts), about ten times their idle
+    // browser set timeouts of their own (tests/support/budgets.ts), about ten times their idle
     // time, so that `npm test` passes on a 2-core machine busy with other work.
     testTimeout: 30_000,
     hookTimeout: 600_000,

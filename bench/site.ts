@@ -1,6 +1,6 @@
 /**
  * The site at scale: synthetic results of 30 and of 500 submissions on the 27 X-ARES tasks
- * (bench/synthetic-results.ts), each built with `astro build`; the home page's size as served
+ * (tests/support/synthetic-results.ts), each built with `astro build`; the home page's size as served
  * (gzip, as GitHub Pages sends it) and raw; and a sort and a filter in Chromium, timed inside
  * the page (the handler and the layout it causes). Each row sets 500 against 30 in the same run.
  * Targets (docs/performance.md): 500 entries build in under 60 s on 2 cores, the home page
@@ -11,11 +11,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildSite } from '../tests/helpers/build-site.ts';
-import { chromiumPath, launchChromium } from '../tests/helpers/chromium.ts';
-import { serveDirectory } from '../tests/helpers/static-server.ts';
+import { buildSite } from '../tests/support/build-site.ts';
+import { chromiumPath, launchChromium } from '../tests/support/chromium.ts';
+import { serveDirectory } from '../tests/support/static-server.ts';
 import { median, timed, type Row } from './measure.ts';
-import { writeSyntheticResults } from './synthetic-results.ts';
+import { writeSyntheticResults } from '../tests/support/synthetic-results.ts';
 
 interface Board {
   readonly size: number;

@@ -132,6 +132,26 @@ describe('module boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('shares the helpers of tests and bench through tests/support/ alone', () => {
+    // bench may use what tests use (a site build, Chromium, synthetic boards) only from there;
+    // tests reach into bench/ only to test bench's own code (tests/bench/).
+    const offenders = [
+      ...sourceFiles('bench').flatMap((file) =>
+        resolvedImportsOf(file)
+          .filter((target) => target.startsWith('tests/') && !target.startsWith('tests/support/'))
+          .map((target) => `${file} -> ${target}`),
+      ),
+      ...sourceFiles('tests')
+        .filter((file) => !file.startsWith('tests/bench/'))
+        .flatMap((file) =>
+          resolvedImportsOf(file)
+            .filter((target) => target.startsWith('bench/'))
+            .map((target) => `${file} -> ${target}`),
+        ),
+    ];
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps schemas/ a leaf that imports only zod and itself', () => {
     const offenders = sourceFiles('schemas').flatMap((file) =>
       importsOf(file)

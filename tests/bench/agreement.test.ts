@@ -3,8 +3,8 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { rewriteResult } from '../helpers/results.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
+import { rewriteResult } from '../support/results.ts';
 
 const runs = join(import.meta.dirname, '..', 'fixtures', 'runs');
 

@@ -16,12 +16,12 @@ import { createMemoryLogger } from '../../pipeline/log.ts';
 import { weightedAverage } from '../../pipeline/scoring/aggregate.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { EXAMPLE_ENCODERS } from '../../pipeline/example-encoders/examples.ts';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { copyOfDemoWorld, demoWorld } from '../helpers/demo-world.ts';
-import { commitFreeResult, demoScoresTable } from '../helpers/demo-scores.ts';
-import { expectGolden } from '../helpers/golden.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
+import { copyOfDemoWorld, demoWorld } from '../support/demo-world.ts';
+import { commitFreeResult, demoScoresTable } from '../support/demo-scores.ts';
+import { expectGolden } from '../support/golden.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { chromiumPath, launchChromium } from '../support/chromium.ts';
 import {
   checkAxe,
   checkCompare,
@@ -31,8 +31,8 @@ import {
   checkSorting,
   checkWithoutScript,
   watchedPage,
-} from '../helpers/board-checks.ts';
-import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
+} from '../support/board-checks.ts';
+import { serveDirectory, type StaticServer } from '../support/static-server.ts';
 
 const tasks = suiteTasks(getSuite('demo'));
 

@@ -10,11 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../pipeline/run/loop.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { resultFile } from '../../schemas/results-layout.ts';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { commitFreeResult } from '../helpers/demo-scores.ts';
-import { copyOfDemoWorld, demoWorld } from '../helpers/demo-world.ts';
-import { deterministicFiles, launch } from '../helpers/pipeline-process.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { commitFreeResult } from '../support/demo-scores.ts';
+import { copyOfDemoWorld, demoWorld } from '../support/demo-world.ts';
+import { deterministicFiles, launch } from '../support/pipeline-process.ts';
 
 async function embeddingFiles(cacheDir: string): Promise<string[]> {
   const root = join(cacheDir, 'embeddings');

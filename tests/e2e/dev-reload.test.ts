@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { leaderboardFile } from '../../schemas/results-layout.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { copyOfDemoWorld } from '../helpers/demo-world.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { copyOfDemoWorld } from '../support/demo-world.ts';
 import {
   deterministicFiles,
   isRunning,
@@ -21,7 +21,7 @@ import {
   lockHolder,
   temporaryFiles,
   until,
-} from '../helpers/pipeline-process.ts';
+} from '../support/pipeline-process.ts';
 
 const SLUG = 'logmel-baseline';
 

@@ -17,7 +17,7 @@ import { resultFile } from '../../schemas/results-layout.ts';
 import { encodeWav } from '../../pipeline/audio/wav.ts';
 import { packTar, type ShardEntry } from '../../pipeline/data/webdataset.ts';
 import { SeededRandom } from '../../pipeline/util/random.ts';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
 
 const TASK = 'door_knocks';
 let repo: string;

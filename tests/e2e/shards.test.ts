@@ -12,10 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { mergeResults } from '../../pipeline/scoring/merge.ts';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { rewriteResult } from '../helpers/results.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { copyOfDemoWorld } from '../helpers/demo-world.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
+import { rewriteResult } from '../support/results.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { copyOfDemoWorld } from '../support/demo-world.ts';
 
 const TASK = 'demo_sound_events';
 const SLUGS = ['logmel-baseline', 'random-conv', 'random-transformer'];

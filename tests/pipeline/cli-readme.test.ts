@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENVIRONMENT_VARIABLES } from '../../schemas/environment.ts';
 import { COMMANDS, main } from '../../pipeline/cli/index.ts';
 import { commandHelpText, helpText } from '../../pipeline/cli/help.ts';
-import { expectGolden } from '../helpers/golden.ts';
+import { expectGolden } from '../support/golden.ts';
 import {
   normalizeTables,
   README_PATH,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
 import { main, parseShard } from '../../pipeline/cli/index.ts';
-import { validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
+import { validLogMel, writeSubmission } from '../support/broken-encoders.ts';
 
 function captureStdout() {
   const chunks: string[] = [];

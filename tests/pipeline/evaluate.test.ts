@@ -17,7 +17,7 @@ import {
   nanOutput,
   validLogMel,
   writeSubmission,
-} from '../helpers/broken-encoders.ts';
+} from '../support/broken-encoders.ts';
 
 describe('evaluate with a broken submission among good ones', () => {
   let work: string;

@@ -21,7 +21,7 @@ import { crossCheckLeaderboard } from '../../schemas/cross-check.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskResult } from '../../schemas/result.ts';
 import { leaderboardFile, resultFile } from '../../schemas/results-layout.ts';
-import { validLogMel, writeSubmission } from '../helpers/broken-encoders.ts';
+import { validLogMel, writeSubmission } from '../support/broken-encoders.ts';
 
 const TASK = 'demo_tags';
 const SLUG = 'good-encoder';

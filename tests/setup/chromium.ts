@@ -2,7 +2,7 @@
  * Global setup: when Chromium is missing, the browser tests skip themselves; this makes sure the
  * run ends with an unmissable notice instead of a quiet "skipped".
  */
-import { chromiumPath } from '../helpers/chromium.ts';
+import { chromiumPath } from '../support/chromium.ts';
 
 export default function setup(): () => void {
   return () => {

@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { demoWorldPaths, REPOSITORY_ROOT } from '../helpers/demo-world-paths.ts';
+import { demoWorldPaths, REPOSITORY_ROOT } from '../support/demo-world-paths.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await mkdtemp(join(tmpdir(), 'demo-world-'));

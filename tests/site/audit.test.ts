@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
-import { axeViolations, crawlSite, isSerious } from '../helpers/site-audit.ts';
-import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
+import { chromiumPath, launchChromium } from '../support/chromium.ts';
+import { axeViolations, crawlSite, isSerious } from '../support/site-audit.ts';
+import { serveDirectory, type StaticServer } from '../support/static-server.ts';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main>${body}</main></body></html>`;

@@ -11,7 +11,7 @@ import {
   taskComparisonChart,
   truncate,
 } from '../../src/lib/charts.ts';
-import { expectGolden } from '../helpers/golden.ts';
+import { expectGolden } from '../support/golden.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),

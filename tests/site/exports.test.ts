@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { citationBibtex, csvLine, trackCsv } from '../../src/lib/exports.ts';
-import { expectGolden } from '../helpers/golden.ts';
+import { expectGolden } from '../support/golden.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),

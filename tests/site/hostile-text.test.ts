@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../helpers/build-site.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { loaderRefusals } from '../helpers/site-loaders.ts';
-import { chromiumPath, launchChromium } from '../helpers/chromium.ts';
-import { serveDirectory, type StaticServer } from '../helpers/static-server.ts';
+import { buildSite } from '../support/build-site.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { loaderRefusals } from '../support/site-loaders.ts';
+import { chromiumPath, launchChromium } from '../support/chromium.ts';
+import { serveDirectory, type StaticServer } from '../support/static-server.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const HOSTILE = {
@@ -41,7 +41,7 @@ async function resultsWith(
   return { work, resultsDir };
 }
 
-// Refused by the site's loaders, as `astro build` runs them (tests/helpers/site-loaders.ts).
+// Refused by the site's loaders, as `astro build` runs them (tests/support/site-loaders.ts).
 describe('hostile manifest text the schema refuses', () => {
   it('fails the build on a bidirectional override, naming the field', async () => {
     const { resultsDir } = await resultsWith((submission) => {

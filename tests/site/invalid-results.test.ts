@@ -2,10 +2,10 @@ import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSite, REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { loaderRefusals, SITE_LOADERS } from '../helpers/site-loaders.ts';
-import { rewriteResult } from '../helpers/results.ts';
+import { buildSite, REPOSITORY_ROOT } from '../support/build-site.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { loaderRefusals, SITE_LOADERS } from '../support/site-loaders.ts';
+import { rewriteResult } from '../support/results.ts';
 
 const fixture = (...path: string[]) => readFile(join(import.meta.dirname, ...path), 'utf8');
 
@@ -51,7 +51,7 @@ async function fixtureResults(prefix: string): Promise<{ work: string; resultsDi
 
 describe('site build with a bad results file', { timeout: BUDGETS.siteBuild }, () => {
   // The one real build of this file: the loaders' refusal fails `astro build` with its message.
-  // The other cases run the same loaders in process (tests/helpers/site-loaders.ts).
+  // The other cases run the same loaders in process (tests/support/site-loaders.ts).
   it('fails and names the file and the field', async () => {
     const work = await mkdtemp(join(tmpdir(), 'invalid-results-'));
     const resultsDir = join(work, 'results');

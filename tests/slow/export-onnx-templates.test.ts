@@ -16,8 +16,8 @@ import { createMemoryLogger } from '../../pipeline/log.ts';
 import { Leaderboard } from '../../schemas/leaderboard.ts';
 import { leaderboardFile } from '../../schemas/results-layout.ts';
 import { SubmissionManifest } from '../../schemas/manifest.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { encoders, exportTool, FIELDS, python } from '../helpers/export-tool.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { encoders, exportTool, FIELDS, python } from '../support/export-tool.ts';
 
 const TEMPLATES = [
   { slug: 'mel-cnn', file: 'mel_cnn_encoder.py', maxInputSeconds: 10, hopMs: 20 },

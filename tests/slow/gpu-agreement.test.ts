@@ -14,8 +14,8 @@ import { evaluate } from '../../pipeline/run/loop.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { providerProblem, type DeviceRequest } from '../../pipeline/runtime/ort.ts';
-import { REPOSITORY_ROOT } from '../helpers/build-site.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
+import { REPOSITORY_ROOT } from '../support/build-site.ts';
+import { BUDGETS } from '../support/budgets.ts';
 
 const SUBMISSIONS = ['logmel-baseline', 'random-conv'] as const;
 const TASKS = ['demo_sound_events', 'demo_timbre'] as const;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../pipeline/util/random.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { deterministicFiles, launch, temporaryFiles } from '../helpers/pipeline-process.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { deterministicFiles, launch, temporaryFiles } from '../support/pipeline-process.ts';
 
 const SLUG = 'logmel-baseline';
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSubmission } from '../../pipeline/check/check-submission.ts';
-import { BUDGETS } from '../helpers/budgets.ts';
-import { encoders, exportTool, python, root } from '../helpers/export-tool.ts';
+import { BUDGETS } from '../support/budgets.ts';
+import { encoders, exportTool, python, root } from '../support/export-tool.ts';
 
 describe.skipIf(python === undefined)("the export tool's ONNX-friendly STFT", () => {
   it(

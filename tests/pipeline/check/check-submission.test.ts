@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionManifestInput } from '../../../schemas/manifest.ts';
 import { CheckReport, type CheckItem } from '../../../schemas/check-report.ts';
 import { checkSubmission, formatCheckReport } from '../../../pipeline/check/check-submission.ts';
-import * as broken from '../../helpers/broken-encoders.ts';
+import * as broken from '../../support/broken-encoders.ts';
 
 let root: string;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { CheckReport } from '../../../schemas/check-report.ts';
 import type { SubmissionManifestInput } from '../../../schemas/manifest.ts';
 import { checkSubmission } from '../../../pipeline/check/check-submission.ts';
 import { describeRunFailure, MEMORY_HINT } from '../../../pipeline/check/dynamic/encoder-calls.ts';
-import * as broken from '../../helpers/broken-encoders.ts';
+import * as broken from '../../support/broken-encoders.ts';
 
 let root: string;
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import {
   type ModelMessage,
   type TensorMessage,
 } from '../../../pipeline/onnx/proto.ts';
-import { validLogMel } from '../../helpers/broken-encoders.ts';
+import { validLogMel } from '../../support/broken-encoders.ts';
 
 const GRAPH_ATTRIBUTE = 5;
 const TENSOR_ATTRIBUTE = 4;

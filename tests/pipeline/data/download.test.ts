@@ -7,7 +7,7 @@ import { download, downloadPinned, retryAfterMs } from '../../../pipeline/data/d
 import { isInternalAddress } from '../../../pipeline/data/safe-fetch.ts';
 import { DataError } from '../../../pipeline/errors.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
-import { startFlakyServer, type FlakyServer } from '../../helpers/flaky-server.ts';
+import { startFlakyServer, type FlakyServer } from '../../support/flaky-server.ts';
 
 const body = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
 const sha256 = sha256Bytes(body);

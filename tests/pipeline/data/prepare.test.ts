@@ -19,7 +19,7 @@ import { packTar } from '../../../pipeline/data/webdataset.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
-import { startFlakyServer, type FlakyServer } from '../../helpers/flaky-server.ts';
+import { startFlakyServer, type FlakyServer } from '../../support/flaky-server.ts';
 
 const base: TaskDefinitionInput = {
   id: 'toy',

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import tar, { type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { startFlakyServer } from '../../helpers/flaky-server.ts';
+import { startFlakyServer } from '../../support/flaky-server.ts';
 import {
   openShard,
   packTar,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CropBatch } from '../../../pipeline/encode/crop-batches.ts';
 import { ClipEncoder } from '../../../pipeline/encode/embed.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
-import { needsFullWindow } from '../../helpers/broken-encoders.ts';
+import { needsFullWindow } from '../../support/broken-encoders.ts';
 import { chunkRanges, fixedChunkRanges, shortestChunk } from '../../../pipeline/encode/chunks.ts';
 
 describe('chunkRanges (the leaderboard protocol)', () => {

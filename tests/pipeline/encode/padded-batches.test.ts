@@ -32,7 +32,7 @@ import { GraphBuilder } from '../../../pipeline/onnx/graph-builder.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { loadSubmission } from '../../../pipeline/submissions/scan.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
-import { nanOutput, writeSubmission } from '../../helpers/broken-encoders.ts';
+import { nanOutput, writeSubmission } from '../../support/broken-encoders.ts';
 
 const RATE = 16000;
 const WINDOW = 128;

@@ -11,7 +11,7 @@ import { ADAM } from '../../../pipeline/heads/graphs/common.ts';
 import { probeParameters } from '../../../pipeline/heads/graphs/probe.ts';
 import { OrtSession } from '../../../pipeline/runtime/ort.ts';
 import { SeededRandom } from '../../../pipeline/util/random.ts';
-import { bruteForceCtcLoss, collapse } from '../../helpers/ctc-reference.ts';
+import { bruteForceCtcLoss, collapse } from '../../support/ctc-reference.ts';
 
 const DIM = 3;
 // A small vocabulary keeps the brute force (V^T paths) cheap; the graph takes any size.

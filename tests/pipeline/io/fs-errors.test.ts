@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../../pipeline/errors.ts';
 import { writeFileAtomic } from '../../../pipeline/io/files.ts';
 import { describeFileSystemError } from '../../../pipeline/io/fs-errors.ts';
-import { REPOSITORY_ROOT } from '../../helpers/build-site.ts';
+import { REPOSITORY_ROOT } from '../../support/build-site.ts';
 
 /** A Node file-system error as fs/promises throws it. */
 function nodeError(code: string, syscall: string, path: string): NodeJS.ErrnoException {

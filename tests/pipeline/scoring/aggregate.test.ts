@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as broken from '../../helpers/broken-encoders.ts';
+import * as broken from '../../support/broken-encoders.ts';
 import { PROTOCOLS } from '../../../schemas/protocols.ts';
 import type { TaskResult } from '../../../schemas/result.ts';
 import type { TaskDefinition } from '../../../schemas/task.ts';

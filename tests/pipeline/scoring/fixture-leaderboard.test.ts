@@ -12,10 +12,10 @@ import { scanSubmissions } from '../../../pipeline/submissions/scan.ts';
 import { getSuite, suiteTasks } from '../../../pipeline/suites/index.ts';
 import { PROTOCOLS } from '../../../schemas/protocols.ts';
 import { leaderboardFile } from '../../../schemas/results-layout.ts';
-import { REPOSITORY_ROOT } from '../../helpers/build-site.ts';
-import { BUDGETS } from '../../helpers/budgets.ts';
-import { demoWorld } from '../../helpers/demo-world.ts';
-import { expectGolden } from '../../helpers/golden.ts';
+import { REPOSITORY_ROOT } from '../../support/build-site.ts';
+import { BUDGETS } from '../../support/budgets.ts';
+import { demoWorld } from '../../support/demo-world.ts';
+import { expectGolden } from '../../support/golden.ts';
 
 const FIXTURE_TASKS = ['demo_sound_events', 'demo_timbre'];
 

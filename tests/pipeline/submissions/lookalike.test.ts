@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { comparableName, scanSubmissions } from '../../../pipeline/submissions/scan.ts';
-import { validLogMel, writeSubmission } from '../../helpers/broken-encoders.ts';
+import { validLogMel, writeSubmission } from '../../support/broken-encoders.ts';
 
 describe('comparableName', () => {
   it.each([

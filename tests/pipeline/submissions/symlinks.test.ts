@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSubmission } from '../../../pipeline/check/check-submission.ts';
 import { PipelineError } from '../../../pipeline/errors.ts';
 import { scanSubmissions } from '../../../pipeline/submissions/scan.ts';
-import { validLogMel, writeSubmission } from '../../helpers/broken-encoders.ts';
+import { validLogMel, writeSubmission } from '../../support/broken-encoders.ts';
 
 describe('symbolic links in submissions', { timeout: 120_000 }, () => {
   it('check refuses a model.onnx that is a link to a file outside its folder', async () => {

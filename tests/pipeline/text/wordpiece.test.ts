@@ -11,7 +11,7 @@ import {
   WordPieceTokenizer,
 } from '../../../pipeline/text/wordpiece.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
-import { serveDirectory, type StaticServer } from '../../helpers/static-server.ts';
+import { serveDirectory, type StaticServer } from '../../support/static-server.ts';
 
 // A vocabulary in the layout of BERT's vocab.txt: the line number is the id.
 const VOCABULARY = [

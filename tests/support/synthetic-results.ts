@@ -11,18 +11,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGGREGATE_LINE_WIDTH, formatJson } from '../schemas/json-text.ts';
-import { Efficiency, Leaderboard } from '../schemas/leaderboard.ts';
-import { SubmissionManifest } from '../schemas/manifest.ts';
-import { DEFAULT_PROTOCOL, PROTOCOLS } from '../schemas/protocols.ts';
-import { withDigest } from '../schemas/result-digest.ts';
+import { AGGREGATE_LINE_WIDTH, formatJson } from '../../schemas/json-text.ts';
+import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
+import { SubmissionManifest } from '../../schemas/manifest.ts';
+import { DEFAULT_PROTOCOL, PROTOCOLS } from '../../schemas/protocols.ts';
+import { withDigest } from '../../schemas/result-digest.ts';
 import {
   MEASUREMENTS_SCHEMA_VERSION,
   RESULT_SCHEMA_VERSION,
   TaskMeasurementsFile,
   TaskResultFile,
   type TaskResult,
-} from '../schemas/result.ts';
+} from '../../schemas/result.ts';
 import {
   efficiencyFile,
   failureFile,
@@ -30,21 +30,21 @@ import {
   measurementsFile,
   resultFile,
   statusFile,
-} from '../schemas/results-layout.ts';
-import { FailureRecord, StatusFile } from '../schemas/status.ts';
-import type { TaskDefinition } from '../schemas/task.ts';
-import { interval95 } from '../schemas/statistics.ts';
+} from '../../schemas/results-layout.ts';
+import { FailureRecord, StatusFile } from '../../schemas/status.ts';
+import type { TaskDefinition } from '../../schemas/task.ts';
+import { interval95 } from '../../schemas/statistics.ts';
 import {
   buildEfficiency,
   buildLeaderboard,
   buildStatus,
   type ResultTable,
-} from '../pipeline/scoring/aggregate.ts';
-import { BOOTSTRAP_REPLICATES } from '../pipeline/metrics/bootstrap.ts';
-import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
-import type { Submission } from '../pipeline/submissions/scan.ts';
-import { ENGINE_VERSION } from '../pipeline/protocol.ts';
-import { SeededRandom } from '../pipeline/util/random.ts';
+} from '../../pipeline/scoring/aggregate.ts';
+import { BOOTSTRAP_REPLICATES } from '../../pipeline/metrics/bootstrap.ts';
+import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
+import type { Submission } from '../../pipeline/submissions/scan.ts';
+import { ENGINE_VERSION } from '../../pipeline/protocol.ts';
+import { SeededRandom } from '../../pipeline/util/random.ts';
 
 export interface SyntheticOptions {
   readonly submissions: number;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leaderboard } from '../../schemas/leaderboard.ts';
-import { writeSyntheticResults } from '../../bench/synthetic-results.ts';
+import { writeSyntheticResults } from './synthetic-results.ts';
 import {
   checkAxe,
   checkCompare,
