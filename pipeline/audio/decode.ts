@@ -18,11 +18,9 @@ import decode from 'audio-decode';
 import { DataError, errorMessage } from '../errors.ts';
 import { decodeFlacFast } from './flac-fast.ts';
 import { ascii, decodeWav } from './wav-decode.ts';
+import type { DecodedAudio } from './decoded-audio.ts';
 
-export interface DecodedAudio {
-  readonly channels: readonly Float32Array[];
-  readonly sampleRate: number;
-}
+export type { DecodedAudio } from './decoded-audio.ts';
 
 /** Extensions accepted as the audio of a sample, in the order X-ARES looks for them. */
 export const AUDIO_EXTENSIONS = ['flac', 'mp3', 'sox', 'wav', 'm4a', 'ogg', 'wma'] as const;

@@ -6,7 +6,7 @@
  * errors stay unchanged.
  */
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import type { DecodedAudio } from './decode.ts';
+import type { DecodedAudio } from './decoded-audio.ts';
 import { flacFrames, flacStream, type FlacStream } from './flac-stream.ts';
 
 /** The exports of the Emscripten build of libFLAC inside @wasm-audio-decoders/flac. */

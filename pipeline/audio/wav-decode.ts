@@ -3,7 +3,7 @@
  * rather than through audio-decode because it is trivial, exact and fast, and WAV is the most
  * common format of the suite. Integer PCM is divided by 2^(bits-1), as torchaudio.load does.
  */
-import type { DecodedAudio } from './decode.ts';
+import type { DecodedAudio } from './decoded-audio.ts';
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
