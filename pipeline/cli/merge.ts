@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_PROTOCOL } from '../../schemas/protocols.ts';
 import { protocolResultsDir } from '../../schemas/results-layout.ts';
 import { UsageError } from '../errors.ts';
-import { mergeResults } from '../scoring/merge.ts';
+import { mergeResults } from '../run/merge.ts';
 import {
   LOGGING_OPTIONS,
   PROTOCOL_OPTION,

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
-import { mergeResults } from '../../pipeline/scoring/merge.ts';
+import { mergeResults } from '../../pipeline/run/merge.ts';
 import { REPOSITORY_ROOT } from '../support/build-site.ts';
 import { rewriteResult } from '../support/results.ts';
 import { BUDGETS } from '../support/budgets.ts';

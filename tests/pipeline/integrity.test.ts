@@ -13,7 +13,7 @@ import { evaluate } from '../../pipeline/run/loop.ts';
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
 import { rebuildLeaderboard } from '../../pipeline/scoring/aggregate.ts';
-import { mergeResults } from '../../pipeline/scoring/merge.ts';
+import { mergeResults } from '../../pipeline/run/merge.ts';
 import { PROTOCOLS } from '../../schemas/protocols.ts';
 import { getSuite, suiteTasks } from '../../pipeline/suites/index.ts';
 import { scanSubmissions } from '../../pipeline/submissions/scan.ts';

@@ -19,12 +19,12 @@ import type { ProtocolName } from '../../schemas/protocols.ts';
 import { failureFile, measurementsFile, resultFile } from '../../schemas/results-layout.ts';
 import { FailureRecord } from '../../schemas/status.ts';
 import { PipelineError } from '../errors.ts';
-import { prepareAndPlan } from '../run/prepare.ts';
+import { prepareAndPlan } from './prepare.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
-import { rebuildLeaderboard } from './aggregate.ts';
-import { matchesInputs, parseResultText } from './stored-result.ts';
+import { rebuildLeaderboard } from '../scoring/aggregate.ts';
+import { matchesInputs, parseResultText } from '../scoring/stored-result.ts';
 
 export interface MergeOptions {
   readonly suiteId: string;
