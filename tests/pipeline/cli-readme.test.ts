@@ -11,15 +11,7 @@ import {
   REGENERATE_COMMAND,
   renderReadmeTables,
 } from '../../pipeline/cli/readme.ts';
-
-function captureStdout() {
-  const chunks: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  return chunks;
-}
+import { captureStdout } from '../support/capture-output.ts';
 
 describe('the CLI documents itself from its specs', () => {
   it('prints the help of the golden file, for the CLI and for each command', async () => {

@@ -6,24 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
 import { main, parseShard } from '../../pipeline/cli/index.ts';
 import { validLogMel, writeSubmission } from '../support/broken-encoders.ts';
-
-function captureStdout() {
-  const chunks: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  return chunks;
-}
-
-function captureStderr() {
-  const chunks: string[] = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  return chunks;
-}
+import { captureStdout, captureStderr } from '../support/capture-output.ts';
 
 describe('pipeline CLI', () => {
   afterEach(() => {
