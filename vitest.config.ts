@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -22,6 +23,9 @@ export default defineConfig({
   test: {
     // onnxruntime-node is a native addon: keep every test file in its own forked process.
     pool: 'forks',
+    // Two files at a time even on 2 cores (vitest's default there is one): most end-to-end and
+    // browser tests spend their time waiting on a child process, a server or Chromium.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['tests/setup/chromium.ts'],
     // Unit tests keep the 30 s default; tests that start processes, build the site or drive a
     // browser set timeouts of their own (tests/support/budgets.ts), about ten times their idle
