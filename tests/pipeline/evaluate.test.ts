@@ -14,6 +14,7 @@ import { StatusFile } from '../../schemas/status.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import {
   externalData,
+  LONG_INPUTS,
   nanOutput,
   validLogMel,
   writeSubmission,
@@ -29,7 +30,7 @@ describe('evaluate with a broken submission among good ones', () => {
     await writeSubmission(submissions, 'good-encoder', validLogMel());
     await writeSubmission(submissions, 'nan-encoder', nanOutput());
     // Right frames, wrong declared hop: only the checker's dynamic checks see it.
-    await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20 });
+    await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20, ...LONG_INPUTS });
     // A model the checker would refuse, as if it had reached main without the checker.
     await writeSubmission(submissions, 'leaky-encoder', externalData());
     logger = createMemoryLogger();

@@ -101,7 +101,7 @@ describe('dynamic checks that catch what real encoders get wrong', { timeout: 24
   });
 
   it('frame-rate: frames lost at the edges are reported apart from a hop that is right', async () => {
-    const report = await expectPasses('edges', broken.losesEdgeFrames());
+    const report = await expectPasses('edges', broken.losesEdgeFrames(), broken.LONG_INPUTS);
     const frameRate = report.checks.find((entry) => entry.id === 'frame-rate');
     expect(frameRate?.message).toMatch(
       /^one frame every 10\.00 ms as declared \(fitted over \d+ input lengths from 0\.1 s to 600 s: frames = samples \/ 160\.0 - [67]\.\d, largest residual \d\.\d frames\); each call loses about [67]\.\d frames at its edges/,
@@ -110,14 +110,17 @@ describe('dynamic checks that catch what real encoders get wrong', { timeout: 24
 
   it('frame-rate: a wrong hopMs fails, and the hopMs it suggests then passes', async () => {
     const [failure, ...others] = failing(
-      await check('blocks-hop', broken.blocksWithPadding(), { hopMs: 10 }),
+      await check('blocks-hop', broken.blocksWithPadding(), { hopMs: 10, ...broken.LONG_INPUTS }),
     );
     expect(others).toEqual([]);
     expect(failure?.message).toMatch(
       /^the manifest declares hopMs 10, but the encoder emits one frame every 25\.00 ms \(fitted over \d+ input lengths/,
     );
     expect(failure?.hint).toBe('set hopMs to 25: frame-level tasks place their labels with it');
-    await expectPasses('blocks-hop-fixed', broken.blocksWithPadding(), { hopMs: 25 });
+    await expectPasses('blocks-hop-fixed', broken.blocksWithPadding(), {
+      hopMs: 25,
+      ...broken.LONG_INPUTS,
+    });
   });
 
   it('chunking: an encoder that needs a full 25 ms window passes, since no piece is shorter than half the maximum', async () => {
