@@ -11,6 +11,7 @@ const DEMO_WORLD = [
   'tests/e2e/shards.test.ts',
   'tests/e2e/interrupt.test.ts',
   'tests/pipeline/scoring/fixture-leaderboard.test.ts',
+  'tests/pipeline/example-encoders/examples.test.ts',
 ];
 
 /**
