@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Test files that read the shared demo world (tests/setup/demo-world.ts): `npm run build`'s
@@ -21,19 +20,6 @@ const DEMO_WORLD = [
  */
 const SLOW = ['tests/slow/**/*.test.ts'];
 
-/**
- * The unit tests first, then the demo world's: both projects are one group, so a worker freed by
- * the last unit files starts a world file at once instead of waiting for the whole group, and the
- * world builds in the background meanwhile.
- */
-class DemoWorldLast extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const world = (file: TestSpecification) => file.project.name === 'demo-world';
-    return [...sorted.filter((file) => !world(file)), ...sorted.filter(world)];
-  }
-}
-
 export default defineConfig({
   test: {
     // onnxruntime-node is a native addon: keep every test file in its own forked process.
@@ -41,7 +27,6 @@ export default defineConfig({
     // Two files at a time even on 2 cores (vitest's default there is one): most end-to-end and
     // browser tests spend their time waiting on a child process, a server or Chromium.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    sequence: { sequencer: DemoWorldLast },
     globalSetup: ['tests/setup/chromium.ts'],
     // Unit tests keep the 30 s default; tests that start processes, build the site or drive a
     // browser set timeouts of their own (tests/support/budgets.ts), about ten times their idle
@@ -55,7 +40,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts'],
           exclude: [...DEMO_WORLD, ...SLOW],
-          // Not group 0: vitest runs a single-worker project of group 0 last, after the others.
+          // First: while they run, the demo world builds on the other core. (Not 0: vitest runs
+          // a single-worker project of group 0 last, after every numbered group.)
           sequence: { groupOrder: 1 },
         },
       },
@@ -65,12 +51,12 @@ export default defineConfig({
           name: 'demo-world',
           include: DEMO_WORLD,
           globalSetup: ['tests/setup/demo-world.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
       {
         extends: true,
-        test: { name: 'slow', include: SLOW, sequence: { groupOrder: 2 } },
+        test: { name: 'slow', include: SLOW, sequence: { groupOrder: 3 } },
       },
     ],
   },
