@@ -14,7 +14,6 @@ import { StatusFile } from '../../schemas/status.ts';
 import { readJsonFile } from '../../pipeline/io/files.ts';
 import {
   externalData,
-  LONG_INPUTS,
   nanOutput,
   validLogMel,
   writeSubmission,
@@ -30,7 +29,7 @@ describe('evaluate with a broken submission among good ones', () => {
     await writeSubmission(submissions, 'good-encoder', validLogMel());
     await writeSubmission(submissions, 'nan-encoder', nanOutput());
     // Right frames, wrong declared hop: only the checker's dynamic checks see it.
-    await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20, ...LONG_INPUTS });
+    await writeSubmission(submissions, 'wrong-hop', validLogMel(), { hopMs: 20 });
     // A model the checker would refuse, as if it had reached main without the checker.
     await writeSubmission(submissions, 'leaky-encoder', externalData());
     logger = createMemoryLogger();

@@ -319,12 +319,6 @@ export const LOGMEL_MANIFEST: Omit<SubmissionManifestInput, 'encoder'> = {
   maxInputSeconds: 60,
 };
 
-/**
- * The example encoders' maximum input, for the tests whose expected text is the frame-rate fit
- * over 0.1 s to 600 s, the hop it suggests to the last digit, or a count of output values.
- */
-export const LONG_INPUTS = { maxInputSeconds: 600 } as const;
-
 /** Write `submissions/<slug>/` with `model.onnx` and a manifest pinning its exact bytes. */
 export async function writeSubmission(
   root: string,

@@ -86,6 +86,9 @@ export function frameRateOutcome(
     };
   }
   const hop = 1000 / (slope * contract.sampleRate);
+  // An encoder steps through its input a whole number of samples at a time: the hop to declare is
+  // that step, not the fit itself, which the frames lost at the edges tilt in the third decimal.
+  const suggestedHopMs = Number(((1000 * Math.round(1 / slope)) / contract.sampleRate).toFixed(3));
   const worst = Math.max(
     ...calls.map((call) => Math.abs(call.frames - (slope * call.samples + intercept))),
   );
@@ -100,14 +103,14 @@ export function frameRateOutcome(
   if (contract.hopMs === undefined) {
     return {
       status: 'info',
-      message: `the encoder emits one frame every ${hop.toFixed(2)} ms (${fit})${edges}; set hopMs to ${Number(hop.toFixed(3))}`,
+      message: `the encoder emits one frame every ${hop.toFixed(2)} ms (${fit})${edges}; set hopMs to ${suggestedHopMs}`,
     };
   }
   if (Math.abs(hop - contract.hopMs) > HOP_TOLERANCE * contract.hopMs) {
     return {
       status: 'fail',
       message: `the manifest declares hopMs ${contract.hopMs}, but the encoder emits one frame every ${hop.toFixed(2)} ms (${fit})${edges}`,
-      hint: `set hopMs to ${Number(hop.toFixed(3))}: frame-level tasks place their labels with it`,
+      hint: `set hopMs to ${suggestedHopMs}: frame-level tasks place their labels with it`,
     };
   }
   if (worst > 2 + 0.02 * Math.max(...range)) {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckId } from '../../../schemas/check-report.ts';
 import { DYNAMIC_CHECKS } from '../../../pipeline/check/dynamic/checks.ts';
+import { checkedLengths, frameRateOutcome } from '../../../pipeline/check/dynamic/frame-rate.ts';
 import { runDynamicChecks } from '../../../pipeline/check/dynamic/run-checks.ts';
 import type { OrtSession } from '../../../pipeline/runtime/ort.ts';
 
@@ -106,5 +107,27 @@ describe('runDynamicChecks', () => {
       'the encoder fails on 0.1 s of audio (1600 samples): input of 1600 samples is too short',
     );
     expect(shapes.slice(0, 2)).toEqual(['2x50000', '1x1600']);
+  });
+});
+
+describe('frameRateOutcome', () => {
+  // Blocks of 400 samples (25 ms at 16 kHz) with a 6-frame receptive field lost at the edges, over
+  // the lengths the checker feeds with maxInputSeconds 60: the fitted hop is 25.01 ms.
+  const calls = checkedLengths({ ...contract, maxInputSeconds: 60 }).map(({ samples }) => ({
+    samples,
+    frames: Math.max(1, Math.floor(samples / 400) - 6),
+  }));
+
+  it('suggests the hop as a whole number of samples, not the fit, which edge frames tilt', () => {
+    const outcome = frameRateOutcome(calls, { ...contract, hopMs: 10, maxInputSeconds: 60 });
+    expect(outcome.message).toMatch(/one frame every 25\.01 ms/);
+    expect(outcome.hint).toBe('set hopMs to 25: frame-level tasks place their labels with it');
+  });
+
+  it('suggests it when the manifest declares none', () => {
+    const { hopMs: _declared, ...undeclared } = contract;
+    expect(frameRateOutcome(calls, { ...undeclared, maxInputSeconds: 60 }).message).toMatch(
+      /; set hopMs to 25$/,
+    );
   });
 });
