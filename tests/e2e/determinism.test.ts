@@ -4,7 +4,7 @@
  * heads are seeded).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../pipeline/run/loop.ts';
@@ -73,23 +73,21 @@ describe('results do not depend on the encoder batch size', () => {
   });
 });
 
-// Two CLI evaluations and a killed one, about 15 s on an idle 2-core machine.
+// A killed CLI evaluation and its resumption, about 5 s on an idle 2-core machine.
 describe('a run killed with SIGKILL mid-task', { timeout: BUDGETS.pipelineRun }, () => {
+  // Five shards, encoded by the slowest example: the kill lands with shards still to encode.
   const slug = 'random-transformer';
-  const task = 'demo_speech';
+  const task = 'demo_timbre';
   const ARGS = ['evaluate', '--submission', slug, '--task', task];
 
   it('loses no finished shard and ends with the same bytes as a run never interrupted', async () => {
-    // Both start from the world's shards and checker verdicts, with no embedding cached.
-    const reference = (
-      await copyOfDemoWorld('uninterrupted-', { without: ['embeddings'], results: false })
-    ).work;
-    expect((await launch(reference, ARGS).exited).code).toBe(0);
-
-    const { work, cacheDir } = await copyOfDemoWorld('killed-', {
+    // The world's results less this one, its shards and checker verdicts, no embedding cached:
+    // the world itself is the run never interrupted.
+    const world = (await demoWorld()).resultsDir;
+    const { work, resultsDir, cacheDir } = await copyOfDemoWorld('killed-', {
       without: ['embeddings'],
-      results: false,
     });
+    await rm(resultFile(resultsDir, slug, task));
     const interrupted = launch(work, ARGS);
     // Kill as soon as the first shard's embeddings reach the cache: the other shards and the
     // head's training are still to come.
@@ -101,7 +99,7 @@ describe('a run killed with SIGKILL mid-task', { timeout: BUDGETS.pipelineRun },
     interrupted.kill('SIGKILL');
     const killed = await interrupted.exited;
     expect(killed.signal).toBe('SIGKILL');
-    expect(existsSync(resultFile(join(work, 'results'), slug, task))).toBe(false);
+    expect(existsSync(resultFile(resultsDir, slug, task))).toBe(false);
 
     const resuming = launch(work, ARGS);
     expect((await resuming.exited).code).toBe(0);
@@ -110,9 +108,8 @@ describe('a run killed with SIGKILL mid-task', { timeout: BUDGETS.pipelineRun },
     for (const file of cachedAtKill) {
       expect(existsSync(file)).toBe(true);
     }
-    expect(await deterministicFiles(join(work, 'results'))).toEqual(
-      await deterministicFiles(join(reference, 'results')),
-    );
+    // The result and the leaderboard rebuilt from it are the world's, byte for byte.
+    expect(await deterministicFiles(resultsDir)).toEqual(await deterministicFiles(world));
     // Every write is a temporary file renamed into place: after the resumed run no half-written
     // file is left anywhere, in the results or the caches.
     const leftovers = (await readdir(work, { recursive: true })).filter((name) =>

@@ -85,7 +85,8 @@ describe('evaluate asked to stop', { timeout: BUDGETS.pipelineRun }, () => {
   });
 
   it('makes a second build wait for the first instead of colliding in .astro/ and dist/', async () => {
-    const work = await fresh('builds');
+    // With the world's results: both builds reuse them and only build the site.
+    const { work } = await copyOfDemoWorld('interrupt-builds-', { without: ['embeddings'] });
     const site = {
       LEADERBOARD_OUT_DIR: join(work, 'dist'),
       LEADERBOARD_ASTRO_CACHE_DIR: join(work, 'astro-cache'),
