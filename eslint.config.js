@@ -19,7 +19,9 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One program from tsconfig.json, which includes every file: `eslint .` took 19 s on
+      // 2 cores this way against 26 s with the project service (editor-style projects).
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // Numeric code indexes typed arrays in hot loops; `as number` after a bounds-checked index is deliberate.

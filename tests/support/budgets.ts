@@ -19,6 +19,8 @@ export const BUDGETS = {
   boardInBrowser: 300_000,
   /** `astro dev` started, a page loaded and reloaded (idle 10-20 s). */
   devServer: 240_000,
+  /** One lint tool over the whole repository: format, types, lint rules, dead code (idle 3-20 s). */
+  lint: 300_000,
   /** Soaks and scale runs of `npm run test:slow` (idle 1-2 min each). */
   soak: 900_000,
   /** Exporting PyTorch models with tools/export_onnx.py (idle about a minute). */
