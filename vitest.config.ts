@@ -11,8 +11,10 @@ const DEMO_WORLD = [
   'tests/e2e/determinism.test.ts',
   'tests/e2e/shards.test.ts',
   'tests/e2e/interrupt.test.ts',
+  'tests/e2e/concurrent-commands.test.ts',
   'tests/pipeline/scoring/fixture-leaderboard.test.ts',
   'tests/pipeline/example-encoders/examples.test.ts',
+  'tests/pipeline/suites/demo-shards.test.ts',
 ];
 
 /**
