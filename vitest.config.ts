@@ -30,6 +30,12 @@ const MOCKS_MODULES = ['tests/pipeline/audio/decode.test.ts'];
 const SLOW = ['tests/slow/**/*.test.ts'];
 
 /**
+ * Files at a time in the second group: the lint file, which runs its four tools at once, and two
+ * of the demo world's, which spend much of their time waiting on the pipeline's processes.
+ */
+const SECOND_GROUP_WORKERS = Math.max(3, availableParallelism());
+
+/**
  * vitest's order (files that failed last time, then the slowest, then the largest), except that
  * the lint tools start first in their group: they need nothing, where the demo world's files
  * may still wait for the world.
@@ -69,6 +75,7 @@ export default defineConfig({
           // so a file that replaces a module runs apart (MOCKS_MODULES), and environment stubs
           // are undone after every test (`unstubEnvs`).
           isolate: false,
+          setupFiles: ['tests/setup/yield-to-demo-world.ts'],
           // First: while they run, the demo world builds on the other core. (Not 0: vitest runs
           // a single-worker project of group 0 last, after every numbered group.)
           sequence: { groupOrder: 1 },
@@ -79,6 +86,7 @@ export default defineConfig({
         test: {
           name: 'unit-mocks',
           include: MOCKS_MODULES,
+          setupFiles: ['tests/setup/yield-to-demo-world.ts'],
           sequence: { groupOrder: 1 },
         },
       },
@@ -87,6 +95,7 @@ export default defineConfig({
         test: {
           name: 'lint',
           include: ['tests/lint/**/*.test.ts'],
+          maxWorkers: SECOND_GROUP_WORKERS,
           // Beside the demo world's tests, which spend much of their time waiting on child
           // processes: the lint tools fill the cores they leave idle.
           sequence: { groupOrder: 2 },
@@ -97,6 +106,7 @@ export default defineConfig({
         test: {
           name: 'demo-world',
           include: DEMO_WORLD,
+          maxWorkers: SECOND_GROUP_WORKERS,
           globalSetup: ['tests/setup/demo-world.ts'],
           sequence: { groupOrder: 2 },
         },
