@@ -3,12 +3,39 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PipelineError } from '../errors.ts';
+import { acquireResultsLock } from '../io/results-lock.ts';
+import type { Logger } from '../log.ts';
 import { interruption, throwIfInterrupted } from '../util/interrupt.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { stringOption, type CommandSpec } from './options.ts';
 
+/**
+ * Where astro writes its intermediate build of the pages: the checkout's `.astro/` whenever the
+ * site's output folder is outside the working directory (LEADERBOARD_OUT_DIR in /tmp, say), so
+ * every build from one checkout shares it, whatever its results or output folder.
+ */
+export function astroWorkFolder(workingDirectory: string = process.cwd()): string {
+  return join(workingDirectory, '.astro');
+}
+
+/** Taken by every `astro build` of a checkout: two at once delete each other's prerendered chunks. */
+export const ASTRO_BUILD_LOCK_REASON = 'astro builds of one checkout share its .astro/ folder';
+
 /** Run `astro build` in a child process; SIGINT/SIGTERM to the pipeline stop it too. */
-async function astroBuild(): Promise<void> {
+async function astroBuild(logger: Logger): Promise<void> {
+  const release = await acquireResultsLock(astroWorkFolder(), {
+    command: 'pipeline build (astro build)',
+    logger,
+    reason: ASTRO_BUILD_LOCK_REASON,
+  });
+  try {
+    await runAstroBuild();
+  } finally {
+    await release();
+  }
+}
+
+async function runAstroBuild(): Promise<void> {
   const astro = join(
     dirname(createRequire(import.meta.url).resolve('astro/package.json')),
     'bin',
@@ -45,6 +72,6 @@ export const buildCommand: CommandSpec = {
     };
     await evaluateCommand.run({ ...context, values });
     throwIfInterrupted();
-    await astroBuild();
+    await astroBuild(context.logger);
   },
 };

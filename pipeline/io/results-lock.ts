@@ -31,6 +31,8 @@ export interface LockOptions {
   readonly logger: Logger;
   /** How long to wait for another holder before giving up (default: DEFAULT_LOCK_WAIT_SECONDS). */
   readonly waitSeconds?: number | undefined;
+  /** Why processes take turns, for a process that waits (default: the results folder's reason). */
+  readonly reason?: string;
   /** Poll interval (tests use a short one). */
   readonly pollMilliseconds?: number;
 }
@@ -104,7 +106,7 @@ export async function acquireResultsLock(
     if (!announced && holder) {
       announced = true;
       options.logger.info(
-        `${resultsDir} is in use by ${describe(holder)}; waiting for it to finish (only one process writes a results folder at a time)`,
+        `${resultsDir} is in use by ${describe(holder)}; waiting for it to finish (${options.reason ?? 'only one process writes a results folder at a time'})`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMilliseconds ?? 500));

@@ -2,6 +2,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ASTRO_BUILD_LOCK_REASON, astroWorkFolder } from '../../pipeline/cli/build.ts';
+import { acquireResultsLock } from '../../pipeline/io/results-lock.ts';
+import { createMemoryLogger } from '../../pipeline/log.ts';
 
 export const REPOSITORY_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -9,6 +12,25 @@ export async function buildSite(
   resultsDir: string,
   outDir: string,
   extraEnvironment: Record<string, string> = {},
+): Promise<string> {
+  // As `pipeline build` does: astro builds of one checkout take turns (see astroWorkFolder).
+  const release = await acquireResultsLock(astroWorkFolder(REPOSITORY_ROOT), {
+    command: 'tests/support/build-site.ts (astro build)',
+    logger: createMemoryLogger(),
+    reason: ASTRO_BUILD_LOCK_REASON,
+    pollMilliseconds: 100,
+  });
+  try {
+    return await runAstroBuild(resultsDir, outDir, extraEnvironment);
+  } finally {
+    await release();
+  }
+}
+
+async function runAstroBuild(
+  resultsDir: string,
+  outDir: string,
+  extraEnvironment: Record<string, string>,
 ): Promise<string> {
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
