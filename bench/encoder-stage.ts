@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PROTOCOLS } from '../schemas/protocols.ts';
 import type { TaskDefinition } from '../schemas/task.ts';
 import { prepareTaskData, type ReadyTaskData } from '../pipeline/data/prepare.ts';
-import { readShardLock } from '../pipeline/data/shard-lock.ts';
+import { lockFilePath, readShardLock } from '../pipeline/data/shard-lock.ts';
 import { packTar, readWebDataset, type ShardEntry } from '../pipeline/data/webdataset.ts';
 import { readStreamsInline } from '../pipeline/encode/crop-readers.ts';
 import type { CropBatch } from '../pipeline/encode/crop-batches.ts';
@@ -30,7 +30,8 @@ export async function demoTaskData(task: TaskDefinition, cacheDir: string): Prom
   const prepared = await prepareTaskData(task, {
     cacheDir,
     suiteId: 'demo',
-    lock: await readShardLock('demo'),
+    lock: await readShardLock(lockFilePath('demo')),
+    lockFile: lockFilePath('demo'),
     logger: createMemoryLogger(),
     generator: demoShardGenerator,
     environment: {},

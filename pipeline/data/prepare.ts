@@ -26,7 +26,7 @@ import type { Logger } from '../log.ts';
 import { taskShardNames } from '../tasks/splits.ts';
 import { sha256Bytes, sha256File } from '../util/hash.ts';
 import { download } from './download.ts';
-import { lockFilePath, type ShardLock } from './shard-lock.ts';
+import type { ShardLock } from './shard-lock.ts';
 
 /** Named in messages; its value is read by schemas/environment.ts like every other variable. */
 export const PRIVATE_DATA_URL_VARIABLE = 'LEADERBOARD_PRIVATE_DATA_URL';
@@ -66,6 +66,8 @@ export interface PrepareOptions {
   readonly cacheDir: string;
   readonly suiteId: string;
   readonly lock: ShardLock;
+  /** Where `lock` was read from, named in messages. */
+  readonly lockFile: string;
   readonly logger: Logger;
   /** Needed only for generated tasks. */
   readonly generator?: ShardGenerator;
@@ -141,7 +143,7 @@ async function prepareGenerated(
   const mismatches = lockMismatches(task, hashes, options.lock);
   if (mismatches.length > 0) {
     options.logger.warn(
-      `${task.id}: generated shards differ from ${lockFilePath(options.suiteId)} (${mismatches.join('; ')}). ` +
+      `${task.id}: generated shards differ from ${options.lockFile} (${mismatches.join('; ')}). ` +
         'Results stay valid (they record the hashes actually read) but are not comparable with other machines.',
     );
   }
@@ -330,7 +332,7 @@ async function prepareFolder(
     const expected = options.lock.shards[key];
     if (expected !== undefined && expected !== actual) {
       throw new DataError(
-        `${key}: ${join(dir, name)} has sha256 ${actual}, but ${lockFilePath(options.suiteId)} says ${expected}`,
+        `${key}: ${join(dir, name)} has sha256 ${actual}, but ${options.lockFile} says ${expected}`,
         {
           hint: `restore the original file; if the data really changed, bump the version of ${task.id} and record the new hashes with \`npm run pipeline -- data lock --suite ${options.suiteId} --task ${task.id}\``,
         },

@@ -17,12 +17,12 @@ export const ShardLock = z.strictObject({
 });
 export type ShardLock = z.infer<typeof ShardLock>;
 
+/** The registered suite's lock file; a rehearsal keeps its own elsewhere. */
 export function lockFilePath(suiteId: string): string {
   return join(import.meta.dirname, '..', 'suites', `${suiteId}.lock.json`);
 }
 
-export async function readShardLock(suiteId: string): Promise<ShardLock> {
-  const path = lockFilePath(suiteId);
+export async function readShardLock(path: string): Promise<ShardLock> {
   if (!existsSync(path)) {
     return { shards: {} };
   }
@@ -34,11 +34,11 @@ export async function readShardLock(suiteId: string): Promise<ShardLock> {
   );
 }
 
-export async function writeShardLock(suiteId: string, lock: ShardLock): Promise<void> {
+export async function writeShardLock(path: string, lock: ShardLock): Promise<void> {
   const sorted = Object.fromEntries(
     Object.entries(lock.shards).sort(([a], [b]) => a.localeCompare(b)),
   );
-  await writeFileAtomic(lockFilePath(suiteId), formatJson(ShardLock, { shards: sorted }));
+  await writeFileAtomic(path, formatJson(ShardLock, { shards: sorted }));
 }
 
 /**
@@ -47,7 +47,7 @@ export async function writeShardLock(suiteId: string, lock: ShardLock): Promise<
  * lock already holds are kept as they are. Returns how many were added.
  */
 export async function recordFirstSeenShardHashes(
-  suiteId: string,
+  lockFile: string,
   lock: ShardLock,
   firstSeen: Readonly<Record<string, string>>,
   logger: Logger,
@@ -56,9 +56,9 @@ export async function recordFirstSeenShardHashes(
   if (added.length === 0) {
     return 0;
   }
-  await writeShardLock(suiteId, { shards: { ...lock.shards, ...Object.fromEntries(added) } });
+  await writeShardLock(lockFile, { shards: { ...lock.shards, ...Object.fromEntries(added) } });
   logger.info(
-    `recorded ${added.length} first-seen shard hashes in ${lockFilePath(suiteId)}; commit it so later runs enforce them`,
+    `recorded ${added.length} first-seen shard hashes in ${lockFile}; commit it so later runs enforce them`,
   );
   return added.length;
 }

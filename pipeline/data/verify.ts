@@ -20,6 +20,10 @@ export type SuiteDataAction = 'verify' | 'lock';
 export interface SuiteDataOptions {
   readonly action: SuiteDataAction;
   readonly suiteId: string;
+  /** The suite's lock file (pipeline/suites/<suite>.lock.json, or a rehearsal's own). */
+  readonly lockFile: string;
+  /** A rehearsal's Zenodo on 127.0.0.1 (plain http allowed for it alone); else ZENODO_URL. */
+  readonly localZenodoUrl?: string | undefined;
   readonly tasks: readonly TaskDefinition[];
   /** Leave out the private (organiser-held) tasks. */
   readonly publicOnly: boolean;
@@ -35,8 +39,8 @@ export interface SuiteDataOptions {
  * not be checked, and why, after writing whatever hashes were recorded.
  */
 export async function verifySuiteData(options: SuiteDataOptions): Promise<void> {
-  const { action, suiteId, logger } = options;
-  const existing = await readShardLock(suiteId);
+  const { action, suiteId, lockFile, logger } = options;
+  const existing = await readShardLock(lockFile);
   const lock = action === 'lock' ? { shards: {} } : existing;
   const recorded: ShardLock = { shards: {} };
   const problems: string[] = [];
@@ -52,7 +56,11 @@ export async function verifySuiteData(options: SuiteDataOptions): Promise<void> 
         cacheDir: options.cacheDir,
         suiteId,
         lock,
+        lockFile,
         logger,
+        ...(options.localZenodoUrl === undefined
+          ? {}
+          : { zenodoUrl: options.localZenodoUrl, allowLoopbackHttp: true }),
         environment: options.environment,
         ...(options.generator ? { generator: options.generator } : {}),
       });
@@ -80,13 +88,13 @@ export async function verifySuiteData(options: SuiteDataOptions): Promise<void> 
     const kept = Object.entries(existing.shards).filter(
       ([key]) => ![...checked].some((prefix) => key.startsWith(prefix)),
     );
-    await writeShardLock(suiteId, {
+    await writeShardLock(lockFile, {
       shards: { ...Object.fromEntries(kept), ...recorded.shards },
     });
     logger.info(`recorded ${shardCount} shard hashes of ${verified} tasks for suite ${suiteId}`);
   } else {
     // Hashes of shards seen for the first time are added, as evaluate adds those it prepares.
-    await recordFirstSeenShardHashes(suiteId, lock, recorded.shards, logger);
+    await recordFirstSeenShardHashes(lockFile, lock, recorded.shards, logger);
   }
   const failures = [...problems, ...skipped.map((entry) => `${entry}: not checked`)];
   if (failures.length > 0) {

@@ -89,6 +89,10 @@ class TaskDataOfRun {
         cacheDir: this.#options.cacheDir,
         suiteId: this.#plan.suite.id,
         lock: this.#plan.lock,
+        lockFile: this.#plan.data.lockFile,
+        ...(this.#plan.data.localZenodoUrl === undefined
+          ? {}
+          : { zenodoUrl: this.#plan.data.localZenodoUrl, allowLoopbackHttp: true }),
         logger: this.#options.logger,
         generator: demoShardGenerator,
         environment: process.env,
@@ -198,7 +202,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     interrupted = error;
   } finally {
     await engine.release();
-    await recordFirstSeenShardHashes(plan.suite.id, plan.lock, taskData.firstSeen(), logger);
+    await recordFirstSeenShardHashes(plan.data.lockFile, plan.lock, taskData.firstSeen(), logger);
   }
 
   // Every way out of a run that got this far rebuilds the leaderboard from what is stored, an

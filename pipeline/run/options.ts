@@ -3,6 +3,7 @@ import type { ProtocolName } from '../../schemas/protocols.ts';
 import type { EmbeddingPrecision } from '../encode/cache.ts';
 import type { EncodeLimits } from '../encode/supervisor.ts';
 import type { Logger } from '../log.ts';
+import type { SuiteData } from '../suites/index.ts';
 import type { DeviceRequest } from '../runtime/ort.ts';
 import type { TokenizerOptions } from '../text/tokenizers.ts';
 
@@ -14,6 +15,8 @@ export interface WorkShard {
 
 export interface EvaluateOptions {
   readonly suiteId: string;
+  /** Task definitions and lock file other than the registered ones: a rehearsal's copies. */
+  readonly suiteData?: SuiteData | undefined;
   /** The suite's results folder; each protocol's results sit in its own part of it. */
   readonly resultsDir: string;
   /** The evaluation protocol (default: this leaderboard's). */

@@ -13,7 +13,12 @@ import { PipelineError, UsageError } from '../errors.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { BOOTSTRAP_REPLICATES } from '../metrics/bootstrap.ts';
 import { matchesInputs, readStoredResult } from '../scoring/stored-result.ts';
-import { getSuite, suiteTasks, type SuiteDefinition } from '../suites/index.ts';
+import {
+  getSuite,
+  registeredSuiteData,
+  type SuiteData,
+  type SuiteDefinition,
+} from '../suites/index.ts';
 import {
   scanSubmissionFolders,
   type BrokenSubmission,
@@ -26,6 +31,7 @@ import type { EvaluateOptions, WorkShard } from './options.ts';
 export type PlanOptions = Pick<
   EvaluateOptions,
   | 'suiteId'
+  | 'suiteData'
   | 'resultsDir'
   | 'protocol'
   | 'cacheDir'
@@ -50,6 +56,8 @@ export interface WorkItem {
 
 export interface EvaluationPlan {
   readonly suite: SuiteDefinition;
+  /** Where the tasks, the lock file and the Zenodo server come from. */
+  readonly data: SuiteData;
   readonly protocol: ProtocolInfo;
   /** Where this protocol's results of the suite live. */
   readonly protocolDir: string;
@@ -89,7 +97,8 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
   const suite = getSuite(options.suiteId);
   const protocol = PROTOCOLS[options.protocol ?? DEFAULT_PROTOCOL];
   const protocolDir = protocolResultsDir(options.resultsDir, protocol.name);
-  const allTasks = suiteTasks(suite);
+  const data = options.suiteData ?? registeredSuiteData(suite);
+  const allTasks = [...data.tasks];
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
   const { submissions: allSubmissions, broken: allBroken } = await scanSubmissionFolders(
     options.submissionsDir,
@@ -112,7 +121,7 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
     );
   }
   const submissions = pick(allSubmissions, options.submission, 'submission');
-  const lock = await readShardLock(suite.id);
+  const lock = await readShardLock(data.lockFile);
   const precision = options.embeddingPrecision ?? 'float32';
   const replicates = options.replicates ?? BOOTSTRAP_REPLICATES;
   const items: WorkItem[] = [];
@@ -135,6 +144,7 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
   }
   return {
     suite,
+    data,
     protocol,
     protocolDir,
     allTasks,

@@ -4,6 +4,7 @@
  * are the registered tasks that name it (`suite:` in the task file), in the registry's order.
  */
 import type { TaskDefinition } from '../../schemas/task.ts';
+import { lockFilePath } from '../data/shard-lock.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { getTask, registeredTasks } from '../tasks/registry.ts';
 
@@ -68,4 +69,20 @@ export function getSuite(id: string): SuiteDefinition {
 
 export function suiteTasks(suite: SuiteDefinition): TaskDefinition[] {
   return suite.taskIds.map(getTask);
+}
+
+/**
+ * The task definitions, lock file and Zenodo server a run reads: the registered ones, or a
+ * rehearsal's (pipeline/rehearsal/): its discovered copies of the task files, its own lock file
+ * and its Zenodo on 127.0.0.1. Options carry it as data; nothing global changes.
+ */
+export interface SuiteData {
+  readonly tasks: readonly TaskDefinition[];
+  readonly lockFile: string;
+  /** A rehearsal's Zenodo on 127.0.0.1 (plain http allowed for it alone); else ZENODO_URL. */
+  readonly localZenodoUrl?: string | undefined;
+}
+
+export function registeredSuiteData(suite: SuiteDefinition): SuiteData {
+  return { tasks: suiteTasks(suite), lockFile: lockFilePath(suite.id) };
 }

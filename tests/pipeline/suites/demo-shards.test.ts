@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classIndex } from '../../../pipeline/data/labels.ts';
 import { taskDataDir } from '../../../pipeline/data/prepare.ts';
 import { readLabelledAudio } from '../../../pipeline/data/samples.ts';
-import { readShardLock } from '../../../pipeline/data/shard-lock.ts';
+import { lockFilePath, readShardLock } from '../../../pipeline/data/shard-lock.ts';
 import { getSuite, suiteTasks } from '../../../pipeline/suites/index.ts';
 import { taskShardNames } from '../../../pipeline/tasks/splits.ts';
 import { sha256Bytes } from '../../../pipeline/util/hash.ts';
@@ -30,7 +30,7 @@ describe('demo suite, as generated', () => {
   it.each(demoTasks.map((task) => [task.id, task] as const))(
     '%s has exactly the shards of the lock file',
     async (id, task) => {
-      const lock = await readShardLock('demo');
+      const lock = await readShardLock(lockFilePath('demo'));
       const dir = taskDataDir(cacheDir, 'demo', task);
       const names = (await readdir(dir)).filter((name) => name.endsWith('.tar'));
       expect(names.sort()).toEqual(taskShardNames(task).sort());

@@ -7,7 +7,7 @@ import {
   type PreparedTaskData,
   type ReadyTaskData,
 } from '../../../pipeline/data/prepare.ts';
-import { readShardLock } from '../../../pipeline/data/shard-lock.ts';
+import { lockFilePath, readShardLock } from '../../../pipeline/data/shard-lock.ts';
 import { taskShardNames } from '../../../pipeline/tasks/splits.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { demoShardGenerator } from '../../../pipeline/suites/demo/generate.ts';
@@ -31,9 +31,16 @@ describe('prepareTaskData', () => {
     if (!task) {
       throw new Error('no demo task');
     }
-    const lock = await readShardLock('demo');
+    const lock = await readShardLock(lockFilePath('demo'));
     const logger = createMemoryLogger();
-    const options = { cacheDir, suiteId: 'demo', lock, logger, generator: demoShardGenerator };
+    const options = {
+      cacheDir,
+      suiteId: 'demo',
+      lock,
+      lockFile: lockFilePath('demo'),
+      logger,
+      generator: demoShardGenerator,
+    };
 
     const first = ready(await prepareTaskData(task, options));
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
@@ -60,7 +67,8 @@ describe('prepareTaskData', () => {
     const options = {
       cacheDir,
       suiteId: 'demo',
-      lock: await readShardLock('demo'),
+      lock: await readShardLock(lockFilePath('demo')),
+      lockFile: lockFilePath('demo'),
       logger: createMemoryLogger(),
     };
     await expect(prepareTaskData(task, options)).rejects.toThrow(
