@@ -1,8 +1,10 @@
 /**
  * `pipeline data discover`: turns the X-ARES glob of each split into an explicit, sorted list of
  * shard files, from the record's real file listing (Zenodo API `GET /api/records/<id>`). X-ARES
- * expands the globs on disk, in file-system order, and silently includes anything that matches
- * (mini-set shards, for example); the printed lists are meant to be reviewed and committed.
+ * expands the globs on disk, in file-system order, and silently includes anything that matches.
+ * A split's shards are a numbered series (`<glob prefix>[-_]<digits>.tar`); a file the glob
+ * matches outside that series (a mini set such as `nsynth_train_sub55k_0000000.tar`) is left
+ * out and named, since X-ARES would have read it too. The lists are reviewed and committed.
  */
 import { z } from 'zod';
 import type { TaskDefinition, TaskSplits } from '../../schemas/task.ts';
@@ -41,9 +43,34 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** A file a split's X-ARES glob matches that is not one of the split's numbered shards. */
+export interface LeftOutFile {
+  readonly name: string;
+  /** Split name or fold id. */
+  readonly group: string;
+  readonly pattern: string;
+}
+
 export interface Discovery {
   readonly splits: TaskSplits;
+  readonly leftOut: readonly LeftOutFile[];
   readonly warnings: readonly string[];
+}
+
+/**
+ * Whether `name`, matched by `glob`, is one of the numbered shards the glob stands for: what the
+ * glob's `*` matched is a shard number, optionally after "-" or "_" (X-ARES writes shards by
+ * replacing `*` with a zero-padded index). An exact name (no `*`) always is.
+ */
+export function isNumberedShard(glob: string, name: string): boolean {
+  const star = glob.indexOf('*');
+  if (star < 0) {
+    return true;
+  }
+  const prefix = glob.slice(0, star);
+  const suffix = glob.slice(glob.lastIndexOf('*') + 1);
+  const middle = name.slice(prefix.length, name.length - suffix.length);
+  return /^[-_]?\d+$/.test(middle);
 }
 
 /** Explicit shard lists for `task` from the record's files. */
@@ -55,15 +82,31 @@ export function discoverSplits(task: TaskDefinition, files: readonly RecordFile[
   const warnings: string[] = [];
   const tars = files.map((file) => file.key).filter((key) => key.endsWith('.tar'));
   const matched = new Map<string, string[]>();
+  const leftOut: LeftOutFile[] = [];
   for (const [group, pattern] of Object.entries(patterns)) {
     const regex = globToRegExp(pattern);
-    const names = tars.filter((key) => regex.test(key)).sort();
-    if (names.length === 0) {
+    const all = tars.filter((key) => regex.test(key)).sort();
+    if (all.length === 0) {
       warnings.push(
         `${task.id}: "${pattern}" (${group}) matches no file of record ${task.source.record}`,
       );
     }
-    matched.set(group, names);
+    const numbered = all.filter((name) => isNumberedShard(pattern, name));
+    if (numbered.length === 0 && all.length > 0) {
+      // No numbered series at all: the record names its shards some other way; keep them all.
+      warnings.push(
+        `${task.id}: no file "${pattern}" (${group}) matches is a numbered shard; every match is kept, check them by hand`,
+      );
+      matched.set(group, all);
+      continue;
+    }
+    for (const name of all.filter((entry) => !numbered.includes(entry))) {
+      // Valid and test may share a pattern (valid = test); name each file once.
+      if (!leftOut.some((entry) => entry.name === name && entry.pattern === pattern)) {
+        leftOut.push({ name, group, pattern });
+      }
+    }
+    matched.set(group, numbered);
   }
   const owners = new Map<string, string[]>();
   for (const [group, names] of matched) {
@@ -87,31 +130,47 @@ export function discoverSplits(task: TaskDefinition, files: readonly RecordFile[
           folds: task.splits.folds.map((fold) => ({ id: fold.id, shards: list(fold.id) })),
         }
       : { kind: 'standard', train: list('train'), valid: list('valid'), test: list('test') };
-  return { splits, warnings };
+  return { splits, leftOut, warnings };
+}
+
+/** What X-ARES would have read that the lists leave out, in words, one line per file. */
+export function leftOutNotes(discovery: Discovery): string[] {
+  return discovery.leftOut.map(
+    (file) =>
+      `${file.name}: X-ARES's ${file.group} glob "${file.pattern}" also matches it, so X-ARES would have read it too; it is not one of the split's numbered shards (a mini set), so the list leaves it out`,
+  );
+}
+
+/** A Zenodo task and what its record's listing says its shard lists are. */
+export interface DiscoveredTask {
+  readonly task: TaskDefinition;
+  readonly discovery: Discovery;
 }
 
 /**
- * `data discover`: explicit shard lists for each Zenodo task, from its record listing, written
- * (by `write`) as text to paste into the task's definition under pipeline/tasks/.
+ * Discovery for every Zenodo task of `tasks` (others are skipped with a line), each record's
+ * listing fetched once (the two LibriSpeech tasks share one); warnings are logged.
  */
-export async function discoverShardLists(
+export async function discoverTasks(
   tasks: readonly TaskDefinition[],
   zenodoUrl: string,
   logger: Logger,
-  write: (text: string) => void,
-): Promise<void> {
+): Promise<DiscoveredTask[]> {
+  const listings = new Map<string, RecordFile[]>();
+  const discovered: DiscoveredTask[] = [];
   for (const task of tasks) {
     if (task.source.kind !== 'zenodo') {
       logger.info(`${task.id}: not a Zenodo task; skipped`);
       continue;
     }
-    const discovery = discoverSplits(task, await fetchRecordFiles(zenodoUrl, task.source.record));
+    const record = task.source.record;
+    const files = listings.get(record) ?? (await fetchRecordFiles(zenodoUrl, record));
+    listings.set(record, files);
+    const discovery = discoverSplits(task, files);
     for (const warning of discovery.warnings) {
       logger.warn(warning);
     }
-    write(
-      `// ${task.id} (record ${task.source.record}): set "splits" to this and "filesVerified" to true\n`,
-    );
-    write(`${JSON.stringify(discovery.splits, null, 2)}\n`);
+    discovered.push({ task, discovery });
   }
+  return discovered;
 }

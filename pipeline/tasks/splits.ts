@@ -5,7 +5,7 @@ import type { TaskDefinition } from '../../schemas/task.ts';
  * Shards per split or fold. Validation and test may list the same shards (X-ARES does this for
  * DESED, FSD18-Kaggle and VoxLingua33); callers read such a list once.
  */
-export function splitShards(task: TaskDefinition): Map<string, readonly string[]> {
+export function splitShards(task: Pick<TaskDefinition, 'splits'>): Map<string, readonly string[]> {
   if (task.splits.kind === 'folds') {
     return new Map(task.splits.folds.map((fold) => [fold.id, fold.shards]));
   }

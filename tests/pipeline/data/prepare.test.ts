@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskDefinition, type TaskDefinitionInput } from '../../../schemas/task.ts';
-import { discoverSplits, fetchRecordFiles, globToRegExp } from '../../../pipeline/data/discover.ts';
+import {
+  discoverSplits,
+  fetchRecordFiles,
+  globToRegExp,
+  isNumberedShard,
+  leftOutNotes,
+} from '../../../pipeline/data/discover.ts';
 import {
   parseDataLocation,
   prepareTaskData,
@@ -84,6 +90,7 @@ function options(overrides: Partial<PrepareOptions> = {}): PrepareOptions {
     cacheDir,
     suiteId: 'test',
     lock: { shards: {} },
+    lockFile: 'pipeline/suites/test.lock.json',
     logger: createMemoryLogger(),
     zenodoUrl: server.url,
     allowLoopbackHttp: true,
@@ -277,16 +284,32 @@ describe('the private-data location', () => {
 });
 
 describe('data discover', () => {
-  it('turns X-ARES globs into explicit sorted lists and flags files two patterns match', async () => {
+  it('turns X-ARES globs into explicit sorted lists, leaving out mini-set files the globs match', async () => {
     const files = await fetchRecordFiles(server.url, '123');
     const discovery = discoverSplits(zenodoTask, files);
     expect(discovery.splits).toEqual({
       kind: 'standard',
-      train: ['toy_train_0.tar', 'toy_train_1.tar', 'toy_train_2k_0.tar'],
+      train: ['toy_train_0.tar', 'toy_train_1.tar'],
       valid: ['toy_test_0.tar'],
       test: ['toy_test_0.tar'],
     });
+    expect(discovery.leftOut).toEqual([
+      { name: 'toy_train_2k_0.tar', group: 'train', pattern: 'toy_train*.tar' },
+    ]);
+    expect(leftOutNotes(discovery)).toEqual([
+      'toy_train_2k_0.tar: X-ARES\'s train glob "toy_train*.tar" also matches it, so X-ARES would have read it too; it is not one of the split\'s numbered shards (a mini set), so the list leaves it out',
+    ]);
     expect(discovery.warnings).toEqual([]);
+  });
+
+  it("tells numbered shards from mini-set files by what the glob's * matched", () => {
+    expect(isNumberedShard('nsynth_train*.tar', 'nsynth_train_0000012.tar')).toBe(true);
+    expect(isNumberedShard('nsynth_train*.tar', 'nsynth_train_sub55k_0000000.tar')).toBe(false);
+    expect(isNumberedShard('train_subset*.tar', 'train_subset_2k_0000001.tar')).toBe(false);
+    expect(isNumberedShard('train-clean-100*.tar', 'train-clean-100-000000.tar')).toBe(true);
+    expect(isNumberedShard('wds-audio-fold-1-*.tar', 'wds-audio-fold-1-000003.tar')).toBe(true);
+    expect(isNumberedShard('dev*.tar', 'dev-clean-000000.tar')).toBe(false);
+    expect(isNumberedShard('gtzan_fold_0_0000000.tar', 'gtzan_fold_0_0000000.tar')).toBe(true);
   });
 
   it('warns when a pattern matches nothing', () => {
@@ -322,13 +345,13 @@ describe('recordFirstSeenShardHashes', () => {
     const lock = { shards: { 'toy/old.tar': known } };
     const logger = createMemoryLogger();
     const added = await recordFirstSeenShardHashes(
-      suiteId,
+      lockFilePath(suiteId),
       lock,
       { 'toy/old.tar': 'b'.repeat(64), 'toy/new.tar': 'c'.repeat(64) },
       logger,
     );
     expect(added).toBe(1);
-    expect(await readShardLock(suiteId)).toEqual({
+    expect(await readShardLock(lockFilePath(suiteId))).toEqual({
       shards: { 'toy/new.tar': 'c'.repeat(64), 'toy/old.tar': known },
     });
     expect(logger.lines).toEqual([
@@ -340,7 +363,12 @@ describe('recordFirstSeenShardHashes', () => {
     const logger = createMemoryLogger();
     const lock = { shards: { 'toy/old.tar': 'a'.repeat(64) } };
     expect(
-      await recordFirstSeenShardHashes(suiteId, lock, { 'toy/old.tar': 'a'.repeat(64) }, logger),
+      await recordFirstSeenShardHashes(
+        lockFilePath(suiteId),
+        lock,
+        { 'toy/old.tar': 'a'.repeat(64) },
+        logger,
+      ),
     ).toBe(0);
     expect(existsSync(lockFilePath(suiteId))).toBe(false);
     expect(logger.lines).toEqual([]);
