@@ -201,6 +201,13 @@ const TaskMeasurementsV2 = z.strictObject({
   realTimeFactor: z.number().nonnegative(),
   /** Wall-clock seconds spent training and scoring the heads. */
   headSeconds: z.number().nonnegative(),
+  /** Of those, the Track B kNN's (absent in files written before it was measured). */
+  trackBSeconds: z.number().nonnegative().optional(),
+  /**
+   * Wall-clock seconds of the whole encode stage: model calls plus reading, decoding, resampling
+   * and cropping where they did not overlap with the model (absent in older files).
+   */
+  encodeStageSeconds: z.number().nonnegative().optional(),
   /** Peak resident memory of the encoder process (0 when every embedding came from the cache). */
   peakRssBytes: Count,
   executionProvider: z.string(),

@@ -21,27 +21,34 @@ export function astroWorkFolder(workingDirectory: string = process.cwd()): strin
 /** Taken by every `astro build` of a checkout: two at once delete each other's prerendered chunks. */
 export const ASTRO_BUILD_LOCK_REASON = 'astro builds of one checkout share its .astro/ folder';
 
-/** Run `astro build` in a child process; SIGINT/SIGTERM to the pipeline stop it too. */
-async function astroBuild(logger: Logger): Promise<void> {
+/**
+ * Run `astro build` in a child process, in turn with every other build of this checkout;
+ * SIGINT/SIGTERM to the pipeline stop it too. `environment` says which results it reads
+ * (LEADERBOARD_RESULTS_DIR, LEADERBOARD_SUITE) and where it writes (LEADERBOARD_OUT_DIR).
+ */
+export async function astroBuild(
+  logger: Logger,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const release = await acquireResultsLock(astroWorkFolder(), {
     command: 'pipeline build (astro build)',
     logger,
     reason: ASTRO_BUILD_LOCK_REASON,
   });
   try {
-    await runAstroBuild();
+    await runAstroBuild(environment);
   } finally {
     await release();
   }
 }
 
-async function runAstroBuild(): Promise<void> {
+async function runAstroBuild(environment: NodeJS.ProcessEnv): Promise<void> {
   const astro = join(
     dirname(createRequire(import.meta.url).resolve('astro/package.json')),
     'bin',
     'astro.mjs',
   );
-  const child = spawn(process.execPath, [astro, 'build'], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [astro, 'build'], { stdio: 'inherit', env: environment });
   const stopAstro = () => child.kill('SIGTERM');
   interruption.addEventListener('abort', stopAstro, { once: true });
   const code = await new Promise<number | null>((resolve) => {

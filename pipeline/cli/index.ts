@@ -25,6 +25,7 @@ import { resultsDir, type CommandSpec } from './options.ts';
 import { planCommand } from './plan.ts';
 import { prCommentCommand } from './pr-comment.ts';
 import { prReportCommand } from './pr-report.ts';
+import { rehearseCommand } from './rehearse.ts';
 import { schemasCommand } from './schemas.ts';
 import { scoreCommand } from './score.ts';
 
@@ -42,6 +43,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   'pr-comment': prCommentCommand,
   merge: mergeCommand,
   data: dataCommand,
+  rehearse: rehearseCommand,
   examples: examplesCommand,
   schemas: schemasCommand,
 };

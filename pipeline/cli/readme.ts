@@ -9,6 +9,7 @@ import { ENVIRONMENT_VARIABLES } from '../../schemas/environment.ts';
 import { commandUsage, optionDefaults, optionUsage } from './help.ts';
 import { COMMANDS } from './index.ts';
 import { REPOSITORY_ROOT, type OptionSpec } from './options.ts';
+import { markdownTable, normalizeTables } from '../util/markdown.ts';
 
 export const README_PATH = join(REPOSITORY_ROOT, 'README.md');
 export const TABLES_START =
@@ -20,12 +21,7 @@ function code(text: string): string {
   return `\`${text}\``;
 }
 
-/** A markdown table; a `|` in a cell, code spans included, must be escaped in GFM. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)];
-}
+const table = markdownTable;
 
 /** Markdown would take `<suite>` outside a code span for an HTML tag and hide it. */
 function prose(text: string): string {
@@ -102,26 +98,7 @@ export function readmeTables(readme: string): string | undefined {
   return readme.slice(start + TABLES_START.length, end);
 }
 
-/**
- * The tables without the padding and dash counts prettier chooses, so that the README as
- * formatted and the tables as generated compare equal when their cells do.
- */
-export function normalizeTables(markdown: string): string {
-  return markdown
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((line) =>
-      line.startsWith('|')
-        ? line
-            .slice(1, -1)
-            .split(/(?<!\\)\|/)
-            .map((cell) => cell.trim().replace(/^:?-+:?$/, '---'))
-            .join(' | ')
-        : line,
-    )
-    .join('\n');
-}
+export { normalizeTables };
 
 async function writeReadmeTables(): Promise<void> {
   const readme = await readFile(README_PATH, 'utf8');

@@ -56,6 +56,8 @@ export interface TaskScores {
   readonly samples: Record<string, number>;
   readonly notes: string[];
   readonly tokenizer?: { readonly id: string; readonly vocabularySha256: string };
+  /** Wall-clock seconds of the Track B kNN, 0 without one (measurements only). */
+  readonly trackBSeconds: number;
 }
 
 export interface ScoreTaskOptions {
@@ -136,6 +138,8 @@ export interface HeadOutput {
   readonly trackB: readonly { readonly fold: TrackBFold; readonly evaluation: Evaluation }[];
   readonly notes: readonly string[];
   readonly tokenizer?: TaskScores['tokenizer'];
+  /** Wall-clock seconds of the Track B kNN (a measurement, not part of the result). */
+  readonly trackBSeconds?: number;
 }
 
 export type TaskHead = (input: HeadInput) => Promise<HeadOutput>;
@@ -168,6 +172,7 @@ async function pooledSplits(input: HeadInput): Promise<(name: string) => PooledS
 const clipHead: TaskHead = async ({ engine, task, classes, ...input }) => {
   const trackA: HeadOutput['trackA'][number][] = [];
   const trackB: HeadOutput['trackB'][number][] = [];
+  let trackBSeconds = 0;
   const split = await pooledSplits({ engine, task, classes, ...input });
   for (const fold of foldsOf(task, split, concatenatePooled)) {
     const source = (set: PooledSet): ProbeSource => clipProbeSource(set, classes);
@@ -183,6 +188,7 @@ const clipHead: TaskHead = async ({ engine, task, classes, ...input }) => {
     });
     trackA.push(trackAFold(fold.id, probe));
     if (task.trackB) {
+      const knnStarted = performance.now();
       const test = knnSet(fold.test);
       const scores = await knnScores(engine, knnSet(fold.train), test, classes);
       const correct = Uint8Array.from(test.labels, (label, row) =>
@@ -193,9 +199,10 @@ const clipHead: TaskHead = async ({ engine, task, classes, ...input }) => {
         fold: { fold: fold.id, score: evaluation.score, testItems: evaluation.items },
         evaluation,
       });
+      trackBSeconds += (performance.now() - knnStarted) / 1000;
     }
   }
-  return { trackA, trackB, notes: [] };
+  return { trackA, trackB, notes: [], trackBSeconds };
 };
 
 /** Frame tasks: a linear probe on every frame, scored per segment of events. */
@@ -317,6 +324,7 @@ export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> 
     trackB: task.trackB ? summarise(task, heads.trackB, replicates) : null,
     samples,
     notes: [...heads.notes],
+    trackBSeconds: heads.trackBSeconds ?? 0,
     ...(heads.tokenizer ? { tokenizer: heads.tokenizer } : {}),
   };
 }

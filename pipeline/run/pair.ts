@@ -155,6 +155,7 @@ async function evaluatePair(
 ): Promise<void> {
   const { options, plan, engine, provider } = context;
   const { submission, task, id } = item;
+  const encodeStarted = performance.now();
   const encoded = await encodeTask({
     submission,
     task,
@@ -170,6 +171,7 @@ async function evaluatePair(
     logger: options.logger,
     label: id,
   });
+  const encodeStageSeconds = (performance.now() - encodeStarted) / 1000;
   const headsStarted = performance.now();
   const scores = await scoreTask({
     engine,
@@ -229,6 +231,8 @@ async function evaluatePair(
       realTimeFactor:
         encoded.encodeSeconds > 0 ? encoded.encodedSeconds / encoded.encodeSeconds : 0,
       headSeconds,
+      trackBSeconds: scores.trackBSeconds,
+      encodeStageSeconds,
       peakRssBytes: encoded.peakRssBytes,
       executionProvider: provider,
       host: { ...hostDescription(), ...(gpu === undefined ? {} : { gpu }) },

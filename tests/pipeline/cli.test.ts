@@ -19,7 +19,7 @@ describe('pipeline CLI', () => {
     expect(await main(['evalute'])).toBe(2);
     expect(stderr.join('')).toMatchInlineSnapshot(`
       "error: unknown command "evalute"
-        commands: evaluate, build, plan, check, score, guard, pr-report, pr-comment, merge, data, examples, schemas
+        commands: evaluate, build, plan, check, score, guard, pr-report, pr-comment, merge, data, rehearse, examples, schemas
       "
     `);
   });

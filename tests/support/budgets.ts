@@ -21,6 +21,8 @@ export const BUDGETS = {
   devServer: 240_000,
   /** One lint tool over the whole repository: format, types, lint rules, dead code (idle 3-20 s). */
   lint: 300_000,
+  /** The rehearsal of all 22 public X-ARES tasks at the smallest scale, one encoder (idle about 3 min). */
+  rehearsal: 1_200_000,
   /** Soaks and scale runs of `npm run test:slow` (idle 1-2 min each). */
   soak: 900_000,
   /** Exporting PyTorch models with tools/export_onnx.py (idle about a minute). */

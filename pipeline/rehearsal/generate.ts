@@ -1,0 +1,565 @@
+/**
+ * Writes a rehearsal of the public X-ARES suite: for every task, the WebDataset shards of its
+ * Zenodo record as X-ARES reads them (file names, JSON keys and label formats from the task
+ * declarations, audio formats and clip lengths from datasets.ts), at `scale` times the real clip
+ * counts, into `<root>/<record>/<file>`. The local Zenodo (zenodo-server.ts) serves that folder.
+ *
+ * With `control`, every clip carries the labels of the next clip of its split: a reader that
+ * paired audio and labels wrongly would see exactly this, and every head must score at chance.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TaskDefinition } from '../../schemas/task.ts';
+import { encodeFlac } from '../audio/flac.ts';
+import { encodeWav } from '../audio/wav.ts';
+import { packTar, type ShardEntry } from '../data/webdataset.ts';
+import type { Logger } from '../log.ts';
+import { SeededRandom } from '../util/random.ts';
+import {
+  classClip,
+  eventClip,
+  pianoClip,
+  SPEECH_WORDS,
+  speechClip,
+  wordsFor,
+  type TimedEvent,
+  type TimedNote,
+} from './content.ts';
+import { type ClipLength, type RehearsalDataset, rehearsalDataset } from './datasets.ts';
+
+export interface RehearsalGenerateOptions {
+  /** Where records are written: `<root>/<record>/<file>`. */
+  readonly root: string;
+  /** Share of the real clip counts (1 = the real suite); each split keeps at least a few clips. */
+  readonly scale: number;
+  readonly seed: number;
+  /** Pair each clip's audio with the next clip's labels. */
+  readonly control?: boolean;
+  /** Fewest Track A batches per epoch (DEFAULT_MIN_TRAIN_BATCHES); tests of the plumbing use 1. */
+  readonly minTrainBatches?: number | undefined;
+  /** Clips longer than this are cut (only to keep a test run short; off by default). */
+  readonly maxClipSeconds?: number | undefined;
+  readonly logger: Logger;
+}
+
+/** What was written for one task, and the score a head without information would get. */
+export interface GeneratedTaskFacts {
+  readonly task: string;
+  readonly record: string;
+  readonly clips: Readonly<Record<string, number>>;
+  readonly audioSeconds: number;
+  readonly files: readonly string[];
+  readonly decoys: readonly string[];
+  /** Classes that occur in the data (a small scale uses a spread-out subset). */
+  readonly classesPresent: number | undefined;
+  /** Expected score of a head that learned nothing; see `chanceScore`. */
+  readonly chance: number;
+}
+
+/** Fewest clips a split or fold gets at any scale, so that every split exists. */
+const MIN_CLIPS = 4;
+const MIN_TRAIN_CLIPS = 12;
+/**
+ * Default fewest Track A batches per training epoch. At a small scale a split of a few clips is
+ * one batch an epoch, too few optimiser steps for any head to learn (the real suite gives
+ * hundreds): the train split keeps at least this many batches of the task's batch size, and
+ * valid and test twice as many clips as this, so scores can be told from chance.
+ */
+export const DEFAULT_MIN_TRAIN_BATCHES = 4;
+/** Train clips per class below which a small scale uses fewer classes. */
+const CLIPS_PER_CLASS = 4;
+
+const CAPTION_SOUNDS = [
+  'bell',
+  'whistle',
+  'drum',
+  'siren',
+  'bird',
+  'engine',
+  'horn',
+  'chime',
+  'buzzer',
+  'rain',
+  'violin',
+  'alarm',
+] as const;
+
+/** The words of every caption the rehearsal writes. */
+const CAPTION_WORDS = [
+  'a',
+  'can',
+  'be',
+  'heard',
+  'the',
+  'sound',
+  'of',
+  'and',
+  'then',
+  'someone',
+  'records',
+  'outside',
+  'first',
+  'nothing',
+  'else',
+  'in',
+  'quiet',
+  'room',
+];
+
+/**
+ * The rehearsal's WordPiece vocabulary: BERT's special tokens, every caption word, and the
+ * punctuation the captions use. It stands in for bert-base-uncased's, which is fetched from a
+ * model hub (the retrieval head's text tower is trained from scratch, so any vocabulary that
+ * covers the captions serves).
+ */
+export function rehearsalVocabulary(): string {
+  const tokens = [
+    '[PAD]',
+    '[UNK]',
+    '[CLS]',
+    '[SEP]',
+    '[MASK]',
+    ',',
+    ...CAPTION_WORDS,
+    ...CAPTION_SOUNDS,
+  ];
+  return `${[...new Set(tokens)].join('\n')}\n`;
+}
+
+function drawSeconds(rng: SeededRandom, length: ClipLength): number {
+  switch (length.kind) {
+    case 'fixed':
+      return length.seconds;
+    case 'uniform':
+      return rng.uniform(length.min, length.max);
+    case 'lognormal':
+      return Math.min(
+        length.max,
+        Math.max(length.min, length.median * Math.exp(length.sigma * rng.normal())),
+      );
+    case 'mostly':
+      return rng.float() < length.shorter
+        ? rng.uniform(length.min, length.seconds)
+        : length.seconds;
+  }
+}
+
+function isTrainGroup(task: TaskDefinition, group: string): boolean {
+  return task.splits.kind === 'folds' || group === 'train';
+}
+
+/** Clips per group at `scale`, with the floors above. */
+export function scaledClips(
+  dataset: RehearsalDataset,
+  task: TaskDefinition,
+  scale: number,
+  minTrainBatches: number = DEFAULT_MIN_TRAIN_BATCHES,
+): Record<string, number> {
+  const groups = Object.keys(dataset.clips).length;
+  const trainFloor = Math.max(MIN_TRAIN_CLIPS, minTrainBatches * task.trackA.batchSize);
+  const evalFloor = Math.max(MIN_CLIPS, 2 * minTrainBatches);
+  const floor = (group: string) =>
+    task.splits.kind === 'folds'
+      ? // Every fold is held out once; the others together make the training set.
+        Math.max(evalFloor, Math.ceil(trainFloor / Math.max(1, groups - 1)))
+      : group === 'train'
+        ? trainFloor
+        : evalFloor;
+  return Object.fromEntries(
+    Object.entries(dataset.clips).map(([group, real]) => [
+      group,
+      Math.min(real, Math.max(floor(group), Math.round(real * scale))),
+    ]),
+  );
+}
+
+/** Shard file names of a series holding `clips` of its `realClips` clips. */
+function seriesNames(
+  pattern: string,
+  realCount: number,
+  clips: number,
+  realClips: number,
+): string[] {
+  const perShard = Math.max(1, realClips / realCount);
+  const count = Math.min(
+    realCount,
+    Math.max(Math.min(2, realCount, clips), Math.ceil(clips / perShard)),
+  );
+  return Array.from({ length: count }, (_, index) =>
+    pattern.replace(/#+/, (run) => String(index).padStart(run.length, '0')),
+  );
+}
+
+function rawValues(task: TaskDefinition): readonly (string | number)[] {
+  const labels = task.labels;
+  if (!('classes' in labels)) {
+    return [];
+  }
+  return labels.values ?? labels.classes;
+}
+
+interface Sample {
+  readonly audio: Float32Array;
+  readonly label: unknown;
+  /** For the chance level: the sample's class indices. */
+  readonly classes: readonly number[];
+  /** Frame tasks, for the chance level: scored segments, and those each class is active in. */
+  readonly activity?: SegmentActivity;
+}
+
+interface SegmentActivity {
+  readonly segments: number;
+  readonly active: ReadonlyMap<number, number>;
+}
+
+/** Segments of `segmentSeconds` over `seconds`, and how many each class's events touch. */
+function segmentActivity(
+  spans: readonly { start: number; end: number; classes: readonly number[] }[],
+  seconds: number,
+  segmentSeconds: number,
+): SegmentActivity {
+  const segments = Math.max(1, Math.ceil(seconds / segmentSeconds));
+  const touched = new Map<number, Set<number>>();
+  for (const span of spans) {
+    const first = Math.floor(span.start / segmentSeconds);
+    const last = Math.min(segments, Math.ceil(span.end / segmentSeconds));
+    for (const c of span.classes) {
+      const set = touched.get(c) ?? new Set<number>();
+      for (let segment = first; segment < last; segment++) {
+        set.add(segment);
+      }
+      touched.set(c, set);
+    }
+  }
+  return { segments, active: new Map([...touched].map(([c, set]) => [c, set.size])) };
+}
+
+/** Evenly spread class indices: a small scale keeps the first, the last and those between. */
+function presentClasses(count: number, trainClips: number): number[] {
+  const present = Math.min(count, Math.max(2, Math.floor(trainClips / CLIPS_PER_CLASS)));
+  return Array.from({ length: present }, (_, i) => Math.floor((i * count) / present));
+}
+
+/** Builds the samples of one task; `index` runs over a group, `order` is its balanced class order. */
+function sampleMaker(task: TaskDefinition, present: readonly number[]) {
+  const labels = task.labels;
+  const raws = rawValues(task);
+  const classCount = raws.length;
+  return (rng: SeededRandom, classIndex: number, length: number, rate: number): Sample => {
+    switch (labels.kind) {
+      case 'single': {
+        const raw = raws[classIndex] as string | number;
+        return {
+          audio: classClip(rng, [classIndex], classCount, length, rate),
+          label: { [labels.key]: raw },
+          classes: [classIndex],
+        };
+      }
+      case 'multi': {
+        const picked = new Set<number>([classIndex]);
+        const extra = rng.float() < 0.4 ? (rng.float() < 0.25 ? 2 : 1) : 0;
+        for (let i = 0; i < extra; i++) {
+          picked.add(rng.pick(present));
+        }
+        const classes = [...picked].sort((a, b) => a - b);
+        return {
+          audio: classClip(rng, classes, classCount, length, rate),
+          label: { [labels.key]: classes.map((c) => String(raws[c])).join(labels.separator) },
+          classes,
+        };
+      }
+      case 'events': {
+        const seconds = length / rate;
+        if (task.type === 'frame' && typeof raws[0] === 'number') {
+          // Notes (MAESTRO): about three a second, up to four at once, over the whole piece.
+          const notes: TimedNote[] = [];
+          for (
+            let start = rng.uniform(0, 0.5);
+            start < seconds - 0.15;
+            start += rng.uniform(0.1, 0.6)
+          ) {
+            const end = Math.min(seconds, start + rng.uniform(0.15, 1.5));
+            notes.push({ start: round3(start), end: round3(end), note: Number(rng.pick(raws)) });
+          }
+          return {
+            audio: pianoClip(rng, notes, length, rate),
+            label: notes.map((note) => ({
+              [labels.startKey]: note.start,
+              [labels.endKey]: note.end,
+              [labels.classKey]: note.note,
+            })),
+            classes: notes.map((note) => raws.indexOf(note.note)),
+            activity: segmentActivity(
+              notes.map((note) => ({ ...note, classes: [raws.indexOf(note.note)] })),
+              Math.max(0, ...notes.map((note) => note.end)),
+              task.segmentSeconds ?? 1,
+            ),
+          };
+        }
+        // Sound events (DESED): one to four, 0.3-4 s, sometimes two classes in one event.
+        const events: TimedEvent[] = [];
+        const count = rng.int(1, 4);
+        for (let i = 0; i < count; i++) {
+          const span = rng.uniform(0.3, Math.min(4, seconds));
+          const start = rng.uniform(0, Math.max(0, seconds - span));
+          const first = i === 0 ? classIndex : rng.int(0, classCount - 1);
+          const classes =
+            rng.float() < 0.1
+              ? [first, (first + rng.int(1, classCount - 1)) % classCount]
+              : [first];
+          events.push({ start: round3(start), end: round3(start + span), classes });
+        }
+        const separator = labels.classSeparator ?? ',';
+        return {
+          audio: eventClip(rng, events, classCount, length, rate),
+          label: events.map((event) => ({
+            [labels.startKey]: event.start,
+            [labels.endKey]: event.end,
+            [labels.classKey]: event.classes.map((c) => String(raws[c])).join(separator),
+          })),
+          classes: events.flatMap((event) => event.classes),
+          activity: segmentActivity(
+            events,
+            labels.durationSeconds ?? seconds,
+            task.segmentSeconds ?? 1,
+          ),
+        };
+      }
+      case 'captions': {
+        // One to three sounds in turn; five captions that name them in different words.
+        const sounds = Array.from({ length: rng.int(1, 3) }, () =>
+          rng.int(0, CAPTION_SOUNDS.length - 1),
+        );
+        const audio = new Float32Array(length);
+        const part = Math.floor(length / sounds.length);
+        sounds.forEach((sound, i) => {
+          audio.set(classClip(rng, [sound], CAPTION_SOUNDS.length, part, rate), i * part);
+        });
+        const names = sounds.map((sound) => CAPTION_SOUNDS[sound] as string);
+        const list =
+          names.length === 1
+            ? (names[0] as string)
+            : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+        const then = names.join(' then ');
+        const captions = [
+          `a ${then} can be heard`,
+          `the sound of ${list}`,
+          `someone records ${list} outside`,
+          `first ${then}, nothing else`,
+          `${list} in a quiet room`,
+        ];
+        return {
+          audio,
+          label: Object.fromEntries(
+            captions
+              .slice(0, labels.captionsPerClip)
+              .map((caption, i) => [`caption_${i + 1}`, caption]),
+          ),
+          classes: sounds,
+        };
+      }
+      case 'transcript': {
+        // LibriSpeech: the record serves both tasks, so each sample has trans, speaker and gender.
+        const gender = classIndex % 2 === 0 ? 'M' : 'F';
+        const f0 = gender === 'M' ? rng.uniform(90, 140) : rng.uniform(180, 260);
+        const words = Array.from({ length: wordsFor(length / rate) }, () => rng.pick(SPEECH_WORDS));
+        return {
+          audio: speechClip(rng, words, f0, length, rate),
+          label: { speaker: 19 + rng.int(0, 250), gender, [labels.key]: words.join(' ') },
+          classes: [gender === 'M' ? 0 : 1],
+        };
+      }
+    }
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function encodeAudio(
+  mono: Float32Array,
+  rate: number,
+  stereo: boolean,
+  format: 'wav' | 'flac',
+  rng: SeededRandom,
+): Promise<{ extension: string; bytes: Uint8Array }> {
+  const channels = stereo
+    ? [mono, Float32Array.from(mono, (v) => v * rng.uniform(0.6, 1))]
+    : [mono];
+  return format === 'flac'
+    ? { extension: 'flac', bytes: await encodeFlac(channels, rate, 16) }
+    : { extension: 'wav', bytes: encodeWav(channels, rate, 'pcm16') };
+}
+
+/** Chance level of the task's metric from the test labels written (see GeneratedTaskFacts). */
+function chanceScore(task: TaskDefinition, tests: readonly (readonly Sample[])[]): number {
+  const perGroup = tests.map((samples) => {
+    switch (task.labels.kind) {
+      case 'single': {
+        const counts = new Map<number, number>();
+        for (const sample of samples) {
+          const c = sample.classes[0] ?? 0;
+          counts.set(c, (counts.get(c) ?? 0) + 1);
+        }
+        return Math.max(...counts.values()) / Math.max(1, samples.length);
+      }
+      case 'multi': {
+        // Average precision of a random ranking is the positive rate of each class that occurs.
+        const positives = new Map<number, number>();
+        for (const sample of samples) {
+          for (const c of sample.classes) {
+            positives.set(c, (positives.get(c) ?? 0) + 1);
+          }
+        }
+        const rates = [...positives.values()].map((n) => n / samples.length);
+        return rates.reduce((sum, rate) => sum + rate, 0) / Math.max(1, rates.length);
+      }
+      case 'events':
+        return eventChance(task, samples);
+      case 'captions':
+        return 1 / Math.max(1, samples.length);
+      case 'transcript':
+        return 0;
+    }
+  });
+  return perGroup.reduce((sum, value) => sum + value, 0) / Math.max(1, perGroup.length);
+}
+
+/**
+ * Segment F1 of a head that marks every segment active (the best score without information when
+ * events are sparse): 2p / (1 + p), p the active share; per class then averaged (macro), or over
+ * all cells (micro).
+ */
+function eventChance(task: TaskDefinition, samples: readonly Sample[]): number {
+  let segments = 0;
+  const active = new Map<number, number>();
+  for (const sample of samples) {
+    segments += sample.activity?.segments ?? 0;
+    for (const [c, n] of sample.activity?.active ?? []) {
+      active.set(c, (active.get(c) ?? 0) + n);
+    }
+  }
+  const f1 = (p: number) => (2 * p) / (1 + p);
+  if (task.metric === 'segment_f1_micro') {
+    const cells = segments * rawValues(task).length;
+    return f1([...active.values()].reduce((a, b) => a + b, 0) / Math.max(1, cells));
+  }
+  const perClass = [...active.values()].map((n) => f1(n / Math.max(1, segments)));
+  return perClass.reduce((a, b) => a + b, 0) / Math.max(1, perClass.length);
+}
+
+/**
+ * Writes the record of `task` (unless another task's record holds its shards: then `writer` is
+ * that task, whose samples are drawn again, unwritten, for this task's facts).
+ */
+export async function generateRehearsalTask(
+  task: TaskDefinition,
+  options: RehearsalGenerateOptions,
+  writer: TaskDefinition = task,
+): Promise<GeneratedTaskFacts> {
+  const dataset = rehearsalDataset(task.id);
+  const source = task.source;
+  if (source.kind !== 'zenodo') {
+    throw new Error(`${task.id} is not a Zenodo task`);
+  }
+  if ((dataset.sameRecordAs ?? task.id) !== writer.id) {
+    throw new Error(
+      `${task.id}: its record is written by ${dataset.sameRecordAs ?? task.id}, not ${writer.id}`,
+    );
+  }
+  const owner = rehearsalDataset(writer.id);
+  const clips = scaledClips(owner, writer, options.scale, options.minTrainBatches);
+  const trainClips = Object.entries(clips)
+    .filter(([group]) => isTrainGroup(writer, group))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const classCount = rawValues(writer).length;
+  const present =
+    writer.labels.kind === 'single' || writer.labels.kind === 'multi'
+      ? presentClasses(classCount, trainClips)
+      : Array.from({ length: Math.max(2, classCount) }, (_, i) => i);
+  const make = sampleMaker(writer, present);
+  const folder = join(options.root, source.record);
+  await mkdir(folder, { recursive: true });
+  const files: string[] = [];
+  const decoys: string[] = [];
+  const tests: Sample[][] = [];
+  let audioSeconds = 0;
+  for (const [group, count] of Object.entries(clips)) {
+    const groupRng = new SeededRandom(options.seed, `${writer.id}/${group}/order`);
+    const order = groupRng.shuffle(
+      Array.from({ length: count }, (_, i) => present[i % present.length] as number),
+    );
+    const samples: { sample: Sample; audio: { extension: string; bytes: Uint8Array } }[] = [];
+    const written = writer === task ? owner.shards[group] : undefined;
+    for (let index = 0; index < count; index++) {
+      const rng = new SeededRandom(options.seed, `${writer.id}/${group}/${index}`);
+      const rate = rng.pick(owner.audio.sampleRates);
+      const seconds = Math.min(options.maxClipSeconds ?? Infinity, drawSeconds(rng, owner.length));
+      const length = Math.max(1, Math.round(seconds * rate));
+      audioSeconds += length / rate;
+      const sample = make(rng, order[index] as number, length, rate);
+      const audio = written
+        ? await encodeAudio(
+            sample.audio,
+            rate,
+            rng.float() < owner.audio.stereo,
+            owner.audio.format,
+            rng,
+          )
+        : { extension: '', bytes: new Uint8Array() };
+      samples.push({ sample, audio });
+    }
+    const isTest = task.splits.kind === 'folds' || group === 'test';
+    if (isTest) {
+      tests.push(samples.map((entry) => entry.sample));
+    }
+    if (!written) {
+      continue; // Another task's record holds these shards (the second LibriSpeech task).
+    }
+    const entryOf = (i: number): ShardEntry[] => {
+      const own = samples[i];
+      // The control pairs each clip's audio with the next clip's labels.
+      const labelled = options.control ? samples[(i + 1) % samples.length] : own;
+      if (!own || !labelled) {
+        return [];
+      }
+      const key = `${group}_${String(i).padStart(7, '0')}`;
+      return [
+        { name: `${key}.${own.audio.extension}`, bytes: own.audio.bytes },
+        {
+          name: `${key}.json`,
+          bytes: new TextEncoder().encode(JSON.stringify(labelled.sample.label)),
+        },
+      ];
+    };
+    const names = seriesNames(written.pattern, written.count, count, owner.clips[group] ?? count);
+    for (const [shard, name] of names.entries()) {
+      const from = Math.floor((shard * count) / names.length);
+      const to = Math.floor(((shard + 1) * count) / names.length);
+      const entries = Array.from({ length: to - from }, (_, i) => entryOf(from + i)).flat();
+      await writeFile(join(folder, name), await packTar(entries));
+      files.push(name);
+    }
+    for (const decoy of (owner.decoys ?? []).filter((entry) => entry.group === group)) {
+      const size = Math.max(1, Math.min(count, Math.round(decoy.clips * options.scale)));
+      const entries = Array.from({ length: size }, (_, i) => entryOf(i)).flat();
+      await writeFile(join(folder, decoy.name), await packTar(entries));
+      decoys.push(decoy.name);
+    }
+  }
+  options.logger.info(
+    `${task.id}: ${Object.values(clips).reduce((a, b) => a + b, 0)} clips, ${(audioSeconds / 3600).toFixed(2)} h of audio, ${files.length} shards${decoys.length > 0 ? ` and ${decoys.length} mini-set files` : ''} in record ${source.record}`,
+  );
+  return {
+    task: task.id,
+    record: source.record,
+    clips,
+    audioSeconds,
+    files,
+    decoys,
+    classesPresent:
+      task.labels.kind === 'single' || task.labels.kind === 'multi' ? present.length : undefined,
+    chance: chanceScore(task, tests),
+  };
+}

@@ -1,0 +1,178 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../../pipeline/audio/decode.ts';
+import { parseTarget } from '../../../pipeline/data/labels.ts';
+import { readWebDataset } from '../../../pipeline/data/webdataset.ts';
+import { createMemoryLogger } from '../../../pipeline/log.ts';
+import { rehearsalDataset } from '../../../pipeline/rehearsal/datasets.ts';
+import {
+  generateRehearsalTask,
+  type GeneratedTaskFacts,
+} from '../../../pipeline/rehearsal/generate.ts';
+import { getTask } from '../../../pipeline/tasks/registry.ts';
+
+interface ReadSample {
+  readonly key: string;
+  readonly extension: string;
+  readonly json: unknown;
+  readonly sampleRate: number;
+  readonly channels: number;
+}
+
+async function readShard(path: string): Promise<ReadSample[]> {
+  const samples: ReadSample[] = [];
+  for await (const sample of readWebDataset(createReadStream(path), path)) {
+    const [extension, audio] = [...sample.files].find(([name]) => name !== 'json') ?? [
+      '',
+      Buffer.alloc(0),
+    ];
+    const decoded = await decodeAudio(audio, path);
+    samples.push({
+      key: sample.key,
+      extension,
+      json: JSON.parse(sample.files.get('json')?.toString('utf8') ?? 'null') as unknown,
+      sampleRate: decoded.sampleRate,
+      channels: decoded.channels.length,
+    });
+  }
+  return samples;
+}
+
+const TASKS = [
+  'esc50',
+  'fsd50k',
+  'desed',
+  'maestro',
+  'clotho',
+  'librispeech',
+  'nsynthinstument',
+  'voxceleb1',
+];
+const options = (root: string, control = false) => ({
+  root,
+  scale: 1e-6,
+  seed: 7,
+  control,
+  minTrainBatches: 1,
+  maxClipSeconds: 2,
+  logger: createMemoryLogger(),
+});
+
+let root: string;
+const facts = new Map<string, GeneratedTaskFacts>();
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'rehearsal-'));
+  for (const id of TASKS) {
+    facts.set(id, await generateRehearsalTask(getTask(id), options(root)));
+  }
+}, 120_000);
+
+async function samplesOf(id: string): Promise<ReadSample[]> {
+  const task = getTask(id);
+  const record = task.source.kind === 'zenodo' ? task.source.record : '';
+  const fact = facts.get(id);
+  const all: ReadSample[] = [];
+  for (const file of fact?.files ?? []) {
+    all.push(...(await readShard(join(root, record, file))));
+  }
+  return all;
+}
+
+describe('the rehearsal generator', () => {
+  it("writes each task's record with its X-ARES shard names, mini-set files included", async () => {
+    const nsynth = await readdir(join(root, '14725174'));
+    expect(nsynth.sort()).toEqual(
+      expect.arrayContaining([
+        'nsynth_train_0000000.tar',
+        'nsynth_train_sub55k_0000000.tar',
+        'nsynth_valid_0000000.tar',
+        'nsynth_test_0000000.tar',
+      ]),
+    );
+    expect(facts.get('nsynthinstument')?.decoys).toEqual(['nsynth_train_sub55k_0000000.tar']);
+    expect(await readdir(join(root, '14614287'))).toEqual(
+      expect.arrayContaining(['wds-audio-fold-1-000000.tar', 'wds-audio-fold-5-000000.tar']),
+    );
+    expect(await readdir(join(root, '14716252'))).toEqual(
+      expect.arrayContaining([
+        'train-clean-100-000000.tar',
+        'dev-clean-000000.tar',
+        'test-clean-000000.tar',
+      ]),
+    );
+  });
+
+  it('writes every label in the format of the X-ARES task, which the pipeline parses', async () => {
+    for (const id of TASKS) {
+      const task = getTask(id);
+      const samples = await samplesOf(id);
+      const clips = Object.values(facts.get(id)?.clips ?? {}).reduce((a, b) => a + b, 0);
+      expect(samples.length, id).toBe(clips);
+      for (const sample of samples) {
+        expect(
+          () => parseTarget(task.labels, sample.json, `${id}: ${sample.key}`),
+          id,
+        ).not.toThrow();
+      }
+    }
+    const [esc] = await samplesOf('esc50');
+    expect(typeof (esc?.json as { label: unknown }).label).toBe('number');
+    const fsd = (await samplesOf('fsd50k')).map(
+      (sample) => (sample.json as { soundevent: string }).soundevent,
+    );
+    expect(fsd.some((labels) => labels.includes(';'))).toBe(true);
+    const [desed] = await samplesOf('desed');
+    expect(Object.keys((desed?.json as object[])[0] ?? {}).sort()).toEqual([
+      'label',
+      'offset',
+      'onset',
+    ]);
+    const [maestro] = await samplesOf('maestro');
+    expect(Object.keys((maestro?.json as object[])[0] ?? {}).sort()).toEqual([
+      'end',
+      'note',
+      'start',
+    ]);
+    const [clotho] = await samplesOf('clotho');
+    expect(Object.keys(clotho?.json as object)).toHaveLength(5);
+    const [speech] = await samplesOf('librispeech');
+    expect(Object.keys(speech?.json as object).sort()).toEqual(['gender', 'speaker', 'trans']);
+    const voxceleb = await samplesOf('voxceleb1');
+    expect(
+      voxceleb.every((sample) =>
+        /^id1\d{4}$/.test((sample.json as { speakerid: string }).speakerid),
+      ),
+    ).toBe(true);
+  });
+
+  it('stores the audio as the dataset distributes it', async () => {
+    for (const id of ['esc50', 'librispeech', 'maestro']) {
+      const audio = rehearsalDataset(id).audio;
+      for (const sample of await samplesOf(id)) {
+        expect(sample.extension, id).toBe(audio.format);
+        expect(audio.sampleRates, id).toContain(sample.sampleRate);
+        expect(sample.channels, id).toBe(audio.stereo === 1 ? 2 : 1);
+      }
+    }
+  });
+
+  it("the control pairs every clip with the next clip's labels, and nothing else changes", async () => {
+    const controlRoot = await mkdtemp(join(tmpdir(), 'rehearsal-control-'));
+    await generateRehearsalTask(getTask('esc50'), options(controlRoot, true));
+    // Fold 1 is two shards; the labels move along the fold as one sequence.
+    const fold = async (folder: string) => [
+      ...(await readShard(join(folder, '14614287', 'wds-audio-fold-1-000000.tar'))),
+      ...(await readShard(join(folder, '14614287', 'wds-audio-fold-1-000001.tar'))),
+    ];
+    const real = await fold(root);
+    const control = await fold(controlRoot);
+    expect(control.map((sample) => sample.key)).toEqual(real.map((sample) => sample.key));
+    expect(control.map((sample) => sample.json)).toEqual(
+      [...real.slice(1), ...real.slice(0, 1)].map((sample) => sample.json),
+    );
+  });
+});
