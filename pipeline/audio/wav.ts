@@ -3,7 +3,12 @@
  * IEEE float (32 bit), interleaved, little-endian, canonical 44-byte header.
  */
 
+import { endianness } from 'node:os';
+
 export type WavEncoding = 'pcm16' | 'pcm24' | 'float32';
+
+/** WAV is little-endian; a typed array writes in the platform's order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 function clampUnit(value: number): number {
   return value > 1 ? 1 : value < -1 ? -1 : value;
@@ -49,6 +54,21 @@ export function encodeWav(
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
 
+  if (encoding === 'pcm16' && LITTLE_ENDIAN) {
+    // The common case, written through a typed array: the same values, several times faster
+    // than a DataView call per sample (hours of rehearsal audio go through here).
+    const samples = new Int16Array(buffer, 44, frames * channelCount);
+    for (let c = 0; c < channelCount; c++) {
+      const channel = channels[c] as Float32Array;
+      for (let frame = 0, at = c; frame < frames; frame++, at += channelCount) {
+        samples[at] = Math.max(
+          -32768,
+          Math.min(32767, Math.round(clampUnit(channel[frame] as number) * 32768)),
+        );
+      }
+    }
+    return new Uint8Array(buffer);
+  }
   let offset = 44;
   for (let frame = 0; frame < frames; frame++) {
     for (let c = 0; c < channelCount; c++) {

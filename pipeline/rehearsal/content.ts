@@ -7,14 +7,14 @@
  * the log-mel baseline: one, two or three tones from disjoint band ranges, so even 1,251 classes
  * get distinct patterns. Nuisance: level, pink noise, a small detuning and slow tremolo.
  */
-import type { SeededRandom } from '../util/random.ts';
+import { SeededRandom } from '../util/random.ts';
 import {
-  addNoiseAtSnr,
   applyEnvelope,
   bandPass,
   mixInto,
   normalisePeak,
   pinkNoise,
+  rms,
   whiteNoise,
 } from '../suites/demo/synth.ts';
 
@@ -76,7 +76,7 @@ function addSine(
   }
 }
 
-/** Tones at `frequencies` with a slow tremolo, `length` samples. */
+/** Tones at `frequencies` with a slow tremolo, `length` samples: two rotating phasors a tone. */
 function tones(
   rng: SeededRandom,
   frequencies: readonly number[],
@@ -84,40 +84,67 @@ function tones(
   sampleRate: number,
 ): Float32Array {
   const out = new Float32Array(length);
-  const carrier = new Float32Array(length);
   for (const frequency of frequencies) {
     const detuned = frequency * rng.uniform(0.99, 1.01);
     if (detuned >= sampleRate * 0.45) {
       continue;
     }
-    carrier.fill(0);
-    addSine(
-      carrier,
-      0,
-      length,
-      (2 * Math.PI * detuned) / sampleRate,
-      rng.uniform(0, 2 * Math.PI),
-      1,
-    );
-    const tremolo = new Float32Array(length).fill(0.75);
-    addSine(
-      tremolo,
-      0,
-      length,
-      (2 * Math.PI * rng.uniform(0.5, 3)) / sampleRate,
-      rng.uniform(0, 2 * Math.PI),
-      0.25,
-    );
+    const step = (2 * Math.PI * detuned) / sampleRate;
+    const tremoloStep = (2 * Math.PI * rng.uniform(0.5, 3)) / sampleRate;
+    const [cosStep, sinStep] = [Math.cos(step), Math.sin(step)];
+    const [cosTremolo, sinTremolo] = [Math.cos(tremoloStep), Math.sin(tremoloStep)];
+    const phase = rng.uniform(0, 2 * Math.PI);
+    const tremoloPhase = rng.uniform(0, 2 * Math.PI);
+    let [re, im] = [Math.cos(phase), Math.sin(phase)];
+    let [tre, tim] = [Math.cos(tremoloPhase), Math.sin(tremoloPhase)];
     for (let i = 0; i < length; i++) {
-      out[i] = (out[i] as number) + (carrier[i] as number) * (tremolo[i] as number);
+      out[i] = (out[i] as number) + im * (0.75 + 0.25 * tim);
+      const nextRe = re * cosStep - im * sinStep;
+      im = re * sinStep + im * cosStep;
+      re = nextRe;
+      const nextTre = tre * cosTremolo - tim * sinTremolo;
+      tim = tre * sinTremolo + tim * cosTremolo;
+      tre = nextTre;
+      if ((i & 4095) === 0) {
+        const norm = 1 / Math.hypot(re, im);
+        re *= norm;
+        im *= norm;
+      }
     }
   }
   return out;
 }
 
-/** Background noise and level, the same for every kind of clip. */
+/** Samples in the noise bank: a power of two, about 47 s at 44.1 kHz. */
+const NOISE_BANK_SIZE = 2 ** 21;
+let noiseBank: { readonly samples: Float32Array; readonly rms: number } | undefined;
+
+/**
+ * One long stretch of pink noise, made once per process, that every clip takes its background
+ * from at a random offset: drawing fresh noise for each of hours of clips was a third of the
+ * generator's time, and the background needs no more variety than this.
+ */
+function pinkNoiseBank(): { readonly samples: Float32Array; readonly rms: number } {
+  if (noiseBank === undefined) {
+    const samples = pinkNoise(new SeededRandom(1, 'rehearsal noise bank'), NOISE_BANK_SIZE);
+    noiseBank = { samples, rms: rms(samples) };
+  }
+  return noiseBank;
+}
+
+/** Background noise at a random SNR and a random level, the same for every kind of clip. */
 function finishMono(rng: SeededRandom, signal: Float32Array): Float32Array {
-  addNoiseAtSnr(signal, pinkNoise(rng, signal.length), rng.uniform(6, 20));
+  const bank = pinkNoiseBank();
+  const signalRms = rms(signal);
+  if (signalRms > 0) {
+    const gain = signalRms / (bank.rms * 10 ** (rng.uniform(6, 20) / 20));
+    const offset = rng.int(0, NOISE_BANK_SIZE - 1);
+    for (let i = 0; i < signal.length; i++) {
+      signal[i] =
+        (signal[i] as number) +
+        gain * (bank.samples[(offset + i) & (NOISE_BANK_SIZE - 1)] as number);
+    }
+  }
   return normalisePeak(signal, rng.uniform(0.1, 0.7));
 }
 
