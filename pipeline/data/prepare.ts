@@ -37,8 +37,15 @@ const GENERATOR_STAMP = '.generator.json';
 /** Largest shard accepted from a download: X-ARES shards are well below this. */
 export const MAX_SHARD_BYTES = 16 * 1024 ** 3;
 
+/**
+ * Where a task's shards are cached: per Zenodo record for Zenodo tasks, so tasks that read one
+ * record (the two LibriSpeech tasks) download it once; per task otherwise. Lock entries stay
+ * per task.
+ */
 export function taskDataDir(cacheDir: string, suiteId: string, task: TaskDefinition): string {
-  return join(cacheDir, 'data', suiteId, task.id);
+  return task.source.kind === 'zenodo'
+    ? join(cacheDir, 'data', suiteId, `zenodo-${task.source.record}`)
+    : join(cacheDir, 'data', suiteId, task.id);
 }
 
 export type PreparedTaskData =

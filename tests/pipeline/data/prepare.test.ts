@@ -120,6 +120,21 @@ describe('prepareTaskData for a Zenodo task', () => {
     );
   });
 
+  it('downloads a record two tasks share once (the two LibriSpeech tasks)', async () => {
+    const sibling = TaskDefinition.parse({ ...base, id: 'toy_sibling', name: 'Toy sibling' });
+    const first = await prepareTaskData(zenodoTask, options());
+    const second = await prepareTaskData(sibling, options());
+    expect(second.status === 'ready' && second.shards).toEqual(
+      first.status === 'ready' && first.shards,
+    );
+    expect(second.status === 'ready' && Object.keys(second.newlyLocked).sort()).toEqual(
+      Object.keys(shards)
+        .map((name) => `toy_sibling/${name}`)
+        .sort(),
+    );
+    expect(server.requests).toHaveLength(Object.keys(shards).length);
+  });
+
   it('enforces locked hashes: a corrupt cached shard is fetched again', async () => {
     const first = await prepareTaskData(zenodoTask, options());
     if (first.status !== 'ready') {
