@@ -18,25 +18,17 @@ export interface LabelledAudio {
   readonly target: SampleTarget;
 }
 
-function audioEntry(sample: WebDatasetSample): Buffer {
+function audioEntry(sample: WebDatasetSample): Buffer | undefined {
   for (const extension of AUDIO_EXTENSIONS) {
     const bytes = sample.files.get(extension);
     if (bytes) {
       return bytes;
     }
   }
-  throw new DataError(`${sample.shard}: sample "${sample.key}" has no audio entry`, {
-    hint: `expected one of ${AUDIO_EXTENSIONS.map((ext) => `${sample.key}.${ext}`).join(', ')}`,
-  });
+  return undefined;
 }
 
-function jsonEntry(sample: WebDatasetSample): unknown {
-  const bytes = sample.files.get('json');
-  if (!bytes) {
-    throw new DataError(
-      `${sample.shard}: sample "${sample.key}" has no ${sample.key}.json label entry`,
-    );
-  }
+function jsonEntry(sample: WebDatasetSample, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
@@ -44,7 +36,13 @@ function jsonEntry(sample: WebDatasetSample): unknown {
   }
 }
 
-/** Labelled, decoded samples of the given shards, in shard order then tar order. */
+/**
+ * Labelled, decoded samples of the given shards, in shard order then tar order. A sample without
+ * an audio entry (one of AUDIO_EXTENSIONS) or without a JSON entry is skipped, as X-ARES's
+ * webdataset pipeline skips it; an entry that is there but cannot be decoded or parsed is an
+ * error (X-ARES would skip that too; corrupt data is reported here instead, see the
+ * methodology page).
+ */
 export async function* readLabelledAudio(
   dir: string,
   shards: readonly string[],
@@ -52,9 +50,14 @@ export async function* readLabelledAudio(
 ): AsyncGenerator<LabelledAudio> {
   for (const shard of shards) {
     for await (const sample of readWebDataset(createReadStream(join(dir, shard)), shard)) {
+      const audio = audioEntry(sample);
+      const json = sample.files.get('json');
+      if (audio === undefined || json === undefined) {
+        continue;
+      }
       const where = `${shard}: ${sample.key}`;
-      const target = parseTarget(labels, jsonEntry(sample), where);
-      const { channels, sampleRate } = await decodeAudio(audioEntry(sample), where);
+      const target = parseTarget(labels, jsonEntry(sample, json), where);
+      const { channels, sampleRate } = await decodeAudio(audio, where);
       yield { shard, key: sample.key, channels, sampleRate, target };
     }
   }

@@ -138,7 +138,7 @@ describe('parseTarget for the X-ARES label maps', () => {
 });
 
 describe('readLabelledAudio', () => {
-  it('decodes audio and targets of every sample, in order, and names a sample without a label', async () => {
+  it('decodes audio and targets of every sample, in order, and skips a sample without audio or label as X-ARES does', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'samples-'));
     const clip = (value: number) => encodeWav([new Float32Array(160).fill(value)], 8000, 'pcm16');
     const labels: TaskLabels = { kind: 'single', key: 'label', classes: ['happy', 'sad', 'angry'] };
@@ -168,12 +168,35 @@ describe('readLabelledAudio', () => {
     ]);
     expect(samples[1]?.channels[0]?.[0]).toBe(-0.25);
 
-    await writeFile(join(dir, 'bad.tar'), await packTar([{ name: 'k3.wav', bytes: clip(0) }]));
+    // X-ARES skips a sample without an audio or a JSON entry (webdataset's
+    // warn-and-continue handler), and so does this reader: k3 and k4 are not read.
+    await writeFile(
+      join(dir, 'partial.tar'),
+      await packTar([
+        { name: 'k3.wav', bytes: clip(0) },
+        { name: 'k4.json', bytes: new TextEncoder().encode('{"label":"happy"}') },
+        { name: 'k5.json', bytes: new TextEncoder().encode('{"label":"happy"}') },
+        { name: 'k5.wav', bytes: clip(0.5) },
+      ]),
+    );
+    const read = [];
+    for await (const sample of readLabelledAudio(dir, ['partial.tar'], labels)) {
+      read.push(sample.key);
+    }
+    expect(read).toEqual(['k5']);
+    // A JSON entry that is not JSON is corrupt data, not a missing entry: an error.
+    await writeFile(
+      join(dir, 'bad.tar'),
+      await packTar([
+        { name: 'k6.json', bytes: new TextEncoder().encode('{"label":') },
+        { name: 'k6.wav', bytes: clip(0) },
+      ]),
+    );
     const drain = async () => {
       for await (const _ of readLabelledAudio(dir, ['bad.tar'], labels)) {
         // nothing
       }
     };
-    await expect(drain()).rejects.toThrow('bad.tar: sample "k3" has no k3.json label entry');
+    await expect(drain()).rejects.toThrow('bad.tar: k6.json is not valid JSON');
   });
 });
