@@ -32,6 +32,11 @@ function taskFingerprint(task: TaskDefinition, protocol: ProtocolInfo): string {
     ...Object.fromEntries(SCORED_TASK_FIELDS.map((field) => [field, task[field]])),
     // Padded batches make every embedding depend on its batch, so the batch size counts there.
     ...(protocol.batching === 'padded' ? { encodeBatchSize: task.encodeBatchSize } : {}),
+    // There, frame tasks are evaluated on zero-padded batches of the Track A batch size
+    // (heads/sources.ts, paddedFrameProbeSource): results from before that are recomputed.
+    ...(protocol.batching === 'padded' && task.type === 'frame'
+      ? { frameEvaluation: 'zero-padded batches' }
+      : {}),
   });
 }
 

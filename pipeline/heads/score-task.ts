@@ -30,6 +30,7 @@ import {
   clipProbeSource,
   concatenatePooled,
   frameProbeSource,
+  paddedFrameProbeSource,
   knnSet,
   loadPooled,
   speechSource,
@@ -67,6 +68,8 @@ export interface ScoreTaskOptions {
   /** Cache files of each split or fold. */
   readonly splits: ReadonlyMap<string, readonly EmbeddingFile[]>;
   readonly tokenizer: TokenizerOptions;
+  /** Frame tasks evaluated on zero-padded batches, padding frames scored (xares-0.1.3 only). */
+  readonly paddedFrameEvaluation: boolean;
   /** Bootstrap replicates: the run decides (run/plan.ts applies the default). */
   readonly replicates: number;
 }
@@ -130,6 +133,8 @@ export interface HeadInput {
   readonly files: (name: string) => readonly EmbeddingFile[];
   readonly classes: number;
   readonly tokenizer: TokenizerOptions;
+  /** Evaluate frame tasks on zero-padded batches as X-ARES does (the xares-0.1.3 edition). */
+  readonly paddedFrameEvaluation: boolean;
 }
 
 /** Each fold's Track A (and Track B, where the task has one) before bootstrapping. */
@@ -206,19 +211,37 @@ const clipHead: TaskHead = async ({ engine, task, classes, ...input }) => {
 };
 
 /** Frame tasks: a linear probe on every frame, scored per segment of events. */
-const frameHead: TaskHead = async ({ engine, task, manifest, files, classes }) => {
+const frameHead: TaskHead = async ({
+  engine,
+  task,
+  manifest,
+  files,
+  classes,
+  paddedFrameEvaluation,
+}) => {
   if (task.labels.kind !== 'events' || task.segmentSeconds === undefined) {
     throw new Error(`${task.id}: frame tasks need event labels and a segment length`);
   }
   const { durationSeconds } = task.labels;
   const source = (list: readonly EmbeddingFile[]) =>
     frameProbeSource(list, manifest.embeddingDim, classes, manifest.hopMs, durationSeconds);
+  const evaluated = (list: readonly EmbeddingFile[]) =>
+    paddedFrameEvaluation
+      ? paddedFrameProbeSource(
+          list,
+          manifest.embeddingDim,
+          classes,
+          manifest.hopMs,
+          durationSeconds,
+          task.trackA.batchSize,
+        )
+      : source(list);
   const trackA: HeadOutput['trackA'][number][] = [];
   for (const fold of foldsOf(task, files, (parts) => parts.flat())) {
     const probe = await trainLinearProbe(engine, {
       train: source(fold.train),
-      valid: source(fold.valid),
-      test: source(fold.test),
+      valid: evaluated(fold.valid),
+      test: evaluated(fold.test),
       classes,
       recipe: probeRecipe(task),
       evaluator: probeEvaluator(
@@ -318,6 +341,7 @@ export async function scoreTask(options: ScoreTaskOptions): Promise<TaskScores> 
     files,
     classes: classCount(task),
     tokenizer: options.tokenizer,
+    paddedFrameEvaluation: options.paddedFrameEvaluation,
   });
   return {
     trackA: summarise(task, heads.trackA, replicates),

@@ -263,3 +263,52 @@ export function speechSource(files: readonly EmbeddingFile[], dim: number): Spee
     block: loader.load,
   };
 }
+
+/**
+ * Frame sequences as X-ARES evaluates them (the xares-0.1.3 edition): consecutive clips in
+ * batches of `batchSize` (its validation batch size is the training one), each clip's frames
+ * zero-padded to the longest of its batch (audiowebdataset.py's `pad`), and the padding frames
+ * scored too: a zero frame's LayerNorm is its bias, so the head gives every padding frame the
+ * same logits, and a positive one counts as a false positive in every padded segment. Targets
+ * are built over the padded length as X-ARES pads or trims them to the embedding's. One block
+ * per batch.
+ */
+export function paddedFrameProbeSource(
+  files: readonly EmbeddingFile[],
+  dim: number,
+  classes: number,
+  hopMs: number,
+  durationSeconds: number | undefined,
+  batchSize: number,
+): ProbeSource {
+  const items = files.flatMap((file) =>
+    file.header.items.map((item, index) => ({ file, index, item })),
+  );
+  const batches = Math.ceil(items.length / batchSize);
+  return {
+    dim,
+    items: items.length,
+    blocks: batches,
+    async block(batch) {
+      const members = items.slice(batch * batchSize, (batch + 1) * batchSize);
+      const length = Math.max(...members.map((member) => member.item.frames));
+      const x = new Float32Array(members.length * length * dim);
+      const values = new Float32Array(members.length * length * classes);
+      for (const [slot, { file, index, item }] of members.entries()) {
+        if (item.target.kind !== 'events') {
+          throw new Error('frame-level items need event targets');
+        }
+        x.set(await file.read(index, index + 1), slot * length * dim);
+        values.set(
+          frameTargets(item.target.events, length, classes, hopMs, durationSeconds),
+          slot * length * classes,
+        );
+      }
+      return {
+        x,
+        itemRows: Int32Array.from({ length: members.length + 1 }, (_, i) => i * length),
+        targets: { kind: 'dense', values },
+      };
+    },
+  };
+}

@@ -184,6 +184,7 @@ async function evaluatePair(
       ...(options.tokenizerSource ? { source: options.tokenizerSource } : {}),
     },
     replicates: plan.replicates,
+    paddedFrameEvaluation: plan.protocol.batching === 'padded',
   });
   const headSeconds = (performance.now() - headsStarted) / 1000;
   const content: TaskResultContent = {

@@ -44,9 +44,23 @@ export const DEVIATIONS: readonly Deviation[] = [
   {
     title: 'Frame-level batches are stacked, not padded',
     xares:
-      'Pads the items of a frame-level training batch to equal length and counts the padded frames in the loss.',
-    here: "Stacks the frames of a batch's items and averages the loss over real frames only.",
-    why: 'Identical to X-ARES where it matters (DESED clips all have the same length, MAESTRO trains with batches of one) and free of padding artefacts elsewhere.',
+      "Pads the clips of every frame-level batch to the longest, in training and in evaluation: the loss counts the padded frames, and the metric scores them. A zero frame's LayerNorm is its bias, so every padding frame gets the same logits, and where they are positive each padded segment counts as a false positive.",
+    here: "Stacks the frames of a batch's clips: the loss averages over real frames and only real frames are scored. The X-ARES compatible edition evaluates as X-ARES does (see above); both editions train on stacked batches.",
+    why: "A clip's score should not depend on which clips share its evaluation batch. Training is the same where X-ARES uses batches of one (MAESTRO); DESED's real evaluation clips are not all 10 s long, so its evaluation differs.",
+  },
+  {
+    title: 'A MAESTRO piece without notes is all negative',
+    xares:
+      'Builds a note target as long as the latest note end, which fails on a piece without notes (the maximum of an empty list), stopping the task.',
+    here: "Such a clip's target is zero over all its frames, so it counts as a piece where nothing sounds.",
+    why: 'A silent piece is a valid negative, and one bad clip should not fail the task for every submission. The real MAESTRO data has no such piece.',
+  },
+  {
+    title: 'Corrupt samples are errors',
+    xares:
+      "Skips, with a warning, any sample whose audio or JSON entry is missing, cannot be decoded or cannot be parsed (webdataset's warn-and-continue handler).",
+    here: 'Skips a sample with no audio or no JSON entry, as X-ARES does; an entry that is there but cannot be decoded or parsed stops the task with an error naming the shard and the sample.',
+    why: 'A missing entry is how a dataset leaves a sample out; a damaged one is a broken download or shard, which would otherwise change the test set without a word.',
   },
   {
     title: 'Everything is seeded',

@@ -292,6 +292,7 @@ describe('what padding does to a kNN answer', () => {
         splits: encoded.splits,
         tokenizer: { cacheDir: join(work, 'cache') },
         replicates: 10,
+        paddedFrameEvaluation: PROTOCOLS[name].batching === 'padded',
       });
       expect(scores.trackB?.score).toBe(expected);
     } finally {

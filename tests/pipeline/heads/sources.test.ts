@@ -6,6 +6,7 @@ import {
   clipTargets,
   frameProbeSource,
   frameTargets,
+  paddedFrameProbeSource,
   type PooledSet,
 } from '../../../pipeline/heads/sources.ts';
 
@@ -19,6 +20,11 @@ function column(targets: Float32Array, classes: number, c: number): string {
 }
 
 describe('frameTargets (X-ARES label frames)', () => {
+  it('gives a MAESTRO piece without notes a zero target over all its frames (X-ARES raises)', () => {
+    const targets = frameTargets([], 6, 3, 10, undefined);
+    expect(Array.from(targets)).toEqual(new Array(18).fill(0));
+  });
+
   it('sets frames [ceil(start / hop), ceil(end / hop)) of each class, end excluded', () => {
     // hop 40 ms: 0.1 / 0.04 = 2.5 -> 3 and 0.35 / 0.04 = 8.75 -> 9, so frames 3 to 8.
     const targets = frameTargets([{ start: 0.1, end: 0.35, classes: [1] }], 12, 2, 40, 0.48);
@@ -136,5 +142,39 @@ describe('frameProbeSource', () => {
       [2, 3],
       [3, 4],
     ]);
+  });
+});
+
+describe('paddedFrameProbeSource (X-ARES evaluation batches)', () => {
+  it('pads each clip with zero frames to the longest of its batch, targets over the padded length', async () => {
+    const frames = [2, 3, 1];
+    const items = frames.map((count, i) => ({
+      key: `k${i}`,
+      crop: 0,
+      frames: count,
+      // Each clip's one event covers its whole real length at a 1 s hop.
+      target: { kind: 'events' as const, events: [{ start: 0, end: count, classes: [0] }] },
+    }));
+    const rows = (index: number) =>
+      Float32Array.from({ length: (frames[index] ?? 0) * 2 }, (_, r) => 10 * (index + 1) + r + 1);
+    const file = {
+      path: 'x',
+      rowOffsets: Int32Array.of(0, 2, 5, 6),
+      header: { items } as unknown as EmbeddingFile['header'],
+      read: (start: number, end: number) => {
+        expect(end).toBe(start + 1);
+        return Promise.resolve(rows(start));
+      },
+    } as EmbeddingFile;
+    const source = paddedFrameProbeSource([file], 2, 1, 1000, undefined, 2);
+    expect([source.blocks, source.items]).toEqual([2, 3]);
+    const first = await source.block(0);
+    expect(Array.from(first.itemRows)).toEqual([0, 3, 6]);
+    // k0: two real frames and one zero frame; k1: three real frames.
+    expect(Array.from(first.x)).toEqual([11, 12, 13, 14, 0, 0, 21, 22, 23, 24, 25, 26]);
+    expect(first.targets).toEqual({ kind: 'dense', values: Float32Array.of(1, 1, 0, 1, 1, 1) });
+    const second = await source.block(1);
+    expect(Array.from(second.itemRows)).toEqual([0, 1]);
+    expect(Array.from(second.x)).toEqual([31, 32]);
   });
 });
