@@ -384,9 +384,16 @@ async function encodeAudio(
   format: 'wav' | 'flac',
   rng: SeededRandom,
 ): Promise<{ extension: string; bytes: Uint8Array }> {
-  const channels = stereo
-    ? [mono, Float32Array.from(mono, (v) => v * rng.uniform(0.6, 1))]
-    : [mono];
+  const channels = [mono];
+  if (stereo) {
+    // The second channel: the same signal at a lower level, one balance per clip.
+    const balance = rng.uniform(0.6, 1);
+    const other = new Float32Array(mono.length);
+    for (let i = 0; i < mono.length; i++) {
+      other[i] = (mono[i] as number) * balance;
+    }
+    channels.push(other);
+  }
   return format === 'flac'
     ? { extension: 'flac', bytes: await encodeFlac(channels, rate, 16) }
     : { extension: 'wav', bytes: encodeWav(channels, rate, 'pcm16') };
@@ -490,61 +497,80 @@ export async function generateRehearsalTask(
     const order = groupRng.shuffle(
       Array.from({ length: count }, (_, i) => present[i % present.length] as number),
     );
-    const samples: { sample: Sample; audio: { extension: string; bytes: Uint8Array } }[] = [];
-    const written = writer === task ? owner.shards[group] : undefined;
-    for (let index = 0; index < count; index++) {
+    // Every clip is a pure function of (seed, writer, group, index), so it can be drawn again:
+    // a shard is written as soon as its clips exist, and only labels and facts are kept.
+    const draw = (index: number) => {
       const rng = new SeededRandom(options.seed, `${writer.id}/${group}/${index}`);
       const rate = rng.pick(owner.audio.sampleRates);
       const seconds = Math.min(options.maxClipSeconds ?? Infinity, drawSeconds(rng, owner.length));
       const length = Math.max(1, Math.round(seconds * rate));
-      audioSeconds += length / rate;
-      const sample = make(rng, order[index] as number, length, rate);
-      const audio = written
-        ? await encodeAudio(
-            sample.audio,
-            rate,
-            rng.float() < owner.audio.stereo,
-            owner.audio.format,
-            rng,
-          )
-        : { extension: '', bytes: new Uint8Array() };
-      samples.push({ sample, audio });
-    }
+      return { rng, rate, length, sample: make(rng, order[index] as number, length, rate) };
+    };
+    const written = writer === task ? owner.shards[group] : undefined;
     const isTest = task.splits.kind === 'folds' || group === 'test';
-    if (isTest) {
-      tests.push(samples.map((entry) => entry.sample));
-    }
-    if (!written) {
-      continue; // Another task's record holds these shards (the second LibriSpeech task).
-    }
-    const entryOf = (i: number): ShardEntry[] => {
-      const own = samples[i];
-      // The control pairs each clip's audio with the next clip's labels.
-      const labelled = options.control ? samples[(i + 1) % samples.length] : own;
-      if (!own || !labelled) {
-        return [];
+    const facts: Sample[] = [];
+    const keep = (sample: Sample) => {
+      if (isTest) {
+        facts.push({ ...sample, audio: new Float32Array(0) });
       }
-      const key = `${group}_${String(i).padStart(7, '0')}`;
-      return [
-        { name: `${key}.${own.audio.extension}`, bytes: own.audio.bytes },
-        {
-          name: `${key}.json`,
-          bytes: new TextEncoder().encode(JSON.stringify(labelled.sample.label)),
-        },
-      ];
+    };
+    if (!written) {
+      // Another task's record holds these shards (the second LibriSpeech task): facts only.
+      for (let index = 0; index < count; index++) {
+        const { length, rate, sample } = draw(index);
+        audioSeconds += length / rate;
+        keep(sample);
+      }
+      tests.push(...(isTest ? [facts] : []));
+      continue;
+    }
+    /** The entries of clips [from, to); with the control, each carries the next clip's label. */
+    const entries = async (from: number, to: number, collect: boolean): Promise<ShardEntry[]> => {
+      const drawn: { extension: string; bytes: Uint8Array; label: unknown }[] = [];
+      for (let index = from; index < to; index++) {
+        const { rng, rate, length, sample } = draw(index);
+        if (collect) {
+          audioSeconds += length / rate;
+          keep(sample);
+        }
+        const audio = await encodeAudio(
+          sample.audio,
+          rate,
+          rng.float() < owner.audio.stereo,
+          owner.audio.format,
+          rng,
+        );
+        drawn.push({ ...audio, label: sample.label });
+      }
+      const labelOf = (index: number): unknown => {
+        const wrapped = index % count;
+        return wrapped >= from && wrapped < to
+          ? drawn[wrapped - from]?.label
+          : draw(wrapped).sample.label;
+      };
+      return drawn.flatMap((entry, offset) => {
+        const index = from + offset;
+        const key = `${group}_${String(index).padStart(7, '0')}`;
+        const label = options.control ? labelOf(index + 1) : entry.label;
+        return [
+          { name: `${key}.${entry.extension}`, bytes: entry.bytes },
+          { name: `${key}.json`, bytes: new TextEncoder().encode(JSON.stringify(label)) },
+        ];
+      });
     };
     const names = seriesNames(written.pattern, written.count, count, owner.clips[group] ?? count);
     for (const [shard, name] of names.entries()) {
       const from = Math.floor((shard * count) / names.length);
       const to = Math.floor(((shard + 1) * count) / names.length);
-      const entries = Array.from({ length: to - from }, (_, i) => entryOf(from + i)).flat();
-      await writeFile(join(folder, name), await packTar(entries));
+      await writeFile(join(folder, name), await packTar(await entries(from, to, true)));
       files.push(name);
+    }
+    if (isTest) {
+      tests.push(facts);
     }
     for (const decoy of (owner.decoys ?? []).filter((entry) => entry.group === group)) {
       const size = Math.max(1, Math.min(count, Math.round(decoy.clips * options.scale)));
-      const entries = Array.from({ length: size }, (_, i) => entryOf(i)).flat();
-      await writeFile(join(folder, decoy.name), await packTar(entries));
+      await writeFile(join(folder, decoy.name), await packTar(await entries(0, size, false)));
       decoys.push(decoy.name);
     }
   }
