@@ -10,6 +10,7 @@ import { encoderStageRows } from './encoder-stage.ts';
 import { framesAtScaleRows } from './frames-at-scale.ts';
 import { knnAtScaleRows, probeAtScaleRows } from './heads-at-scale.ts';
 import type { Row } from './measure.ts';
+import { rehearsalBenchRows } from './rehearsal.ts';
 import {
   batchBench,
   buildRows,
@@ -31,6 +32,9 @@ export interface BenchOptions {
   readonly scaleEpochs: number;
   readonly scaleDir: string | undefined;
   readonly keep: boolean;
+  /** rehearsal: the scales and the example submissions rehearsed. */
+  readonly rehearsalScales: readonly number[];
+  readonly rehearsalSubmissions: readonly string[];
 }
 
 export interface BenchGroup {
@@ -120,6 +124,18 @@ export const BENCH_GROUPS: readonly BenchGroup[] = Object.freeze([
         frames,
         epochs: scaleEpochs,
         keep,
+      }),
+  },
+  {
+    id: 'rehearsal',
+    summary:
+      'the 22 public X-ARES tasks rehearsed at three scales, each stage extrapolated to a full rebuild, and the matrix plan of ten submissions',
+    optIn: true,
+    run: ({ rehearsalScales, rehearsalSubmissions, scaleDir }) =>
+      rehearsalBenchRows({
+        scales: rehearsalScales,
+        submissions: rehearsalSubmissions,
+        out: scaleDir ?? join(tmpdir(), 'bench-rehearsal'),
       }),
   },
   {

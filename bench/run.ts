@@ -4,7 +4,8 @@
  * machine (never as absolute targets in tests). docs/performance.md has the figures. The groups
  * are the rows of BENCH_GROUPS in bench/groups.ts (`--only` takes their ids). Two run only when
  * named: frames-scale (writes 28 GB to the temporary folder; `--frames`, `--scale-epochs`,
- * `--scale-dir`, `--keep`) and device, which `--device webgpu|cuda` alone selects.
+ * `--scale-dir`, `--keep`), rehearsal (`--rehearsal-scales`, `--rehearsal-submissions`; its
+ * folder is `--scale-dir`) and device, which `--device webgpu|cuda` alone selects.
  * Each figure is the median of several repetitions unless its row says otherwise; `--json <file>`
  * also writes the rows as JSON.
  */
@@ -24,6 +25,12 @@ const { values } = parseArgs({
     'scale-dir': { type: 'string' },
     keep: { type: 'boolean', default: false },
     device: { type: 'string' },
+    /** rehearsal: comma-separated scales and example submissions. */
+    'rehearsal-scales': { type: 'string', default: '0.002,0.005,0.01' },
+    'rehearsal-submissions': {
+      type: 'string',
+      default: 'logmel-baseline,random-conv,random-transformer',
+    },
     /** Also write every row, with the host, as JSON here (the prepared GPU run collects them). */
     json: { type: 'string' },
   },
@@ -42,6 +49,8 @@ const options: BenchOptions = {
   scaleEpochs: Number(values['scale-epochs']),
   scaleDir: values['scale-dir'],
   keep: values.keep,
+  rehearsalScales: values['rehearsal-scales'].split(',').map(Number),
+  rehearsalSubmissions: values['rehearsal-submissions'].split(','),
 };
 const repetitions = options.repetitions;
 const rows: Row[] = [];

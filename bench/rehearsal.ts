@@ -1,0 +1,244 @@
+/**
+ * What a full official rebuild costs: the rehearsal (pipeline/rehearsal/) of every public
+ * X-ARES task at three scales, each stage's seconds fitted against the task's audio hours
+ * (bench/rehearsal-model.ts) and extrapolated to the real suite's hours (datasets.ts), per
+ * submission: on this machine, on a 4-core GitHub-hosted runner, and on a GPU runner. Then how
+ * `plan`'s matrix spreads a rebuild of ten submissions over its jobs, against the 6-hour limit of
+ * a GitHub-hosted job. The report (markdown) goes to stderr and `<out>/rehearsal-bench.md`.
+ */
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureExampleModels } from '../pipeline/example-encoders/examples.ts';
+import { createMemoryLogger } from '../pipeline/log.ts';
+import { REHEARSAL_DATASETS } from '../pipeline/rehearsal/datasets.ts';
+import { audioHours } from '../pipeline/rehearsal/docs.ts';
+import { rehearse, type RehearsalReport } from '../pipeline/rehearsal/rehearse.ts';
+import { DEFAULT_MAX_JOBS } from '../pipeline/run/matrix.ts';
+import type { Row } from './measure.ts';
+import {
+  atHours,
+  balancedLoad,
+  fitLine,
+  proportionality,
+  roundRobinLoad,
+  type Point,
+} from './rehearsal-model.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** A GitHub-hosted job stops after six hours. */
+const JOB_LIMIT_SECONDS = 6 * 3600;
+/** Submissions of the rebuild `plan` is asked to split. */
+const REBUILD_SUBMISSIONS = 10;
+/**
+ * The 85.5M transformer on a GPU, from docs/gpu.md (H200, onnxruntime-node WebGPU, fp32):
+ * 16 clips of 10 s in 71.7 ms, 2,232 times real time. An upper bound on the GPU runner's encoder
+ * time for the examples, which are smaller.
+ */
+const GPU_REAL_TIME_FACTOR = 160 / 0.0717;
+
+export interface RehearsalBenchOptions {
+  readonly scales: readonly number[];
+  readonly submissions: readonly string[];
+  /** Where the rehearsals run (one folder per scale) and the report is written. */
+  readonly out: string;
+}
+
+type Stage = 'fetch' | 'encode' | 'model' | 'trackA' | 'trackB';
+const STAGES: readonly Stage[] = ['fetch', 'encode', 'model', 'trackA', 'trackB'];
+
+interface Measured {
+  readonly scale: number;
+  readonly report: RehearsalReport;
+}
+
+function stageSeconds(
+  report: RehearsalReport,
+  task: string,
+  submission: string,
+  stage: Stage,
+): number {
+  if (stage === 'fetch') {
+    return report.tasks.find((entry) => entry.task === task)?.fetchVerifySeconds ?? 0;
+  }
+  const pair = report.pairs.find((entry) => entry.task === task && entry.submission === submission);
+  const value = {
+    encode: pair?.encodeStageSeconds,
+    model: pair?.modelSeconds,
+    trackA: pair?.trackASeconds,
+    trackB: pair?.trackBSeconds,
+  }[stage];
+  return value ?? 0;
+}
+
+function hoursOf(report: RehearsalReport, task: string): number {
+  return (report.tasks.find((entry) => entry.task === task)?.audioSeconds ?? 0) / 3600;
+}
+
+const hours = (seconds: number) => (seconds / 3600).toFixed(1);
+
+/** Seconds per stage of one submission on every task at the real size, from the fits. */
+function extrapolate(measured: readonly Measured[], submission: string) {
+  return REHEARSAL_DATASETS.map((dataset) => {
+    const real = audioHours(dataset);
+    const perStage = Object.fromEntries(
+      STAGES.map((stage) => {
+        const points: Point[] = measured.map(({ report }) => ({
+          hours: hoursOf(report, dataset.task),
+          seconds: stageSeconds(report, dataset.task, submission, stage),
+        }));
+        const line = fitLine(points);
+        return [stage, { seconds: atHours(line, real), proportion: proportionality(points) }];
+      }),
+    ) as Record<Stage, { seconds: number; proportion: number }>;
+    return { task: dataset.task, realHours: real, perStage };
+  });
+}
+
+/** A runner's seconds for one pair: the stages it runs, scaled as the runner would run them. */
+function runnerSeconds(
+  stages: Record<Stage, { seconds: number }>,
+  realHours: number,
+  runner: '2-core' | '4-core' | 'gpu',
+): number {
+  const model = stages.model.seconds;
+  const rest =
+    stages.encode.seconds - stages.model.seconds + stages.trackA.seconds + stages.trackB.seconds;
+  switch (runner) {
+    case '2-core':
+      return model + rest;
+    case '4-core':
+      // At best twice as fast as two cores: the encoder and the heads use every core.
+      return (model + rest) / 2;
+    case 'gpu':
+      return (realHours * 3600) / GPU_REAL_TIME_FACTOR + rest / 2;
+  }
+}
+
+export async function rehearsalBenchRows(options: RehearsalBenchOptions): Promise<Row[]> {
+  await mkdir(options.out, { recursive: true });
+  const submissionsDir = await mkdtemp(join(tmpdir(), 'bench-rehearsal-submissions-'));
+  await ensureExampleModels(join(ROOT, 'submissions'), createMemoryLogger());
+  for (const slug of options.submissions) {
+    await cp(join(ROOT, 'submissions', slug), join(submissionsDir, slug), { recursive: true });
+  }
+  const measured: Measured[] = [];
+  for (const scale of options.scales) {
+    const report = await rehearse({
+      out: join(options.out, `scale-${scale}`),
+      scale,
+      submissionsDir,
+      protocols: ['leaderboard'],
+      control: false,
+      // The data grows with the scale (not with the floors that keep heads learning).
+      minTrainBatches: 1,
+      buildSite: false,
+      logger: createMemoryLogger(),
+    });
+    measured.push({ scale, report });
+    process.stderr.write(
+      `bench: rehearsal at scale ${scale} took ${report.totalSeconds.toFixed(0)} s\n`,
+    );
+  }
+  const lines: string[] = [
+    `# Rehearsal bench: ${availableParallelism()} cores, scales ${options.scales.join(', ')}, submissions ${options.submissions.join(', ')}`,
+    '',
+    '## Measured (seconds per stage and audio hours, each scale)',
+    '',
+    '| task | submission | ' +
+      measured.map(({ scale }) => `h @${scale}`).join(' | ') +
+      ' | ' +
+      STAGES.map((stage) => measured.map(({ scale }) => `${stage} @${scale}`).join(' | ')).join(
+        ' | ',
+      ) +
+      ' |',
+    '| --- | --- | ' +
+      measured.map(() => '---:').join(' | ') +
+      ' | ' +
+      STAGES.map(() => measured.map(() => '---:').join(' | ')).join(' | ') +
+      ' |',
+  ];
+  for (const submission of options.submissions) {
+    for (const dataset of REHEARSAL_DATASETS) {
+      lines.push(
+        `| ${dataset.task} | ${submission} | ` +
+          measured.map(({ report }) => hoursOf(report, dataset.task).toFixed(3)).join(' | ') +
+          ' | ' +
+          STAGES.map((stage) =>
+            measured
+              .map(({ report }) => stageSeconds(report, dataset.task, submission, stage).toFixed(1))
+              .join(' | '),
+          ).join(' | ') +
+          ' |',
+      );
+    }
+  }
+  const rows: Row[] = [];
+  const rebuild = new Map<string, number[]>();
+  for (const submission of options.submissions) {
+    const perTask = extrapolate(measured, submission);
+    lines.push(
+      '',
+      `## ${submission}: a full rebuild (scale 1.0), extrapolated`,
+      '',
+      '| task | audio h | fetch+verify h | encode stage h | of it, model h | Track A h | Track B h | proportional (encode, Track A) | 2-core h | 4-core h | GPU h |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
+    );
+    const costs: number[] = [];
+    let totals = { '2-core': 0, '4-core': 0, gpu: 0 };
+    for (const entry of perTask) {
+      const stages = entry.perStage;
+      const model = stages.model.seconds;
+      const encode = stages.encode.seconds;
+      const cost = {
+        '2-core': runnerSeconds(stages, entry.realHours, '2-core'),
+        '4-core': runnerSeconds(stages, entry.realHours, '4-core'),
+        gpu: runnerSeconds(stages, entry.realHours, 'gpu'),
+      };
+      totals = {
+        '2-core': totals['2-core'] + cost['2-core'],
+        '4-core': totals['4-core'] + cost['4-core'],
+        gpu: totals.gpu + cost.gpu,
+      };
+      costs.push(cost['4-core']);
+      lines.push(
+        `| ${entry.task} | ${entry.realHours.toFixed(0)} | ${hours(stages.fetch.seconds)} | ${hours(encode)} | ${hours(model)} | ${hours(stages.trackA.seconds)} | ${hours(stages.trackB.seconds)} | ${stages.encode.proportion.toFixed(2)}, ${stages.trackA.proportion.toFixed(2)} | ${hours(cost['2-core'])} | ${hours(cost['4-core'])} | ${hours(cost.gpu)} |`,
+      );
+    }
+    lines.push(
+      `| all | | | | | | | | ${hours(totals['2-core'])} | ${hours(totals['4-core'])} | ${hours(totals.gpu)} |`,
+    );
+    rebuild.set(submission, costs);
+    rows.push({
+      name: `full rebuild, ${submission}, one protocol`,
+      baseline: '2 cores (extrapolated), s',
+      baselineSeconds: totals['2-core'],
+      measured: 'GPU runner (bound), s',
+      measuredSeconds: totals.gpu,
+      note: `${submission}: ${hours(totals['2-core'])} h on 2 cores, ${hours(totals['4-core'])} h on a 4-core runner at best, ${hours(totals.gpu)} h on a GPU runner (encoder bounded by docs/gpu.md), per protocol`,
+    });
+  }
+  // Ten submissions like the most expensive one measured, both protocols, on 4-core runners.
+  const heaviest = [...rebuild.entries()].sort(
+    (a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0),
+  )[0];
+  if (heaviest) {
+    const [submission, perTask] = heaviest;
+    // plan deals each protocol's pending pairs (submission by submission, task by task) into
+    // the same jobs: with two protocols of equal cost, every job gets its share twice.
+    const pairs = Array.from({ length: REBUILD_SUBMISSIONS }, () => perTask).flat();
+    const one = roundRobinLoad(pairs, Math.min(DEFAULT_MAX_JOBS, pairs.length));
+    const planned = { jobs: one.jobs, longest: 2 * one.longest, total: 2 * one.total };
+    const bound = balancedLoad([...pairs, ...pairs], planned.jobs);
+    lines.push(
+      '',
+      `## plan: ${REBUILD_SUBMISSIONS} submissions like ${submission}, both protocols, 4-core runners`,
+      '',
+      `${2 * pairs.length} pairs in ${planned.jobs} jobs (plan's default --max-jobs): the longest job ${hours(planned.longest)} h against the 6 h limit (${planned.longest > JOB_LIMIT_SECONDS ? 'over' : 'within'}); ${hours(planned.total)} runner hours in all. The longest pair alone: ${hours(Math.max(...perTask))} h. Spread longest-first instead of round robin, the longest job would be ${hours(bound.longest)} h.`,
+    );
+  }
+  const text = `${lines.join('\n')}\n`;
+  await writeFile(join(options.out, 'rehearsal-bench.md'), text);
+  process.stderr.write(text);
+  return rows;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import {
+  atHours,
+  balancedLoad,
+  fitLine,
+  proportionality,
+  roundRobinLoad,
+} from '../../bench/rehearsal-model.ts';
+
+describe('the rehearsal bench arithmetic', () => {
+  it('fits seconds = fixed + rate x hours and extrapolates it', () => {
+    // 5 s fixed, 100 s per hour, measured at 0.1, 0.2 and 0.4 h.
+    const points = [0.1, 0.2, 0.4].map((hours) => ({ hours, seconds: 5 + 100 * hours }));
+    const line = fitLine(points);
+    expect(line.intercept).toBeCloseTo(5, 10);
+    expect(line.slope).toBeCloseTo(100, 10);
+    expect(atHours(line, 352)).toBeCloseTo(35_205, 6);
+    // Per-hour cost at 0.4 h over that at 0.1 h: (5/0.4 + 100) / (5/0.1 + 100).
+    expect(proportionality(points)).toBeCloseTo(112.5 / 150, 10);
+  });
+
+  it('never extrapolates a negative fixed cost: the line goes through the largest point', () => {
+    const line = fitLine([
+      { hours: 1, seconds: 1 },
+      { hours: 2, seconds: 4 },
+    ]);
+    expect(line).toEqual({ intercept: 0, slope: 2 });
+  });
+
+  it("spreads pairs as plan's round robin does, and as the longest-first bound would", () => {
+    // Eight pairs, two expensive ones two apart: round robin over 2 jobs gives job 1 both (10 + 10 + 1 + 1).
+    const costs = [10, 1, 10, 1, 1, 1, 1, 1];
+    expect(roundRobinLoad(costs, 2)).toEqual({ jobs: 2, longest: 22, total: 26 });
+    expect(balancedLoad(costs, 2)).toEqual({ jobs: 2, longest: 13, total: 26 });
+  });
+});
