@@ -16,6 +16,7 @@ import { audioHours } from '../pipeline/rehearsal/docs.ts';
 import { rehearse, type RehearsalReport } from '../pipeline/rehearsal/rehearse.ts';
 import { DEFAULT_MAX_JOBS } from '../pipeline/run/matrix.ts';
 import type { Row } from './measure.ts';
+import { PLUMBING_FLOORS } from '../pipeline/rehearsal/generate.ts';
 import {
   atHours,
   balancedLoad,
@@ -131,7 +132,7 @@ export async function rehearsalBenchRows(options: RehearsalBenchOptions): Promis
       protocols: ['leaderboard'],
       control: false,
       // The data grows with the scale (not with the floors that keep heads learning).
-      minTrainBatches: 1,
+      floors: PLUMBING_FLOORS,
       buildSite: false,
       logger: createMemoryLogger(),
     });

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { ProtocolName } from '../../schemas/protocols.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_MIN_TRAIN_BATCHES } from '../rehearsal/generate.ts';
+import { LEARNABLE_FLOORS } from '../rehearsal/generate.ts';
 import { formatRehearsal } from '../rehearsal/report.ts';
 import { rehearse } from '../rehearsal/rehearse.ts';
 import { astroBuild } from './build.ts';
@@ -75,12 +75,19 @@ export const rehearseCommand: CommandSpec = {
       description: 'cut longer clips (shortens a trial run; off by default, so lengths are real)',
     },
     {
-      name: 'min-train-batches',
+      name: 'min-train-steps',
       type: 'string',
       value: '<n>',
-      default: String(DEFAULT_MIN_TRAIN_BATCHES),
+      default: String(LEARNABLE_FLOORS.trainSteps),
       description:
-        'at a small scale, give every train split at least n batches of its Track A batch size (and valid and test 2n clips), so heads can learn',
+        "at a small scale, keep enough train clips for n optimiser steps over the task's Track A epochs (1: the fewest clips, for a trial of the plumbing)",
+    },
+    {
+      name: 'min-eval-clips',
+      type: 'string',
+      value: '<n>',
+      default: String(LEARNABLE_FLOORS.evalClips),
+      description: 'at a small scale, keep at least n clips in each valid and test split or fold',
     },
     {
       name: 'no-site',
@@ -107,10 +114,14 @@ export const rehearseCommand: CommandSpec = {
       control: values.control === true,
       maxClipSeconds:
         maxClip === undefined ? undefined : positiveInteger(maxClip, 'max-clip-seconds'),
-      minTrainBatches: positiveInteger(
-        stringOption(values, 'min-train-batches'),
-        'min-train-batches',
-      ),
+      floors: {
+        trainSteps:
+          positiveInteger(stringOption(values, 'min-train-steps'), 'min-train-steps') ??
+          LEARNABLE_FLOORS.trainSteps,
+        evalClips:
+          positiveInteger(stringOption(values, 'min-eval-clips'), 'min-eval-clips') ??
+          LEARNABLE_FLOORS.evalClips,
+      },
       threads: positiveInteger(stringOption(values, 'threads'), 'threads', MAX_THREADS),
       buildSite: values['no-site'] !== true,
       siteBuilder: (siteEnvironment) => astroBuild(logger, siteEnvironment),

@@ -35,8 +35,8 @@ export interface RehearsalGenerateOptions {
   readonly seed: number;
   /** Pair each clip's audio with the next clip's labels. */
   readonly control?: boolean;
-  /** Fewest Track A batches per epoch (DEFAULT_MIN_TRAIN_BATCHES); tests of the plumbing use 1. */
-  readonly minTrainBatches?: number | undefined;
+  /** What a small scale keeps at least (default LEARNABLE_FLOORS). */
+  readonly floors?: RehearsalFloors | undefined;
   /** Clips longer than this are cut (only to keep a test run short; off by default). */
   readonly maxClipSeconds?: number | undefined;
   readonly logger: Logger;
@@ -60,12 +60,21 @@ export interface GeneratedTaskFacts {
 const MIN_CLIPS = 4;
 const MIN_TRAIN_CLIPS = 12;
 /**
- * Default fewest Track A batches per training epoch. At a small scale a split of a few clips is
- * one batch an epoch, too few optimiser steps for any head to learn (the real suite gives
- * hundreds): the train split keeps at least this many batches of the task's batch size, and
- * valid and test twice as many clips as this, so scores can be told from chance.
+ * What a small scale keeps at least, so heads can learn and scores can be told from chance. A
+ * split of a few clips is one batch an epoch: a head gets a handful of optimiser steps, where the
+ * real suite gives it hundreds or thousands (ESC-50: 500; LibriSpeech: 71,000). So the train split
+ * keeps enough clips for `trainSteps` steps over the task's epochs at its batch size, and
+ * valid and test `evalClips` clips each.
  */
-export const DEFAULT_MIN_TRAIN_BATCHES = 4;
+export interface RehearsalFloors {
+  readonly trainSteps: number;
+  readonly evalClips: number;
+}
+
+/** Enough for a linear probe on clean features to leave chance (about 100 Adam steps). */
+export const LEARNABLE_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 100, evalClips: 40 });
+/** The fewest clips that still exercise every split: the plumbing, not learning. */
+export const PLUMBING_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 1, evalClips: 4 });
 /** Train clips per class below which a small scale uses fewer classes. */
 const CLIPS_PER_CLASS = 4;
 
@@ -153,11 +162,21 @@ export function scaledClips(
   dataset: RehearsalDataset,
   task: TaskDefinition,
   scale: number,
-  minTrainBatches: number = DEFAULT_MIN_TRAIN_BATCHES,
+  floors: RehearsalFloors = LEARNABLE_FLOORS,
 ): Record<string, number> {
   const groups = Object.keys(dataset.clips).length;
-  const trainFloor = Math.max(MIN_TRAIN_CLIPS, minTrainBatches * task.trackA.batchSize);
-  const evalFloor = Math.max(MIN_CLIPS, 2 * minTrainBatches);
+  const batchesPerEpoch = Math.ceil(floors.trainSteps / task.trackA.epochs);
+  // A clip cut into crops is several training items (FMA's 30 s tracks: three 10 s crops).
+  const itemsPerClip =
+    task.cropSeconds === undefined
+      ? 1
+      : Math.max(1, Math.floor(dataset.meanSeconds / task.cropSeconds));
+  const trainFloor = Math.max(
+    MIN_TRAIN_CLIPS,
+    Math.ceil((batchesPerEpoch * task.trackA.batchSize) / itemsPerClip),
+  );
+  // A frame task scores every segment of a clip: a few pieces are thousands of test items.
+  const evalFloor = Math.max(MIN_CLIPS, task.type === 'frame' ? 0 : floors.evalClips);
   const floor = (group: string) =>
     task.splits.kind === 'folds'
       ? // Every fold is held out once; the others together make the training set.
@@ -476,7 +495,7 @@ export async function generateRehearsalTask(
     );
   }
   const owner = rehearsalDataset(writer.id);
-  const clips = scaledClips(owner, writer, options.scale, options.minTrainBatches);
+  const clips = scaledClips(owner, writer, options.scale, options.floors);
   const trainClips = Object.entries(clips)
     .filter(([group]) => isTrainGroup(writer, group))
     .reduce((sum, [, n]) => sum + n, 0);

@@ -36,7 +36,12 @@ import { getTask } from '../tasks/registry.ts';
 import type { DeclaredTask } from '../tasks/define.ts';
 import { writeDiscoveredTaskFiles } from '../tasks/task-file.ts';
 import { sha256Bytes } from '../util/hash.ts';
-import { generateRehearsalTask, rehearsalVocabulary, type GeneratedTaskFacts } from './generate.ts';
+import {
+  generateRehearsalTask,
+  rehearsalVocabulary,
+  type GeneratedTaskFacts,
+  type RehearsalFloors,
+} from './generate.ts';
 import { rehearsalDataset } from './datasets.ts';
 import { startLocalZenodo, type LocalZenodo } from './zenodo-server.ts';
 
@@ -53,8 +58,8 @@ export interface RehearseOptions {
   readonly tasks?: readonly string[] | undefined;
   /** Also run the off-by-one control (log-mel baseline, leaderboard protocol). */
   readonly control: boolean;
-  /** Fewest Track A batches per epoch at a small scale (see generate.ts). */
-  readonly minTrainBatches?: number | undefined;
+  /** What a small scale keeps at least (generate.ts; default LEARNABLE_FLOORS). */
+  readonly floors?: RehearsalFloors | undefined;
   /** Cut clips longer than this (keeps a test run short; default: real lengths). */
   readonly maxClipSeconds?: number | undefined;
   /** Build the site from the results (default true). */
@@ -239,7 +244,7 @@ async function prepareWorld(
     seed: REHEARSAL_SEED,
     control,
     maxClipSeconds: options.maxClipSeconds,
-    minTrainBatches: options.minTrainBatches,
+    floors: options.floors,
     logger,
   };
   // The second LibriSpeech task reads the first one's record: its writer comes first, and is

@@ -10,6 +10,7 @@ import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { rehearsalDataset } from '../../../pipeline/rehearsal/datasets.ts';
 import {
   generateRehearsalTask,
+  PLUMBING_FLOORS,
   type GeneratedTaskFacts,
 } from '../../../pipeline/rehearsal/generate.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
@@ -56,7 +57,7 @@ const options = (root: string, control = false) => ({
   scale: 1e-6,
   seed: 7,
   control,
-  minTrainBatches: 1,
+  floors: PLUMBING_FLOORS,
   maxClipSeconds: 2,
   logger: createMemoryLogger(),
 });
