@@ -50,7 +50,8 @@ class LintFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    // onnxruntime-node is a native addon: keep every test file in its own forked process.
+    // onnxruntime-node is a native addon: test files run in forked processes, not threads (the
+    // unit projects reuse their processes from file to file, see `isolate` below).
     pool: 'forks',
     // Two files at a time even on 2 cores (vitest's default there is one): most end-to-end and
     // browser tests spend their time waiting on a child process, a server or Chromium.

@@ -21,7 +21,7 @@ export const BUDGETS = {
   devServer: 240_000,
   /** One lint tool over the whole repository: format, types, lint rules, dead code (idle 3-20 s). */
   lint: 300_000,
-  /** The rehearsal of all 22 public X-ARES tasks at the smallest scale, one encoder (idle about 3 min). */
+  /** The smallest rehearsal of all 22 public X-ARES tasks, one encoder (idle 1 to 3 min). */
   rehearsal: 1_200_000,
   /** Soaks and scale runs of `npm run test:slow` (idle 1-2 min each). */
   soak: 900_000,
