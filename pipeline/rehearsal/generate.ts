@@ -431,15 +431,17 @@ function chanceScore(task: TaskDefinition, tests: readonly (readonly Sample[])[]
         return Math.max(...counts.values()) / Math.max(1, samples.length);
       }
       case 'multi': {
-        // Average precision of a random ranking is the positive rate of each class that occurs.
+        // Average precision of a random ranking is each class's positive rate.
         const positives = new Map<number, number>();
         for (const sample of samples) {
           for (const c of sample.classes) {
             positives.set(c, (positives.get(c) ?? 0) + 1);
           }
         }
+        // The metric averages over every class, and a class without positives scores 0 (as
+        // sklearn's): at a small scale most of FSD50K's 200 classes have none.
         const rates = [...positives.values()].map((n) => n / samples.length);
-        return rates.reduce((sum, rate) => sum + rate, 0) / Math.max(1, rates.length);
+        return rates.reduce((sum, rate) => sum + rate, 0) / rawValues(task).length;
       }
       case 'events':
         return eventChance(task, samples);
@@ -471,8 +473,9 @@ function eventChance(task: TaskDefinition, samples: readonly Sample[]): number {
     const cells = segments * rawValues(task).length;
     return f1([...active.values()].reduce((a, b) => a + b, 0) / Math.max(1, cells));
   }
+  // Macro F1 averages over every class; one that never occurs scores 0 (sklearn's zero_division).
   const perClass = [...active.values()].map((n) => f1(n / Math.max(1, segments)));
-  return perClass.reduce((a, b) => a + b, 0) / Math.max(1, perClass.length);
+  return perClass.reduce((a, b) => a + b, 0) / rawValues(task).length;
 }
 
 /**

@@ -150,6 +150,16 @@ describe('the rehearsal generator', () => {
     ).toBe(true);
   });
 
+  it('gives the chance level of each metric as it averages: mAP over all 200 FSD50K classes', () => {
+    const fsd = facts.get('fsd50k');
+    // Each class's positive rate, averaged over every class: at most the share of classes present.
+    expect(fsd?.chance).toBeGreaterThan(0);
+    expect(fsd?.chance).toBeLessThanOrEqual((fsd?.classesPresent ?? 0) / 200);
+    const esc = facts.get('esc50');
+    expect(esc?.chance).toBeGreaterThanOrEqual(1 / (esc?.classesPresent ?? 1));
+    expect(facts.get('librispeech')?.chance).toBe(0);
+  });
+
   it('stores the audio as the dataset distributes it', async () => {
     for (const id of ['esc50', 'librispeech', 'maestro']) {
       const audio = rehearsalDataset(id).audio;
