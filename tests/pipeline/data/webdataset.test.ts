@@ -102,7 +102,7 @@ describe('readWebDataset', () => {
     [
       '8 GiB',
       '8589934592',
-      'pax.tar: entry "huge.wav" declares 8589934592 bytes, over the limit of 268435456',
+      'pax.tar: entry "huge.wav" declares 8589934592 bytes, over the limit of 1073741824',
     ],
     ['negative', '-1', 'pax.tar: cannot read tar (Invalid header)'],
     ['non-numeric', 'lots', 'pax.tar: cannot read tar (Invalid header)'],

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SHARD_LIMITS } from '../../../pipeline/data/webdataset.ts';
 import { REHEARSAL_DATASETS } from '../../../pipeline/rehearsal/datasets.ts';
 import {
   DATASETS_END,
@@ -37,5 +38,24 @@ describe("the rehearsal's table of the real suite", () => {
       expect(Object.keys(dataset?.clips ?? {}).sort(), task.id).toEqual([...groups].sort());
       expect(dataset?.source.length, task.id).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('the shard reader and the real suite', () => {
+  it('accepts the longest clip of the real suite as one entry (a MAESTRO piece as 16-bit WAV)', () => {
+    const longest = Math.max(
+      ...REHEARSAL_DATASETS.map((dataset) => {
+        const seconds =
+          dataset.length.kind === 'fixed'
+            ? dataset.length.seconds
+            : dataset.length.kind === 'mostly'
+              ? dataset.length.seconds
+              : dataset.length.max;
+        const rate = Math.max(...dataset.audio.sampleRates);
+        return seconds * rate * (dataset.audio.stereo > 0 ? 2 : 1) * 2 + 44;
+      }),
+    );
+    expect(longest).toBeGreaterThan(500e6);
+    expect(DEFAULT_SHARD_LIMITS.maxEntryBytes).toBeGreaterThanOrEqual(longest);
   });
 });
