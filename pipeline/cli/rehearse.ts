@@ -1,7 +1,7 @@
 /** `rehearse`: the whole public X-ARES suite, end to end, on generated data served locally. */
 import { join, resolve } from 'node:path';
 import { ProtocolName } from '../../schemas/protocols.ts';
-import { UsageError } from '../errors.ts';
+import { PipelineError, UsageError } from '../errors.ts';
 import { LEARNABLE_FLOORS } from '../rehearsal/generate.ts';
 import { formatRehearsal } from '../rehearsal/report.ts';
 import { rehearse } from '../rehearsal/rehearse.ts';
@@ -128,5 +128,14 @@ export const rehearseCommand: CommandSpec = {
       logger,
     });
     process.stdout.write(formatRehearsal(report));
+    if (report.failures.length > 0) {
+      throw new PipelineError(
+        'RESULT_INVALID',
+        `rehearse: ${report.failures.length} evaluation${report.failures.length === 1 ? '' : 's'} failed (listed above); every other figure is in the table`,
+        {
+          hint: 'each line names the task, the pair and the fix; rehearse again once they are fixed',
+        },
+      );
+    }
   },
 };

@@ -100,6 +100,8 @@ export interface RehearsalReport {
   readonly protocols: readonly ProtocolName[];
   readonly tasks: readonly TaskFigures[];
   readonly pairs: readonly PairFigures[];
+  /** Evaluations that failed, with the pipeline's message: the rehearsal went on past them. */
+  readonly failures: readonly string[];
   readonly leftOut: readonly string[];
   readonly discovery: readonly string[];
   readonly scoringSeconds: number;
@@ -312,13 +314,42 @@ async function prepareWorld(
   }
 }
 
+/**
+ * `work`, with a pipeline failure (a pair that failed on its data or its model) recorded in
+ * `failures` instead of thrown: a rehearsal goes on and lists every failure at the end.
+ * Interruptions and usage errors still stop it.
+ */
+async function recordingFailures<T>(
+  failures: string[],
+  label: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (
+      !(error instanceof PipelineError) ||
+      error.code === 'USAGE' ||
+      error.code === 'INTERRUPTED'
+    ) {
+      throw error;
+    }
+    failures.push(`${label}: ${error.message}`);
+    return undefined;
+  }
+}
+
+/** The figures of a stored result and its measurements, or undefined where there is none. */
 async function readPair(
   resultsDir: string,
   protocol: ProtocolName,
   submission: string,
   task: string,
-): Promise<PairFigures> {
+): Promise<PairFigures | undefined> {
   const dir = protocolResultsDir(resultsDir, protocol);
+  if (!existsSync(resultFile(dir, submission, task))) {
+    return undefined;
+  }
   const result = await readJsonFile(resultFile(dir, submission, task), TaskResult, 'task result');
   const measured = await readJsonFile(
     measurementsFile(dir, submission, task),
@@ -350,6 +381,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   const evaluateSeconds = new Map<string, Partial<Record<ProtocolName, number>>>();
   const mainPeak = new Map<string, number>();
   const pairs: PairFigures[] = [];
+  const failures: string[] = [];
+  const submissions = (await readdir(options.submissionsDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory() && /^[a-z0-9]/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
   let scoringSeconds = 0;
   try {
     const tokenizerSource = {
@@ -361,18 +397,20 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       for (const task of tasks) {
         const { value, peak } = await peakRssDuring(() =>
           timed(() =>
-            evaluate({
-              suiteId: 'xares',
-              suiteData: world.data,
-              resultsDir: world.resultsDir,
-              cacheDir: world.cacheDir,
-              submissionsDir: options.submissionsDir,
-              protocol,
-              task: task.id,
-              threads: options.threads,
-              tokenizerSource,
-              logger,
-            }),
+            recordingFailures(failures, `${task.id} (${protocol})`, () =>
+              evaluate({
+                suiteId: 'xares',
+                suiteData: world.data,
+                resultsDir: world.resultsDir,
+                cacheDir: world.cacheDir,
+                submissionsDir: options.submissionsDir,
+                protocol,
+                task: task.id,
+                threads: options.threads,
+                tokenizerSource,
+                logger,
+              }),
+            ),
           ),
         );
         evaluateSeconds.set(task.id, {
@@ -380,9 +418,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
           [protocol]: value.seconds,
         });
         mainPeak.set(task.id, Math.max(mainPeak.get(task.id) ?? 0, peak));
-        for (const id of value.value.evaluated) {
-          const submission = id.split(' x ')[0] as string;
-          pairs.push(await readPair(world.resultsDir, protocol, submission, task.id));
+        // Every result in the folder is this run's (the folder was cleared), failures or not.
+        for (const submission of submissions) {
+          const pair = await readPair(world.resultsDir, protocol, submission, task.id);
+          if (pair) {
+            pairs.push(pair);
+          }
         }
       }
       // The leaderboard over every task once more: what `score` costs for the whole suite.
@@ -416,24 +457,26 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     const control = await prepareWorld(join(out, 'control'), tasks, options, true);
     try {
       for (const task of tasks) {
-        await evaluate({
-          suiteId: 'xares',
-          suiteData: control.data,
-          resultsDir: control.resultsDir,
-          cacheDir: control.cacheDir,
-          submissionsDir: options.submissionsDir,
-          submission: CONTROL_SUBMISSION,
-          task: task.id,
-          threads: options.threads,
-          tokenizerSource: {
-            url: `${control.zenodo.url}${VOCABULARY_PATH}`,
-            sha256: sha256Bytes(rehearsalVocabulary()),
-            sizeBytes: new TextEncoder().encode(rehearsalVocabulary()).length,
-          },
-          logger,
-        });
+        await recordingFailures(failures, `${task.id} (control)`, () =>
+          evaluate({
+            suiteId: 'xares',
+            suiteData: control.data,
+            resultsDir: control.resultsDir,
+            cacheDir: control.cacheDir,
+            submissionsDir: options.submissionsDir,
+            submission: CONTROL_SUBMISSION,
+            task: task.id,
+            threads: options.threads,
+            tokenizerSource: {
+              url: `${control.zenodo.url}${VOCABULARY_PATH}`,
+              sha256: sha256Bytes(rehearsalVocabulary()),
+              sizeBytes: new TextEncoder().encode(rehearsalVocabulary()).length,
+            },
+            logger,
+          }),
+        );
         const pair = await readPair(control.resultsDir, 'leaderboard', CONTROL_SUBMISSION, task.id);
-        controlScores.set(task.id, pair.trackA);
+        controlScores.set(task.id, pair?.trackA ?? null);
       }
     } finally {
       await control.zenodo.close();
@@ -470,6 +513,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       };
     }),
     pairs,
+    failures,
     leftOut: world.leftOut,
     discovery: world.discovery,
     scoringSeconds,

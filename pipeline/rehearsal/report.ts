@@ -123,6 +123,13 @@ export function formatRehearsal(report: RehearsalReport): string {
   if (report.tasks.some((task) => task.controlScore !== undefined)) {
     parts.push('', "control: every clip carries the next clip's labels", controlTable(report));
   }
+  if (report.failures.length > 0) {
+    parts.push(
+      '',
+      `failed (${report.failures.length}):`,
+      ...report.failures.map((line) => `  - ${line}`),
+    );
+  }
   parts.push(
     '',
     `discovery: ${report.discovery.length} task files rewritten; left out: ${report.leftOut.length === 0 ? 'nothing' : report.leftOut.join('; ')}`,

@@ -43,6 +43,7 @@ export async function rehearseSmallest(
     buildSite: false,
     logger: createMemoryLogger(),
   });
+  expect(report.failures).toEqual([]);
   expect(report.tasks).toHaveLength(22);
   expect(report.pairs).toHaveLength(22 * protocols.length);
   for (const pair of report.pairs) {
