@@ -298,6 +298,9 @@ async function prepareWorld(
       );
       fetchVerifySeconds.set(task.id, seconds);
     }
+    // Every shard is now in the cache, verified: the served copies only take disk (at scale
+    // 0.002 the records are several gigabytes, and the control doubles them).
+    await rm(records, { recursive: true, force: true });
     return {
       zenodo,
       data,
@@ -454,6 +457,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
 
   const controlScores = new Map<string, number | null>();
   if (options.control) {
+    // The results and embeddings stay; the main world's shards are not read again.
+    await rm(join(world.cacheDir, 'data'), { recursive: true, force: true });
     const control = await prepareWorld(join(out, 'control'), tasks, options, true);
     try {
       for (const task of tasks) {
