@@ -14,7 +14,7 @@ describe('bench groups', () => {
 
   it('runs every group but the opt-in ones by default, and the device group alone for a GPU', () => {
     expect(ids(selectBenchGroups(undefined, 'cpu'))).toEqual(
-      ids(BENCH_GROUPS).filter((id) => id !== 'frames-scale' && id !== 'device'),
+      ids(BENCH_GROUPS).filter((id) => !['frames-scale', 'rehearsal', 'device'].includes(id)),
     );
     expect(ids(selectBenchGroups(undefined, 'webgpu'))).toEqual(['device']);
   });

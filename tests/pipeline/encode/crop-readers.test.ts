@@ -86,7 +86,9 @@ beforeAll(async () => {
   await mixedShard('three.tar', 11, 4);
   const broken = [
     ...clip('fine', new Float32Array(800).fill(0.25), 8000),
-    { name: 'nolabel.wav', bytes: encodeWav([new Float32Array(800)], 8000, 'pcm16') },
+    // A label entry that is not JSON (a missing one is skipped, as X-ARES skips it).
+    { name: 'badlabel.wav', bytes: encodeWav([new Float32Array(800)], 8000, 'pcm16') },
+    { name: 'badlabel.json', bytes: new TextEncoder().encode('{"label":') },
   ];
   await writeFile(join(dir, 'broken.tar'), await packTar(broken));
   await mixedShard('long.tar', 60, 3);
@@ -140,7 +142,7 @@ describe('CropReaders', () => {
     );
     expect(error).toBeInstanceOf(DataError);
     expect((error as DataError).message).toBe((expected as DataError).message);
-    expect((error as DataError).message).toContain('broken.tar: sample "nolabel"');
+    expect((error as DataError).message).toBe('broken.tar: badlabel.json is not valid JSON');
   });
 
   it(`reads at most ${PREFETCH_BATCHES} batches ahead of the consumer per thread`, async () => {
