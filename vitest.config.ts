@@ -18,6 +18,13 @@ const DEMO_WORLD = [
 ];
 
 /**
+ * The smallest rehearsal of the X-ARES tasks: it needs no demo world, but runs in the second
+ * group, beside the world's files that mostly wait on child processes, instead of slowing the
+ * unit tests while the world builds (in the first group it made npm test 336 s).
+ */
+const REHEARSAL = ['tests/e2e/rehearsal.test.ts'];
+
+/**
  * Unit test files that replace a module with `vi.mock`: they need a module graph of their own,
  * which the other unit files share to save each file a process start (see `isolate` below).
  */
@@ -70,7 +77,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: [...DEMO_WORLD, ...SLOW, ...MOCKS_MODULES, 'tests/lint/**'],
+          exclude: [...DEMO_WORLD, ...SLOW, ...MOCKS_MODULES, ...REHEARSAL, 'tests/lint/**'],
           // Unit files run one after another in worker processes kept for the run, instead of
           // a process each: about 20 s of CPU saved on 2 cores. They share the module graph,
           // so a file that replaces a module runs apart (MOCKS_MODULES), and environment stubs
@@ -109,6 +116,15 @@ export default defineConfig({
           include: DEMO_WORLD,
           maxWorkers: SECOND_GROUP_WORKERS,
           globalSetup: ['tests/setup/demo-world.ts'],
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'rehearsal',
+          include: REHEARSAL,
+          maxWorkers: SECOND_GROUP_WORKERS,
           sequence: { groupOrder: 2 },
         },
       },
