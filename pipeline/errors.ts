@@ -71,6 +71,14 @@ export class InterruptedError extends PipelineError {
   }
 }
 
+/**
+ * Whether `error` is a failed evaluation (of a pair's data, model or machine), which a run
+ * records and goes past, rather than a usage error, an interruption or a bug, which stop it.
+ */
+export function isEvaluationFailure(error: unknown): error is PipelineError {
+  return error instanceof PipelineError && error.code !== 'USAGE' && error.code !== 'INTERRUPTED';
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

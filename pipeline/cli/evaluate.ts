@@ -1,6 +1,6 @@
 /** `evaluate`: every missing or stale (submission, task) result of a suite, per protocol. */
 import { evaluate } from '../run/loop.ts';
-import { PipelineError } from '../errors.ts';
+import { isEvaluationFailure, type PipelineError } from '../errors.ts';
 import { formatDuration } from '../log.ts';
 import { DEVICE_REQUESTS, type DeviceRequest } from '../runtime/ort.ts';
 import {
@@ -92,11 +92,7 @@ export const evaluateCommand: CommandSpec = {
       try {
         await evaluate({ ...options, protocol });
       } catch (error) {
-        if (
-          !(error instanceof PipelineError) ||
-          error.code === 'USAGE' ||
-          error.code === 'INTERRUPTED'
-        ) {
+        if (!isEvaluationFailure(error)) {
           throw error;
         }
         firstFailure ??= error;
