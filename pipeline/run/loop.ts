@@ -20,14 +20,19 @@ import { InterruptedError, UsageError } from '../errors.ts';
 import { Engine } from '../heads/engine.ts';
 import { removeStaleTemporaryFiles } from '../io/files.ts';
 import { chooseExecutionProvider, type ExecutionProvider } from '../runtime/ort.ts';
-import { rebuildLeaderboard } from '../scoring/aggregate.ts';
 import { demoShardGenerator } from '../suites/demo/generate.ts';
 import { throwIfInterrupted } from '../util/interrupt.ts';
 import { gpuDescription, type GpuDescription } from '../util/environment.ts';
 import { failureSummary, RunFailures, type FailedPair } from './failures.ts';
 import type { EvaluateOptions } from './options.ts';
 import { modelGate, runPair } from './pair.ts';
-import { pendingWork, shardOf, type EvaluationPlan, type WorkItem } from './plan.ts';
+import {
+  pendingWork,
+  rebuildPlannedLeaderboard,
+  shardOf,
+  type EvaluationPlan,
+  type WorkItem,
+} from './plan.ts';
 import { prepareAndPlan } from './prepare.ts';
 
 export interface EvaluateSummary {
@@ -207,14 +212,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   // Every way out of a run that got this far rebuilds the leaderboard from what is stored, an
   // interrupted run included: a stale leaderboard beside newer results is never left behind.
-  await rebuildLeaderboard(
-    protocolDir,
-    plan.suite,
-    protocol,
-    plan.allTasks,
-    plan.allSubmissions,
-    options.cacheDir,
-  );
+  await rebuildPlannedLeaderboard(plan, options.cacheDir);
   if (interrupted) {
     const unfinished = mine.length - finished;
     logger.info(

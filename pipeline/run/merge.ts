@@ -20,10 +20,10 @@ import { failureFile, measurementsFile, resultFile } from '../../schemas/results
 import { FailureRecord } from '../../schemas/status.ts';
 import { PipelineError } from '../errors.ts';
 import { prepareAndPlan } from './prepare.ts';
+import { rebuildPlannedLeaderboard } from './plan.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
-import { rebuildLeaderboard } from '../scoring/aggregate.ts';
 import { matchesInputs, parseResultText } from '../scoring/stored-result.ts';
 
 export interface MergeOptions {
@@ -282,14 +282,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeSummary>
     const candidate = accepted.get(key) as Candidate;
     await rm(failureFile(plan.protocolDir, candidate.slug, candidate.task), { force: true });
   }
-  await rebuildLeaderboard(
-    plan.protocolDir,
-    plan.suite,
-    plan.protocol,
-    plan.allTasks,
-    plan.allSubmissions,
-    options.cacheDir,
-  );
+  await rebuildPlannedLeaderboard(plan, options.cacheDir);
   options.logger.info(
     `merged ${merged.length} results (${unchanged.length} already in place) from ${options.from.length} folder${options.from.length === 1 ? '' : 's'}; leaderboard rebuilt`,
   );

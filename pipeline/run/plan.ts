@@ -2,7 +2,8 @@
  * Planning a run: every (submission, task) of the suite and whether its stored result already
  * stands for the current inputs, judged from the lock file's shard hashes alone (no data is
  * touched). Planning reads and writes nothing else, so `plan` and `merge` can use it freely; the
- * example models a run needs are written by run/prepare.ts before it plans.
+ * example models a run needs are written by run/prepare.ts before it plans. Runs, merges and
+ * rehearsals that wrote results rebuild the plan's leaderboard with `rebuildPlannedLeaderboard`.
  */
 import { DEFAULT_PROTOCOL, PROTOCOLS, type ProtocolInfo } from '../../schemas/protocols.ts';
 import { protocolResultsDir, resultFile } from '../../schemas/results-layout.ts';
@@ -12,6 +13,7 @@ import type { EmbeddingPrecision } from '../encode/cache.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { lockedShards, resultFingerprint } from '../fingerprints.ts';
 import { BOOTSTRAP_REPLICATES } from '../metrics/bootstrap.ts';
+import { rebuildLeaderboard } from '../scoring/aggregate.ts';
 import { matchesInputs, readStoredResult } from '../scoring/stored-result.ts';
 import {
   getSuite,
@@ -167,4 +169,22 @@ export function shardOf<T>(work: readonly T[], shard: WorkShard | undefined): T[
 
 export function pendingWork(plan: EvaluationPlan): WorkItem[] {
   return plan.items.filter((item) => !item.current && item.unsupported === undefined);
+}
+
+/**
+ * The leaderboard of the plan's protocol rebuilt from what is stored, over every task and
+ * submission of the suite (not only the planned ones): one shard's run never narrows the board.
+ */
+export async function rebuildPlannedLeaderboard(
+  plan: EvaluationPlan,
+  cacheDir: string,
+): Promise<void> {
+  await rebuildLeaderboard(
+    plan.protocolDir,
+    plan.suite,
+    plan.protocol,
+    plan.allTasks,
+    plan.allSubmissions,
+    cacheDir,
+  );
 }
