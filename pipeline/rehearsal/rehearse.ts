@@ -25,12 +25,12 @@ import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { discoverTasks } from '../data/discover.ts';
 import { verifySuiteData } from '../data/verify.ts';
-import { PipelineError } from '../errors.ts';
+import { isEvaluationFailure, PipelineError } from '../errors.ts';
 import { readJsonFile } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import { evaluate } from '../run/loop.ts';
-import { planEvaluation } from '../run/plan.ts';
-import { rebuildLeaderboard } from '../scoring/aggregate.ts';
+import type { EvaluateOptions } from '../run/options.ts';
+import { planEvaluation, rebuildPlannedLeaderboard } from '../run/plan.ts';
 import { getSuite, suiteTasks, type SuiteData } from '../suites/index.ts';
 import { getTask } from '../tasks/registry.ts';
 import type { DeclaredTask } from '../tasks/define.ts';
@@ -317,6 +317,25 @@ async function prepareWorld(
   }
 }
 
+/** What every evaluation of a world shares: its tasks, lock file, folders and vocabulary. */
+function evaluateOptions(world: World, options: RehearseOptions) {
+  const vocabulary = rehearsalVocabulary();
+  return {
+    suiteId: 'xares',
+    suiteData: world.data,
+    resultsDir: world.resultsDir,
+    cacheDir: world.cacheDir,
+    submissionsDir: options.submissionsDir,
+    threads: options.threads,
+    tokenizerSource: {
+      url: `${world.zenodo.url}${VOCABULARY_PATH}`,
+      sha256: sha256Bytes(vocabulary),
+      sizeBytes: new TextEncoder().encode(vocabulary).length,
+    },
+    logger: options.logger,
+  } satisfies Partial<EvaluateOptions>;
+}
+
 /**
  * `work`, with a pipeline failure (a pair that failed on its data or its model) recorded in
  * `failures` instead of thrown: a rehearsal goes on and lists every failure at the end.
@@ -330,11 +349,7 @@ async function recordingFailures<T>(
   try {
     return await work();
   } catch (error) {
-    if (
-      !(error instanceof PipelineError) ||
-      error.code === 'USAGE' ||
-      error.code === 'INTERRUPTED'
-    ) {
+    if (!isEvaluationFailure(error)) {
       throw error;
     }
     failures.push(`${label}: ${error.message}`);
@@ -376,7 +391,6 @@ async function readPair(
 
 export async function rehearse(options: RehearseOptions): Promise<RehearsalReport> {
   const started = performance.now();
-  const { logger } = options;
   const out = resolve(options.out);
   const tasks = publicTasks(options.tasks);
   await claimFolder(out);
@@ -391,28 +405,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     .sort();
   let scoringSeconds = 0;
   try {
-    const tokenizerSource = {
-      url: `${world.zenodo.url}${VOCABULARY_PATH}`,
-      sha256: sha256Bytes(rehearsalVocabulary()),
-      sizeBytes: new TextEncoder().encode(rehearsalVocabulary()).length,
-    };
     for (const protocol of options.protocols) {
       for (const task of tasks) {
         const { value, peak } = await peakRssDuring(() =>
           timed(() =>
             recordingFailures(failures, `${task.id} (${protocol})`, () =>
-              evaluate({
-                suiteId: 'xares',
-                suiteData: world.data,
-                resultsDir: world.resultsDir,
-                cacheDir: world.cacheDir,
-                submissionsDir: options.submissionsDir,
-                protocol,
-                task: task.id,
-                threads: options.threads,
-                tokenizerSource,
-                logger,
-              }),
+              evaluate({ ...evaluateOptions(world, options), protocol, task: task.id }),
             ),
           ),
         );
@@ -431,23 +429,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       }
       // The leaderboard over every task once more: what `score` costs for the whole suite.
       const { seconds } = await timed(async () => {
-        const plan = await planEvaluation({
-          suiteId: 'xares',
-          suiteData: world.data,
-          resultsDir: world.resultsDir,
-          cacheDir: world.cacheDir,
-          submissionsDir: options.submissionsDir,
-          protocol,
-          logger,
-        });
-        await rebuildLeaderboard(
-          plan.protocolDir,
-          plan.suite,
-          plan.protocol,
-          plan.allTasks,
-          plan.allSubmissions,
-          world.cacheDir,
-        );
+        const plan = await planEvaluation({ ...evaluateOptions(world, options), protocol });
+        await rebuildPlannedLeaderboard(plan, world.cacheDir);
       });
       scoringSeconds += seconds;
     }
@@ -464,20 +447,9 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       for (const task of tasks) {
         await recordingFailures(failures, `${task.id} (control)`, () =>
           evaluate({
-            suiteId: 'xares',
-            suiteData: control.data,
-            resultsDir: control.resultsDir,
-            cacheDir: control.cacheDir,
-            submissionsDir: options.submissionsDir,
+            ...evaluateOptions(control, options),
             submission: CONTROL_SUBMISSION,
             task: task.id,
-            threads: options.threads,
-            tokenizerSource: {
-              url: `${control.zenodo.url}${VOCABULARY_PATH}`,
-              sha256: sha256Bytes(rehearsalVocabulary()),
-              sizeBytes: new TextEncoder().encode(rehearsalVocabulary()).length,
-            },
-            logger,
           }),
         );
         const pair = await readPair(control.resultsDir, 'leaderboard', CONTROL_SUBMISSION, task.id);
