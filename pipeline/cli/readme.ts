@@ -3,13 +3,17 @@
  * specs as `--help`. `node pipeline/cli/readme.ts --write` rewrites them in README.md (formatted
  * by prettier); tests/pipeline/cli/readme.test.ts fails when the README differs from the specs.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../../schemas/environment.ts';
 import { commandUsage, optionDefaults, optionUsage } from './help.ts';
 import { COMMANDS } from './index.ts';
 import { REPOSITORY_ROOT, type OptionSpec } from './options.ts';
-import { markdownTable, normalizeTables } from '../util/markdown.ts';
+import {
+  between,
+  markdownTable,
+  normalizeTables,
+  writeGeneratedSection,
+} from '../util/markdown.ts';
 
 export const README_PATH = join(REPOSITORY_ROOT, 'README.md');
 export const TABLES_START =
@@ -90,36 +94,14 @@ export function renderReadmeTables(): string {
 
 /** The text between the markers in `readme`, or undefined when the markers are missing. */
 export function readmeTables(readme: string): string | undefined {
-  const start = readme.indexOf(TABLES_START);
-  const end = readme.indexOf(TABLES_END);
-  if (start < 0 || end < start) {
-    return undefined;
-  }
-  return readme.slice(start + TABLES_START.length, end);
+  return between(readme, TABLES_START, TABLES_END);
 }
 
 export { normalizeTables };
 
-async function writeReadmeTables(): Promise<void> {
-  const readme = await readFile(README_PATH, 'utf8');
-  if (readmeTables(readme) === undefined) {
-    throw new Error(`README.md has no "${TABLES_START}" ... "${TABLES_END}" section`);
-  }
-  const start = readme.indexOf(TABLES_START) + TABLES_START.length;
-  const end = readme.indexOf(TABLES_END);
-  const updated = `${readme.slice(0, start)}\n\n${renderReadmeTables()}\n\n${readme.slice(end)}`;
-  // prettier is a devDependency: imported only here, never by the pipeline's commands.
-  const prettier = await import('prettier');
-  const options = await prettier.resolveConfig(README_PATH);
-  await writeFile(
-    README_PATH,
-    await prettier.format(updated, { ...options, filepath: README_PATH }),
-  );
-}
-
 if (import.meta.main) {
   if (process.argv.includes('--write')) {
-    await writeReadmeTables();
+    await writeGeneratedSection(README_PATH, TABLES_START, TABLES_END, renderReadmeTables());
   } else {
     process.stdout.write(renderReadmeTables() + '\n');
   }

@@ -3,9 +3,8 @@
  * source of each figure), generated from datasets.ts, its one owner.
  * `node pipeline/rehearsal/docs.ts --write` rewrites it; a test fails when the page differs.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { between, markdownTable, replaceBetween } from '../util/markdown.ts';
+import { markdownTable, writeGeneratedSection } from '../util/markdown.ts';
 import { REHEARSAL_DATASETS, type RehearsalDataset } from './datasets.ts';
 
 export const REHEARSAL_DOC = join(import.meta.dirname, '..', '..', 'docs', 'rehearsal.md');
@@ -68,24 +67,9 @@ export function renderDatasetTable(): string {
   ].join('\n');
 }
 
-async function writeDatasetTable(): Promise<void> {
-  const page = await readFile(REHEARSAL_DOC, 'utf8');
-  if (between(page, DATASETS_START, DATASETS_END) === undefined) {
-    throw new Error(`${REHEARSAL_DOC} has no "${DATASETS_START}" ... "${DATASETS_END}" section`);
-  }
-  const updated = replaceBetween(page, DATASETS_START, DATASETS_END, renderDatasetTable());
-  // prettier is a devDependency: imported only here, never by the pipeline's commands.
-  const prettier = await import('prettier');
-  const options = await prettier.resolveConfig(REHEARSAL_DOC);
-  await writeFile(
-    REHEARSAL_DOC,
-    await prettier.format(updated, { ...options, filepath: REHEARSAL_DOC }),
-  );
-}
-
 if (import.meta.main) {
   if (process.argv.includes('--write')) {
-    await writeDatasetTable();
+    await writeGeneratedSection(REHEARSAL_DOC, DATASETS_START, DATASETS_END, renderDatasetTable());
   } else {
     process.stdout.write(`${renderDatasetTable()}\n`);
   }

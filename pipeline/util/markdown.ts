@@ -1,4 +1,5 @@
 /** Markdown tables for generated documentation (the README's CLI tables, docs/rehearsal.md). */
+import { readFile, writeFile } from 'node:fs/promises';
 
 /** A markdown table; a `|` in a cell, code spans included, must be escaped in GFM. */
 export function markdownTable(
@@ -48,4 +49,25 @@ export function replaceBetween(
   const from = document.indexOf(start) + start.length;
   const to = document.indexOf(end);
   return `${document.slice(0, from)}\n\n${content}\n\n${document.slice(to)}`;
+}
+
+/**
+ * Rewrites the section between the markers of the markdown file at `path` with `content`,
+ * formatted by prettier as `npm test` checks it. Used by the scripts that regenerate docs.
+ */
+export async function writeGeneratedSection(
+  path: string,
+  start: string,
+  end: string,
+  content: string,
+): Promise<void> {
+  const page = await readFile(path, 'utf8');
+  if (between(page, start, end) === undefined) {
+    throw new Error(`${path} has no "${start}" ... "${end}" section`);
+  }
+  // prettier is a devDependency: imported only here, never by the pipeline's commands.
+  const prettier = await import('prettier');
+  const options = await prettier.resolveConfig(path);
+  const updated = replaceBetween(page, start, end, content);
+  await writeFile(path, await prettier.format(updated, { ...options, filepath: path }));
 }
