@@ -166,11 +166,14 @@ export function scaledClips(
 ): Record<string, number> {
   const groups = Object.keys(dataset.clips).length;
   const batchesPerEpoch = Math.ceil(floors.trainSteps / task.trackA.epochs);
-  // A clip cut into crops is several training items (FMA's 30 s tracks: three 10 s crops).
-  const itemsPerClip =
+  // A clip cut into crops is several training items (FMA's 30 s tracks: three 10 s crops), and
+  // a captioned clip one (clip, caption) pair per caption (Clotho: five).
+  const cropsPerClip =
     task.cropSeconds === undefined
       ? 1
       : Math.max(1, Math.floor(dataset.meanSeconds / task.cropSeconds));
+  const itemsPerClip =
+    cropsPerClip * (task.labels.kind === 'captions' ? task.labels.captionsPerClip : 1);
   const trainFloor = Math.max(
     MIN_TRAIN_CLIPS,
     Math.ceil((batchesPerEpoch * task.trackA.batchSize) / itemsPerClip),

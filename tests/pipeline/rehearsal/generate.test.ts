@@ -10,7 +10,9 @@ import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { rehearsalDataset } from '../../../pipeline/rehearsal/datasets.ts';
 import {
   generateRehearsalTask,
+  LEARNABLE_FLOORS,
   PLUMBING_FLOORS,
+  scaledClips,
   type GeneratedTaskFacts,
 } from '../../../pipeline/rehearsal/generate.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
@@ -185,5 +187,20 @@ describe('the rehearsal generator', () => {
     expect(control.map((sample) => sample.json)).toEqual(
       [...real.slice(1), ...real.slice(0, 1)].map((sample) => sample.json),
     );
+  });
+
+  it('keeps just enough train clips for the floor of optimiser steps, counting what a clip yields', () => {
+    const trainFloor = (id: string, floors = LEARNABLE_FLOORS) => {
+      const task = getTask(id);
+      return scaledClips(rehearsalDataset(id), task, 1e-6, floors)['train'];
+    };
+    // 100 steps over 20 epochs at batch 128: 5 batches of 640 items.
+    expect(getTask('clotho').trackA).toMatchObject({ epochs: 20, batchSize: 128 });
+    // Five (clip, caption) pairs per Clotho clip: 128 clips, not 640.
+    expect(trainFloor('clotho')).toBe(128);
+    expect(trainFloor('clotho', PLUMBING_FLOORS)).toBe(Math.ceil(128 / 5));
+    // One item per NSynth clip: the batches of 100 steps over its epochs, each full.
+    const nsynth = getTask('nsynthinstument').trackA;
+    expect(trainFloor('nsynthinstument')).toBe(Math.ceil(100 / nsynth.epochs) * nsynth.batchSize);
   });
 });

@@ -1,0 +1,11 @@
+import { Engine } from './pipeline/heads/engine.ts';
+import { trainRetrievalHead } from './pipeline/heads/retrieval-head.ts';
+import { WordPieceTokenizer } from './pipeline/text/wordpiece.ts';
+import { rehearsalVocabulary } from './pipeline/rehearsal/generate.ts';
+const tok = new WordPieceTokenizer(rehearsalVocabulary().trim().split('\n'));
+const dim = Number(process.argv[2] ?? 64);
+const mk = (n: number) => ({ count: n, dim, audio: Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i)), captions: Array.from({ length: n }, () => Array.from({ length: 5 }, () => 'a dog barks loudly')) });
+const engine = new Engine();
+const t0 = performance.now();
+const r = await trainRetrievalHead(engine, { train: mk(Number(process.argv[3] ?? 2)), valid: mk(4), test: mk(4), captionsPerClip: 5, recipe: { epochs: 20, learningRate: 1e-3, batchSize: 128, hiddenSize: 1024 }, tokenizer: tok, seed: 1, streamLabel: 'x' });
+console.log('dim', dim, 'vocab', tok.size, 'seconds', ((performance.now() - t0) / 1000).toFixed(2));
