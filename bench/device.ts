@@ -5,21 +5,26 @@
  * tools/export_onnx.py, with PyTorch itself as the peer), the kNN graph and the probe's train
  * steps. Each row also says how far the GPU's outputs are from the CPU's.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Engine } from '../pipeline/heads/engine.ts';
 import { knnScores } from '../pipeline/heads/knn.ts';
 import { OrtSession, type ExecutionProvider } from '../pipeline/runtime/ort.ts';
 import { getSuite, suiteTasks } from '../pipeline/suites/index.ts';
 import { loadSubmission } from '../pipeline/submissions/scan.ts';
-import { SeededRandom } from '../pipeline/util/random.ts';
 import { demoTaskData, stageBatches } from './encoder-stage.ts';
+import {
+  BATCH_CLIPS,
+  BATCH_SECONDS,
+  exportTransformer85m,
+  noiseBatch,
+  TRANSFORMER_85M_LABEL,
+  TRANSFORMER_85M_SOURCE,
+} from './transformer-85m.ts';
 import { argmaxRows, BENCH_PROBE, clusteredSet, timeBenchProbe } from './heads-at-scale.ts';
 import { repeat, type Row } from './measure.ts';
-import { pythonWith, runPeer } from './peers.ts';
+import { runPeer } from './peers.ts';
 
 export interface DeviceBenchOptions {
   readonly root: string;
@@ -119,7 +124,6 @@ async function exampleEncoderRows(options: DeviceBenchOptions): Promise<Row[]> {
 
 /** The 85.5M transformer, exported by tools/export_onnx.py, against ONNX on CPU and PyTorch. */
 async function transformerRows(options: DeviceBenchOptions): Promise<Row[]> {
-  const torch = pythonWith('torch');
   const skipped = (why: string): Row[] => [
     {
       name: 'transformer 85.5M, 16 clips of 10 s',
@@ -129,46 +133,24 @@ async function transformerRows(options: DeviceBenchOptions): Promise<Row[]> {
       measuredSeconds: Number.NaN,
     },
   ];
-  if ('missing' in torch) {
-    return skipped(torch.missing);
-  }
-  const encoderFile = resolve(import.meta.dirname, 'encoders', 'transformer_85m.py');
   const out = await mkdtemp(join(tmpdir(), 'bench-transformer-'));
   try {
-    const exported = spawnSync(
-      torch.python,
-      [
-        resolve(options.root, 'tools', 'export_onnx.py'),
-        encoderFile,
-        '--out',
-        out,
-        '--max-input-seconds',
-        '10',
-      ],
-      { encoding: 'utf8' },
-    );
-    const model = join(out, 'model.onnx');
-    if (exported.status !== 0 || !existsSync(model)) {
-      return skipped(`export failed: ${exported.stderr.slice(-500)}`);
+    const exported = exportTransformer85m(options.root, out);
+    if ('skipped' in exported) {
+      return skipped(exported.skipped);
     }
-    const clips = 16;
-    const samples = 160_000;
-    const rng = new SeededRandom(1, 'transformer-bench');
-    const input = Float32Array.from({ length: clips * samples }, () => 0.1 * rng.normal());
-    const probe = await OrtSession.create(model, { label: 'transformer' });
-    const inputName = probe.inputNames[0] as string;
-    await probe.release();
+    const feeds = await noiseBatch(exported.model);
     const row = await encoderRow(
-      'transformer 85.5M, 16 clips of 10 s',
-      model,
-      [{ [inputName]: { data: input, dims: [clips, samples] } }],
-      clips * 10,
+      `${TRANSFORMER_85M_LABEL}, 16 clips of 10 s`,
+      exported.model,
+      [feeds],
+      BATCH_CLIPS * BATCH_SECONDS,
       options,
     );
-    const peer = runPeer(torch.python, 'encoder_torch.py', [
-      encoderFile,
-      String(clips),
-      '10',
+    const peer = runPeer(exported.python, 'encoder_torch.py', [
+      TRANSFORMER_85M_SOURCE,
+      String(BATCH_CLIPS),
+      String(BATCH_SECONDS),
       String(options.repetitions),
     ]) as { torch: string; seconds: Record<string, number> };
     const best = Object.entries(peer.seconds).sort((a, b) => a[1] - b[1])[0];

@@ -131,9 +131,10 @@ export const BENCH_GROUPS: readonly BenchGroup[] = Object.freeze([
     summary:
       'the 22 public X-ARES tasks rehearsed at three scales, each stage extrapolated to a full rebuild, and the matrix plan of ten submissions',
     optIn: true,
-    run: ({ rehearsalScales, rehearsalSubmissions, scaleDir }) =>
+    run: ({ rehearsalScales, rehearsalSubmissions, scaleDir, repetitions }) =>
       rehearsalBenchRows({
         scales: rehearsalScales,
+        repetitions,
         submissions: rehearsalSubmissions,
         out: scaleDir ?? join(tmpdir(), 'bench-rehearsal'),
       }),

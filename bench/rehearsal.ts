@@ -6,7 +6,7 @@
  * `plan`'s matrix spreads a rebuild of ten submissions over its jobs, against the 6-hour limit of
  * a GitHub-hosted job. The report (markdown) goes to stderr and `<out>/rehearsal-bench.md`.
  */
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureExampleModels } from '../pipeline/example-encoders/examples.ts';
@@ -15,7 +15,9 @@ import { REHEARSAL_DATASETS } from '../pipeline/rehearsal/datasets.ts';
 import { audioHours } from '../pipeline/rehearsal/docs.ts';
 import { rehearse, type RehearsalReport } from '../pipeline/rehearsal/rehearse.ts';
 import { DEFAULT_MAX_JOBS } from '../pipeline/run/matrix.ts';
-import type { Row } from './measure.ts';
+import { repeat, type Row } from './measure.ts';
+import { OrtSession } from '../pipeline/runtime/ort.ts';
+import { BATCH_CLIPS, BATCH_SECONDS, exportTransformer85m, noiseBatch } from './transformer-85m.ts';
 import { PLUMBING_FLOORS } from '../pipeline/rehearsal/generate.ts';
 import {
   atHours,
@@ -40,6 +42,7 @@ const GPU_REAL_TIME_FACTOR = 160 / 0.0717;
 
 export interface RehearsalBenchOptions {
   readonly scales: readonly number[];
+  readonly repetitions: number;
   readonly submissions: readonly string[];
   /** Where the rehearsals run (one folder per scale) and the report is written. */
   readonly out: string;
@@ -78,8 +81,11 @@ function hoursOf(report: RehearsalReport, task: string): number {
 
 const hours = (seconds: number) => (seconds / 3600).toFixed(1);
 
-/** Seconds per stage of one submission on every task at the real size, from the fits. */
-function extrapolate(measured: readonly Measured[], submission: string) {
+/**
+ * Seconds per stage of one submission on every task at the real size, from the fits; the model's
+ * seconds times `modelFactor` (an encoder of the same output shape, `modelFactor` times slower).
+ */
+function extrapolate(measured: readonly Measured[], submission: string, modelFactor = 1) {
   return REHEARSAL_DATASETS.map((dataset) => {
     const real = audioHours(dataset);
     const perStage = Object.fromEntries(
@@ -92,6 +98,11 @@ function extrapolate(measured: readonly Measured[], submission: string) {
         return [stage, { seconds: atHours(line, real), proportion: proportionality(points) }];
       }),
     ) as Record<Stage, { seconds: number; proportion: number }>;
+    if (modelFactor !== 1) {
+      const extra = perStage.model.seconds * (modelFactor - 1);
+      perStage.model = { ...perStage.model, seconds: perStage.model.seconds + extra };
+      perStage.encode = { ...perStage.encode, seconds: perStage.encode.seconds + extra };
+    }
     return { task: dataset.task, realHours: real, perStage };
   });
 }
@@ -113,6 +124,47 @@ function runnerSeconds(
       return (model + rest) / 2;
     case 'gpu':
       return (realHours * 3600) / GPU_REAL_TIME_FACTOR + rest / 2;
+  }
+}
+
+/** Median CPU seconds of one 16 x 10 s batch through the model at `path`, after a warm-up. */
+async function batchSeconds(path: string, repetitions: number): Promise<number> {
+  const session = await OrtSession.create(path, { label: path });
+  try {
+    const feeds = await noiseBatch(path);
+    await session.run(feeds);
+    return await repeat(repetitions, () => session.run(feeds));
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * How many times slower the 85.5M transformer encodes than the random-transformer example on
+ * this machine's CPU, on the same batch: both emit 768-wide frames every 40 ms, so their heads
+ * cost the same and only the model stage scales.
+ */
+async function transformer85mFactor(
+  repetitions: number,
+): Promise<{ factor: number; note: string } | { skipped: string }> {
+  const out = await mkdtemp(join(tmpdir(), 'bench-rehearsal-85m-'));
+  try {
+    const exported = exportTransformer85m(ROOT, out);
+    if ('skipped' in exported) {
+      return exported;
+    }
+    const large = await batchSeconds(exported.model, repetitions);
+    const example = await batchSeconds(
+      join(ROOT, 'submissions', 'random-transformer', 'model.onnx'),
+      repetitions,
+    );
+    const audio = BATCH_CLIPS * BATCH_SECONDS;
+    return {
+      factor: large / example,
+      note: `on ${BATCH_CLIPS} x ${BATCH_SECONDS} s, CPU provider, every core: the 85.5M transformer ${large.toFixed(2)} s (${(audio / large).toFixed(0)}x real time), random-transformer ${example.toFixed(2)} s (${(audio / example).toFixed(0)}x real time), factor ${(large / example).toFixed(2)}`,
+    };
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
 }
 
@@ -175,17 +227,36 @@ export async function rehearsalBenchRows(options: RehearsalBenchOptions): Promis
     }
   }
   const rows: Row[] = [];
-  const rebuild = new Map<string, number[]>();
-  for (const submission of options.submissions) {
-    const perTask = extrapolate(measured, submission);
+  const rebuild = new Map<string, Record<'4-core' | 'gpu', number[]>>();
+  const estimates: { name: string; from: string; factor: number }[] = options.submissions.map(
+    (submission) => ({ name: submission, from: submission, factor: 1 }),
+  );
+  if (options.submissions.includes('random-transformer')) {
+    const large = await transformer85mFactor(options.repetitions);
+    if ('skipped' in large) {
+      lines.push('', `The 85.5M transformer was skipped: ${large.skipped}.`);
+    } else {
+      lines.push('', `Model stage of the 85.5M transformer: random-transformer's ${large.note}.`);
+      estimates.push({
+        name: 'transformer 85.5M',
+        from: 'random-transformer',
+        factor: large.factor,
+      });
+    }
+  }
+  for (const { name: submission, from, factor } of estimates) {
+    const perTask = extrapolate(measured, from, factor);
     lines.push(
       '',
-      `## ${submission}: a full rebuild (scale 1.0), extrapolated`,
+      `## ${submission}: a full rebuild (scale 1.0), extrapolated` +
+        (factor === 1
+          ? ''
+          : ` (random-transformer's stages, its model ${factor.toFixed(2)} times slower)`),
       '',
       '| task | audio h | fetch+verify h | encode stage h | of it, model h | Track A h | Track B h | proportional (encode, Track A) | 2-core h | 4-core h | GPU h |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     );
-    const costs: number[] = [];
+    const costs: Record<'4-core' | 'gpu', number[]> = { '4-core': [], gpu: [] };
     let totals = { '2-core': 0, '4-core': 0, gpu: 0 };
     for (const entry of perTask) {
       const stages = entry.perStage;
@@ -201,7 +272,8 @@ export async function rehearsalBenchRows(options: RehearsalBenchOptions): Promis
         '4-core': totals['4-core'] + cost['4-core'],
         gpu: totals.gpu + cost.gpu,
       };
-      costs.push(cost['4-core']);
+      costs['4-core'].push(cost['4-core']);
+      costs.gpu.push(cost.gpu);
       lines.push(
         `| ${entry.task} | ${entry.realHours.toFixed(0)} | ${hours(stages.fetch.seconds)} | ${hours(encode)} | ${hours(model)} | ${hours(stages.trackA.seconds)} | ${hours(stages.trackB.seconds)} | ${stages.encode.proportion.toFixed(2)}, ${stages.trackA.proportion.toFixed(2)} | ${hours(cost['2-core'])} | ${hours(cost['4-core'])} | ${hours(cost.gpu)} |`,
       );
@@ -219,24 +291,31 @@ export async function rehearsalBenchRows(options: RehearsalBenchOptions): Promis
       note: `${submission}: ${hours(totals['2-core'])} h on 2 cores, ${hours(totals['4-core'])} h on a 4-core runner at best, ${hours(totals.gpu)} h on a GPU runner (encoder bounded by docs/gpu.md), per protocol`,
     });
   }
-  // Ten submissions like the most expensive one measured, both protocols, on 4-core runners.
+  // Ten submissions like the most expensive one estimated, both protocols, per kind of runner.
   const heaviest = [...rebuild.entries()].sort(
-    (a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0),
+    (a, b) => b[1]['4-core'].reduce((x, y) => x + y, 0) - a[1]['4-core'].reduce((x, y) => x + y, 0),
   )[0];
   if (heaviest) {
-    const [submission, perTask] = heaviest;
-    // plan deals each protocol's pending pairs (submission by submission, task by task) into
-    // the same jobs: with two protocols of equal cost, every job gets its share twice.
-    const pairs = Array.from({ length: REBUILD_SUBMISSIONS }, () => perTask).flat();
-    const one = roundRobinLoad(pairs, Math.min(DEFAULT_MAX_JOBS, pairs.length));
-    const planned = { jobs: one.jobs, longest: 2 * one.longest, total: 2 * one.total };
-    const bound = balancedLoad([...pairs, ...pairs], planned.jobs);
+    const [submission, perRunner] = heaviest;
     lines.push(
       '',
-      `## plan: ${REBUILD_SUBMISSIONS} submissions like ${submission}, both protocols, 4-core runners`,
+      `## plan: ${REBUILD_SUBMISSIONS} submissions like ${submission}, both protocols`,
       '',
-      `${2 * pairs.length} pairs in ${planned.jobs} jobs (plan's default --max-jobs): the longest job ${hours(planned.longest)} h against the 6 h limit (${planned.longest > JOB_LIMIT_SECONDS ? 'over' : 'within'}); ${hours(planned.total)} runner hours in all. The longest pair alone: ${hours(Math.max(...perTask))} h. Spread longest-first instead of round robin, the longest job would be ${hours(bound.longest)} h.`,
+      '| runner | pairs | jobs | longest job h | against 6 h | runner hours | longest pair h | longest job, longest-first h |',
+      '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
     );
+    for (const runner of ['4-core', 'gpu'] as const) {
+      const perTask = perRunner[runner];
+      // plan deals each protocol's pending pairs (submission by submission, task by task) into
+      // the same jobs: with two protocols of equal cost, every job gets its share twice.
+      const pairs = Array.from({ length: REBUILD_SUBMISSIONS }, () => perTask).flat();
+      const one = roundRobinLoad(pairs, Math.min(DEFAULT_MAX_JOBS, pairs.length));
+      const planned = { jobs: one.jobs, longest: 2 * one.longest, total: 2 * one.total };
+      const bound = balancedLoad([...pairs, ...pairs], planned.jobs);
+      lines.push(
+        `| ${runner === 'gpu' ? 'GPU' : '4-core'} | ${2 * pairs.length} | ${planned.jobs} | ${hours(planned.longest)} | ${planned.longest > JOB_LIMIT_SECONDS ? 'over' : 'within'} | ${hours(planned.total)} | ${hours(Math.max(...perTask))} | ${hours(bound.longest)} |`,
+      );
+    }
   }
   const text = `${lines.join('\n')}\n`;
   await writeFile(join(options.out, 'rehearsal-bench.md'), text);
