@@ -44,14 +44,16 @@ const SECOND_GROUP_WORKERS = Math.max(3, availableParallelism());
 
 /**
  * vitest's order (files that failed last time, then the slowest, then the largest), except that
- * the lint tools start first in their group: they need nothing, where the demo world's files
- * may still wait for the world.
+ * the lint tools and the rehearsal start first in their group: they need nothing, where the demo
+ * world's files may still wait for the world. Started last, the rehearsal ran alone for the
+ * group's last 40 s while the demo world's files, which overlap one another, had finished.
  */
-class LintFirst extends BaseSequencer {
+class WorldlessFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const lint = (file: TestSpecification) => file.project.name === 'lint';
-    return [...sorted.filter(lint), ...sorted.filter((file) => !lint(file))];
+    const worldless = (file: TestSpecification) =>
+      file.project.name === 'lint' || file.project.name === 'rehearsal';
+    return [...sorted.filter(worldless), ...sorted.filter((file) => !worldless(file))];
   }
 }
 
@@ -63,7 +65,7 @@ export default defineConfig({
     // Two files at a time even on 2 cores (vitest's default there is one): most end-to-end and
     // browser tests spend their time waiting on a child process, a server or Chromium.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    sequence: { sequencer: LintFirst },
+    sequence: { sequencer: WorldlessFirst },
     globalSetup: ['tests/setup/chromium.ts'],
     // Unit tests keep the 30 s default; tests that start processes, build the site or drive a
     // browser set timeouts of their own (tests/support/budgets.ts), about ten times their idle
