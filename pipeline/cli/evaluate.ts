@@ -4,6 +4,7 @@ import { isEvaluationFailure, type PipelineError } from '../errors.ts';
 import { formatDuration } from '../log.ts';
 import { DEVICE_REQUESTS, type DeviceRequest } from '../runtime/ort.ts';
 import {
+  ALLOW_EMPTY_OPTION,
   choice,
   DEVICE_OPTION,
   ENCODE_LIMIT_OPTIONS,
@@ -58,12 +59,7 @@ export const evaluateCommand: CommandSpec = {
         'reader threads decoding audio for the encoder, one per shard in flight, at most n; results do not change',
     },
     ...ENCODE_LIMIT_OPTIONS,
-    {
-      name: 'allow-empty',
-      type: 'boolean',
-      description:
-        'build a leaderboard without entries when the submissions folder holds none (without it, an empty folder is an error: it would empty the board)',
-    },
+    ALLOW_EMPTY_OPTION,
     RESULTS_DIR_OPTION,
     ...LOGGING_OPTIONS,
   ],

@@ -81,6 +81,12 @@ export const RESULTS_DIR_OPTION: OptionSpec = {
   env: 'LEADERBOARD_RESULTS_DIR',
   description: 'the results folder',
 };
+export const ALLOW_EMPTY_OPTION: OptionSpec = {
+  name: 'allow-empty',
+  type: 'boolean',
+  description:
+    'build a leaderboard without entries when the submissions folder holds none (without it, an empty folder is an error: it would empty the board)',
+};
 export const QUIET_OPTION: OptionSpec = {
   name: 'quiet',
   type: 'boolean',

@@ -5,9 +5,10 @@ import { protocolResultsDir } from '../../schemas/results-layout.ts';
 import { PipelineError } from '../errors.ts';
 import { rebuildLeaderboard } from '../scoring/aggregate.ts';
 import { formatRecomputed, recomputeArchiveFile, summariseRecomputed } from '../scoring/archive.ts';
-import { scanSubmissionFolders } from '../submissions/scan.ts';
+import { refuseEmptyScan, scanSubmissionFolders } from '../submissions/scan.ts';
 import { getSuite, suiteTasks } from '../suites/index.ts';
 import {
+  ALLOW_EMPTY_OPTION,
   cacheDir,
   JSON_OPTION,
   LOGGING_OPTIONS,
@@ -36,6 +37,7 @@ export const scoreCommand: CommandSpec = {
       description: 'recompute this archived edition instead of rebuilding the leaderboard',
     },
     JSON_OPTION,
+    ALLOW_EMPTY_OPTION,
     RESULTS_DIR_OPTION,
     ...LOGGING_OPTIONS,
   ],
@@ -51,10 +53,9 @@ export const scoreCommand: CommandSpec = {
     }
     const suite = getSuite(suiteOption(values, environment));
     const tasks = suiteTasks(suite);
-    const { submissions, broken } = await scanSubmissionFolders(
-      submissionsDir(environment),
-      cacheDir(environment),
-    );
+    const scan = await scanSubmissionFolders(submissionsDir(environment), cacheDir(environment));
+    refuseEmptyScan(submissionsDir(environment), scan, values['allow-empty'] === true);
+    const { submissions, broken } = scan;
     for (const folder of broken) {
       logger.error(`${folder.message}${folder.hint ? `\n  ${folder.hint}` : ''}`);
     }

@@ -22,6 +22,7 @@ import {
   type SuiteDefinition,
 } from '../suites/index.ts';
 import {
+  refuseEmptyScan,
   scanSubmissionFolders,
   type BrokenSubmission,
   type Submission,
@@ -102,10 +103,8 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
   const data = options.suiteData ?? registeredSuiteData(suite);
   const allTasks = [...data.tasks];
   const tasks = pick(allTasks, options.task, 'task').filter((task) => !task.disabled);
-  const { submissions: allSubmissions, broken: allBroken } = await scanSubmissionFolders(
-    options.submissionsDir,
-    options.cacheDir,
-  );
+  const scan = await scanSubmissionFolders(options.submissionsDir, options.cacheDir);
+  const { submissions: allSubmissions, broken: allBroken } = scan;
   const broken = allBroken.filter(
     (folder) => options.submission === undefined || folder.folder === options.submission,
   );
@@ -115,13 +114,7 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
       ...(wantedBroken.hint === undefined ? {} : { hint: wantedBroken.hint }),
     });
   }
-  if (allSubmissions.length === 0 && allBroken.length === 0 && options.allowEmpty !== true) {
-    // Almost always a wrong folder or a checkout without submissions, not a wish for an empty board.
-    throw new UsageError(
-      `${options.submissionsDir} holds no submission folders, so the leaderboard would be emptied`,
-      'add submissions/<slug>/ with a manifest.json (see submissions/_template/), point LEADERBOARD_SUBMISSIONS_DIR at the right folder, or pass --allow-empty to build a leaderboard without entries',
-    );
-  }
+  refuseEmptyScan(options.submissionsDir, scan, options.allowEmpty === true);
   const submissions = pick(allSubmissions, options.submission, 'submission');
   const lock = await readShardLock(data.lockFile);
   const precision = options.embeddingPrecision ?? 'float32';

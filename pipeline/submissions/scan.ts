@@ -151,6 +151,20 @@ export async function scanSubmissionFolders(
   return { submissions, broken };
 }
 
+/**
+ * Refuses a scan that found no submission folder at all, unless `allowEmpty`: almost always a
+ * wrong folder or a checkout without submissions, not a wish for an empty board. Every command
+ * that rebuilds a leaderboard from a scan (`evaluate`, `score`) asks this first.
+ */
+export function refuseEmptyScan(root: string, scan: SubmissionScan, allowEmpty: boolean): void {
+  if (scan.submissions.length === 0 && scan.broken.length === 0 && !allowEmpty) {
+    throw new UsageError(
+      `${root} holds no submission folders, so the leaderboard would be emptied`,
+      'add submissions/<slug>/ with a manifest.json (see submissions/_template/), point LEADERBOARD_SUBMISSIONS_DIR at the right folder, or pass --allow-empty to build a leaderboard without entries',
+    );
+  }
+}
+
 /** Every submission under `root`, sorted by slug; any broken folder is an error. */
 export async function scanSubmissions(root: string, cacheDir: string): Promise<Submission[]> {
   const { submissions, broken } = await scanSubmissionFolders(root, cacheDir);

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CheckReport } from '../../schemas/check-report.ts';
+import { leaderboardFile } from '../../schemas/results-layout.ts';
 import { main, parseShard } from '../../pipeline/cli/index.ts';
 import { validLogMel, writeSubmission } from '../support/broken-encoders.ts';
 import { captureStdout, captureStderr } from '../support/capture-output.ts';
@@ -185,5 +186,26 @@ describe('the CLI refuses environment variables it does not understand', () => {
       'error: LEADERBOARD_LOCK_WAIT_SECONDS must be a decimal whole number of seconds (got "1e3")\n  set it to a number of seconds such as 600, or unset it to wait up to an hour\n',
     );
     expect(existsSync(results)).toBe(false);
+  });
+});
+
+describe('score refuses what evaluate refuses (issue 27, finding 5)', () => {
+  it('an empty submissions folder leaves the stored leaderboard as it is, unless --allow-empty', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'cli-score-empty-'));
+    const submissions = join(work, 'submissions');
+    await mkdir(join(submissions, '_template'), { recursive: true });
+    const results = join(work, 'results');
+    vi.stubEnv('LEADERBOARD_SUBMISSIONS_DIR', submissions);
+    const stderr = captureStderr();
+    expect(await main(['score', '--suite', 'demo', '--results-dir', results])).toBe(2);
+    expect(stderr.join('')).toContain(
+      `error: ${submissions} holds no submission folders, so the leaderboard would be emptied`,
+    );
+    expect(stderr.join('')).toContain('--allow-empty');
+    expect(existsSync(leaderboardFile(results))).toBe(false);
+    expect(
+      await main(['score', '--suite', 'demo', '--results-dir', results, '--allow-empty']),
+    ).toBe(0);
+    expect(existsSync(leaderboardFile(results))).toBe(true);
   });
 });
