@@ -80,13 +80,20 @@ function parseCommandLine(name: string, command: CommandSpec, args: readonly str
   return parsed;
 }
 
-/** The log format asked for, read before the options are parsed so that errors use it. */
-function requestedLogFormat(args: readonly string[]): string | undefined {
-  const formatIndex = args.indexOf('--log-format');
-  return (
-    args.find((arg) => arg.startsWith('--log-format='))?.split('=')[1] ??
-    (formatIndex >= 0 ? args[formatIndex + 1] : undefined)
-  );
+/**
+ * Every log format asked for, in order, read before the options are parsed so that errors use
+ * it. Each is checked; the last one counts, as for every other repeated option.
+ */
+function requestedLogFormats(args: readonly string[]): string[] {
+  const formats: string[] = [];
+  args.forEach((arg, index) => {
+    if (arg === '--log-format') {
+      formats.push(args[index + 1] ?? '');
+    } else if (arg.startsWith('--log-format=')) {
+      formats.push(arg.slice('--log-format='.length));
+    }
+  });
+  return formats;
 }
 
 function isLogFormat(format: string | undefined): format is LogFormat {
@@ -104,15 +111,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(commandHelpText(name, command) + '\n');
     return 0;
   }
-  const format = requestedLogFormat(rest);
+  const formats = requestedLogFormats(rest);
+  const format = formats.at(-1);
   const logger = createLogger({
     quiet: rest.includes('--quiet'),
     format: isLogFormat(format) ? format : undefined,
   });
   try {
-    if (format !== undefined && !isLogFormat(format)) {
+    const unknownFormat = formats.find((requested) => !isLogFormat(requested));
+    if (unknownFormat !== undefined) {
       throw new UsageError(
-        `--log-format must be one of ${LOG_FORMATS.join(', ')} (got "${format}")`,
+        `--log-format must be one of ${LOG_FORMATS.join(', ')} (got "${unknownFormat}")`,
       );
     }
     if (command === undefined) {

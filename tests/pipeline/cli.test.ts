@@ -146,6 +146,15 @@ describe('the CLI refuses values it does not understand, before doing any work',
       ['evaluate', '--log-format', 'xml'],
       'error: --log-format must be one of tty, plain, github, json (got "xml")',
     ],
+    // Issue 27, finding 10: the second value was not checked.
+    [
+      ['evaluate', '--log-format', 'plain', '--log-format', 'xml'],
+      'error: --log-format must be one of tty, plain, github, json (got "xml")',
+    ],
+    [
+      ['evaluate', '--log-format=plain', '--log-format=xml'],
+      'error: --log-format must be one of tty, plain, github, json (got "xml")',
+    ],
     [
       ['evaluate', 'banana'],
       'error: evaluate takes no positional arguments (got "banana"); did you mean --submission banana or --task banana?',
