@@ -30,7 +30,7 @@ let removeOnExit = false;
 
 async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = temporaryPath(path, process.pid);
   if (!removeOnExit) {
     removeOnExit = true;
     process.on('exit', () => {
@@ -57,8 +57,17 @@ async function writeFileAtomicRaw(path: string, data: string | Uint8Array): Prom
   }
 }
 
-/** `<target>.<pid>.<8 hex>.tmp`, as writeFileAtomic names its temporary files. */
-const TEMPORARY_NAME = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/**
+ * The ending of this pipeline's temporary files: `<target>.<pid>.<8 hex>.leaderboard-tmp`. A
+ * name no other tool gives a file, so that the clean-up below can only match the pipeline's own.
+ */
+const TEMPORARY_SUFFIX = '.leaderboard-tmp';
+const TEMPORARY_NAME = /\.(\d+)\.[0-9a-f]{8}\.leaderboard-tmp$/;
+
+/** Where process `pid` writes `path` before renaming it into place. */
+export function temporaryPath(path: string, pid: number): string {
+  return `${path}.${pid}.${randomBytes(4).toString('hex')}${TEMPORARY_SUFFIX}`;
+}
 
 /** Whether process `pid` exists on this machine (EPERM: it does, under another user). */
 export function isProcessRunning(pid: number): boolean {
@@ -70,16 +79,26 @@ export function isProcessRunning(pid: number): boolean {
   }
 }
 
+/** A folder the pipeline writes into, and whether its subfolders are the pipeline's too. */
+export interface OwnedFolder {
+  readonly dir: string;
+  readonly recursive: boolean;
+}
+
 /**
  * Remove the temporary files that a process killed between writing and renaming (kill -9, a
- * power cut) left under `dirs`; files of processes still running are theirs. Returns how many.
+ * power cut) left in `folders`, the ones the pipeline writes; files of processes still running
+ * are theirs, and nothing outside those folders is looked at (a results or cache folder may be
+ * pointed at a home directory). Returns the paths removed.
  */
-export async function removeStaleTemporaryFiles(dirs: readonly string[]): Promise<string[]> {
+export async function removeStaleTemporaryFiles(
+  folders: readonly OwnedFolder[],
+): Promise<string[]> {
   const removed: string[] = [];
-  for (const dir of dirs) {
+  for (const { dir, recursive } of folders) {
     let names: string[];
     try {
-      names = await readdir(dir, { recursive: true, encoding: 'utf8' });
+      names = await readdir(dir, { recursive, encoding: 'utf8' });
     } catch {
       continue;
     }

@@ -13,12 +13,15 @@
  * engine, the task data shared by every submission, the interruption, the lock file's first-seen
  * hashes and the rebuild. One pair's work is run/pair.ts.
  */
+import { join } from 'node:path';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { prepareTaskData, type PreparedTaskData, type ReadyTaskData } from '../data/prepare.ts';
 import { recordFirstSeenShardHashes } from '../data/shard-lock.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
 import { Engine } from '../heads/engine.ts';
-import { removeStaleTemporaryFiles } from '../io/files.ts';
+import { removeStaleTemporaryFiles, type OwnedFolder } from '../io/files.ts';
+import { ProtocolName } from '../../schemas/protocols.ts';
+import { protocolResultsDir, runsDir } from '../../schemas/results-layout.ts';
 import { chooseExecutionProvider, type ExecutionProvider } from '../runtime/ort.ts';
 import { demoShardGenerator } from '../suites/demo/generate.ts';
 import { throwIfInterrupted } from '../util/interrupt.ts';
@@ -43,8 +46,31 @@ export interface EvaluateSummary {
   readonly deferred: readonly string[];
 }
 
+/**
+ * The cache's folders, each written by one module (encode/cache.ts, data/prepare.ts,
+ * check/gate.ts, check/scan-cache.ts, submissions/model-file.ts, text/tokenizers.ts).
+ */
+const CACHE_FOLDERS = ['checks', 'data', 'embeddings', 'models', 'scans', 'tokenizers'];
+
+/**
+ * The folders a run writes into: each protocol's folder (its own files) and `runs/`, and the
+ * cache's folders. A user's files beside them are never looked at.
+ */
+function ownedFolders(options: EvaluateOptions): OwnedFolder[] {
+  return [
+    ...ProtocolName.options.flatMap((protocol) => {
+      const dir = protocolResultsDir(options.resultsDir, protocol);
+      return [
+        { dir, recursive: false },
+        { dir: runsDir(dir), recursive: true },
+      ];
+    }),
+    ...CACHE_FOLDERS.map((name) => ({ dir: join(options.cacheDir, name), recursive: true })),
+  ];
+}
+
 async function removeLeftovers(options: EvaluateOptions): Promise<void> {
-  const leftovers = await removeStaleTemporaryFiles([options.resultsDir, options.cacheDir]);
+  const leftovers = await removeStaleTemporaryFiles(ownedFolders(options));
   if (leftovers.length > 0) {
     options.logger.info(
       `removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} that an interrupted run left (${leftovers.slice(0, 3).join(', ')}${leftovers.length > 3 ? ', …' : ''})`,

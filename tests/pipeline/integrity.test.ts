@@ -9,6 +9,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryPath } from '../../pipeline/io/files.ts';
 import { evaluate } from '../../pipeline/run/loop.ts';
 import { PipelineError } from '../../pipeline/errors.ts';
 import { createMemoryLogger } from '../../pipeline/log.ts';
@@ -103,7 +104,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
   it('recomputes a truncated result instead of stopping the run, and removes stale temporary files', async () => {
     await writeFile(path, original.slice(0, original.length / 2));
     // What kill -9 between a write and its rename leaves (pid 2^22 + 1 is above Linux's limit).
-    const leftover = `${path}.4194305.0123abcd.tmp`;
+    const leftover = temporaryPath(path, 4194305);
     await writeFile(leftover, original.slice(0, 100));
     const { outcome, log } = await run();
     expect(existsSync(leftover)).toBe(false);

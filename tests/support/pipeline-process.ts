@@ -135,6 +135,6 @@ export async function leaderboardProblems(results: string): Promise<string[]> {
 
 export async function temporaryFiles(work: string): Promise<string[]> {
   return (await readdir(work, { recursive: true, encoding: 'utf8' })).filter(
-    (name) => name.endsWith('.tmp') || name.endsWith('.lock'),
+    (name) => name.endsWith('.leaderboard-tmp') || name.endsWith('.tmp') || name.endsWith('.lock'),
   );
 }
