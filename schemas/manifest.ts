@@ -7,6 +7,12 @@
 import { z } from 'zod';
 import { DisplayText, HttpsUrl, Sha256 } from './common.ts';
 
+/**
+ * Largest manifest.json read: the template is about 1 KB, and a long text belongs behind a link.
+ * A bigger file is refused before it is read.
+ */
+export const MAX_MANIFEST_BYTES = 64 * 1024;
+
 /** Largest ONNX file accepted: protobuf's own 2 GiB limit, and we reject external data. */
 export const MAX_MODEL_BYTES = 2 * 1024 ** 3 - 1;
 

@@ -35,6 +35,8 @@ import type { z } from 'zod';
 import { checkModel, fail } from './check-model.ts';
 import type { EncoderContract } from './dynamic/encoder-calls.ts';
 import { inspectModelFile } from '../submissions/model-file.ts';
+import { readManifestText } from '../submissions/manifest-file.ts';
+import { PipelineError } from '../errors.ts';
 import { scanOnnxModel } from './onnx-scan.ts';
 
 export interface CheckOptions {
@@ -154,8 +156,11 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
     : `the folder name "${slug}" is not a valid submission slug (rename it to lowercase letters, digits and single hyphens, e.g. "${suggestedSlug(slug)}")`;
   let raw: unknown;
   try {
-    raw = parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath);
+    raw = parseJsonText(await readManifestText(manifestPath), manifestPath);
   } catch (error) {
+    if (error instanceof PipelineError) {
+      return report(dir, [fail('manifest', error.message, error.hint ?? '')]);
+    }
     if (!(error instanceof SchemaValidationError)) {
       throw error;
     }

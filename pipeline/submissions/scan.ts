@@ -3,7 +3,7 @@
  * model file it names is present, complete and unchanged.
  */
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Slug } from '../../schemas/common.ts';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../schemas/friendly-errors.ts';
 import { MANIFEST_RENAMED_FIELDS, SubmissionManifest } from '../../schemas/manifest.ts';
 import { PipelineError, UsageError } from '../errors.ts';
+import { readManifestText } from './manifest-file.ts';
 import { inspectModelFile } from './model-file.ts';
 
 export interface Submission {
@@ -34,6 +35,15 @@ function isIgnored(name: string): boolean {
   return name.startsWith('_') || name.startsWith('.');
 }
 
+/** Whether `path` is a symbolic link (existsSync follows links, so a dangling one is "absent"). */
+async function isLink(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export async function loadSubmission(
   dir: string,
   slug: string,
@@ -47,13 +57,7 @@ export async function loadSubmission(
     );
   }
   const manifestPath = join(dir, 'manifest.json');
-  if (existsSync(manifestPath) && (await lstat(manifestPath)).isDirectory()) {
-    throw submissionError(
-      `${manifestPath} is a folder, not a file`,
-      'replace it with the manifest file (copy submissions/_template/manifest.json and fill it in)',
-    );
-  }
-  if (!existsSync(manifestPath)) {
+  if (!existsSync(manifestPath) && !(await isLink(manifestPath))) {
     throw submissionError(
       `${dir}: no manifest.json`,
       'copy submissions/_template/manifest.json into the folder and fill it in',
@@ -61,7 +65,7 @@ export async function loadSubmission(
   }
   const manifest = parseWithFriendlyErrors(
     SubmissionManifest,
-    parseJsonText(await readFile(manifestPath, 'utf8'), manifestPath),
+    parseJsonText(await readManifestText(manifestPath), manifestPath),
     manifestPath,
     'submission manifest',
     MANIFEST_RENAMED_FIELDS,
