@@ -59,10 +59,35 @@ function contradictions(result: TaskResult): string[] {
  * Why the result stored in `file` must not be used (its digest is missing or does not match its
  * content), naming the file, the field and the fix; undefined when it is intact.
  */
+/**
+ * Whether a result lies where its own `submission` and `task` say (`runs/<submission>/<task>.json`):
+ * a file copied over another pair's keeps a valid digest, and would otherwise turn that pair
+ * into "pending" without a word. Paths outside that layout are not judged here.
+ */
+function resultLocationProblem(result: TaskResult, file: string): string | undefined {
+  const match = /(?:^|[\\/])runs[\\/]([^\\/]+)[\\/]([^\\/]+)\.json$/.exec(file);
+  if (!match) {
+    return undefined;
+  }
+  const [, submission, task] = match;
+  const fix = `move it back to runs/${result.submission}/${result.task}.json, or delete it and rerun \`npm run evaluate\`, which recomputes the pair`;
+  if (submission !== result.submission) {
+    return `${file}: /submission is "${result.submission}", but the file is in runs/${submission ?? ''}/: a result copied or moved to another pair's place is not used; ${fix}`;
+  }
+  if (task !== result.task) {
+    return `${file}: /task is "${result.task}", but the file is named ${task ?? ''}.json: a result copied or moved to another pair's place is not used; ${fix}`;
+  }
+  return undefined;
+}
+
 export async function resultIntegrityProblem(
   result: TaskResult,
   file: string,
 ): Promise<string | undefined> {
+  const misplaced = resultLocationProblem(result, file);
+  if (misplaced !== undefined) {
+    return misplaced;
+  }
   const fix = 'rerun `npm run evaluate`, which recomputes the pair; never edit a result by hand';
   if (result.digest === null) {
     return `${file}: /digest is missing: the file was written before results carried digests (schema version 2 or older), so its scores cannot be verified; ${fix}`;

@@ -5,7 +5,7 @@
  * evaluate and refused by score, merge and the site's cross-check with the file and the field.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -165,5 +165,53 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
       await crossCheckLeaderboard(board, 'leaderboard.json', [{ file: path, result: stored }]),
     ).toEqual([expect.stringContaining(expected)]);
     await writeFile(path, original);
+  });
+
+  it("refuses a result at another pair's place by name, in score, merge and the site cross-check (issue 27, finding 6)", async () => {
+    const other = 'other-encoder';
+    await writeSubmission(submissions, other, validLogMel());
+    const misplaced = resultFile(results, other, TASK);
+    await mkdir(join(misplaced, '..'), { recursive: true });
+    await writeFile(misplaced, original);
+    const expected = `${misplaced}: /submission is "${SLUG}", but the file is in runs/${other}/: a result copied or moved to another pair's place is not used`;
+    try {
+      const suite = getSuite('demo');
+      const rebuilt = await rebuildLeaderboard(
+        results,
+        suite,
+        PROTOCOLS.leaderboard,
+        suiteTasks(suite),
+        await scanSubmissions(submissions, cache),
+        cache,
+      ).catch((error: unknown) => error);
+      expect(rebuilt).toBeInstanceOf(PipelineError);
+      expect((rebuilt as PipelineError).message).toContain(expected);
+
+      const shardJob = join(work, 'shard-misplaced');
+      await cp(join(results, 'runs'), join(shardJob, 'runs'), { recursive: true });
+      const merged = await mergeResults({
+        suiteId: 'demo',
+        resultsDir: join(work, 'merged-misplaced'),
+        cacheDir: cache,
+        submissionsDir: submissions,
+        from: [shardJob],
+        logger: createMemoryLogger(),
+      }).catch((error: unknown) => error);
+      expect(merged).toBeInstanceOf(PipelineError);
+      expect((merged as PipelineError).message).toContain(
+        `${join(shardJob, 'runs', other, `${TASK}.json`)}: /submission is "${SLUG}"`,
+      );
+
+      const board = Leaderboard.parse(JSON.parse(await readFile(leaderboardFile(results), 'utf8')));
+      const stored = TaskResult.parse(JSON.parse(original));
+      expect(
+        await crossCheckLeaderboard(board, 'leaderboard.json', [
+          { file: misplaced, result: stored },
+        ]),
+      ).toEqual([expect.stringContaining(expected)]);
+    } finally {
+      await rm(join(submissions, other), { recursive: true, force: true });
+      await rm(join(misplaced, '..'), { recursive: true, force: true });
+    }
   });
 });
