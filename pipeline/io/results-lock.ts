@@ -4,9 +4,16 @@
  * older view of the results over the newer leaderboard. A second process waits for the holder
  * (saying who it is) and then goes on; a lock left by a process that no longer exists (kill -9,
  * a crashed machine) is recognised as stale and taken over, with a note.
+ *
+ * The lock file is written in full under a name of its own and then linked into place, which
+ * fails if the lock exists: a lock file is never seen without its content. Taking over a stale
+ * lock is done by one process at a time (it holds `<results>/.lock.takeover`, made the same
+ * way), so that two processes can never both remove a stale lock and one of them another's
+ * fresh one.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LOCK_WAIT_SECONDS } from '../../schemas/environment.ts';
@@ -37,12 +44,97 @@ export interface LockOptions {
   readonly pollMilliseconds?: number;
 }
 
-async function readHolder(path: string): Promise<LockHolder | undefined> {
+/** A lock file without content older than this is left over, not being written. */
+const CONTENTLESS_GRACE_MS = 10_000;
+
+type ReadHolder =
+  | { readonly state: 'held'; readonly holder: LockHolder }
+  | { readonly state: 'gone' }
+  | { readonly state: 'unreadable'; readonly ageMs: number };
+
+async function readHolder(path: string): Promise<ReadHolder> {
+  let text: string;
+  let ageMs: number;
   try {
-    return LockHolder.parse(JSON.parse(await readFile(path, 'utf8')));
+    ageMs = Date.now() - (await stat(path)).mtimeMs;
+    text = await readFile(path, 'utf8');
   } catch {
-    // Missing (released meanwhile), or torn by a kill between create and write.
-    return undefined;
+    // Released meanwhile.
+    return { state: 'gone' };
+  }
+  const parsed = LockHolder.safeParse(
+    (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    })(),
+  );
+  return parsed.success ? { state: 'held', holder: parsed.data } : { state: 'unreadable', ageMs };
+}
+
+/**
+ * Creates `path` holding `text`, or returns false if it exists: the text is written to a file
+ * of this process first and linked into place, so nobody reads the lock half written.
+ */
+async function createWithContent(path: string, text: string): Promise<boolean> {
+  const staged = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.leaderboard-tmp`;
+  await writeFile(staged, text);
+  try {
+    await link(staged, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return false;
+    }
+    throw error;
+  } finally {
+    await rm(staged, { force: true });
+  }
+}
+
+function isStale(read: ReadHolder, host: string): boolean {
+  switch (read.state) {
+    case 'gone':
+      return false;
+    case 'unreadable':
+      return read.ageMs > CONTENTLESS_GRACE_MS;
+    case 'held':
+      return read.holder.host === host && !isProcessRunning(read.holder.pid);
+  }
+}
+
+/** Whether two reads saw the same lock file content (the age of a contentless one moves on). */
+function sameLock(a: ReadHolder, b: ReadHolder): boolean {
+  if (a.state === 'held' && b.state === 'held') {
+    return JSON.stringify(a.holder) === JSON.stringify(b.holder);
+  }
+  return a.state === b.state;
+}
+
+/**
+ * Removes the lock at `path` if it is still the stale one read as `seen`, holding the takeover
+ * lock so that no other process removes or replaces it meanwhile. Whether it removed it.
+ */
+async function takeOver(path: string, seen: ReadHolder, me: LockHolder): Promise<boolean> {
+  const takeover = `${path}.takeover`;
+  if (!(await createWithContent(takeover, JSON.stringify(me) + '\n'))) {
+    // Another process is taking over; a takeover lock of a dead process is itself stale.
+    if (isStale(await readHolder(takeover), me.host)) {
+      await rm(takeover, { force: true });
+    }
+    return false;
+  }
+  try {
+    const now = await readHolder(path);
+    if (isStale(now, me.host) && sameLock(now, seen)) {
+      await rm(path, { force: true });
+      return true;
+    }
+    return false;
+  } finally {
+    await rm(takeover, { force: true });
   }
 }
 
@@ -70,29 +162,23 @@ export async function acquireResultsLock(
   }
   for (;;) {
     try {
-      const handle = await open(path, 'wx');
-      try {
-        await handle.writeFile(JSON.stringify(me) + '\n');
-      } finally {
-        await handle.close();
+      if (await createWithContent(path, JSON.stringify(me) + '\n')) {
+        break;
       }
-      break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw describeFileSystemError(error, 'locking the results folder') ?? error;
-      }
+      throw describeFileSystemError(error, 'locking the results folder') ?? error;
     }
-    const holder = await readHolder(path);
-    const stale =
-      holder === undefined
-        ? // A torn lock file: its writer died between creating and writing it.
-          true
-        : holder.host === me.host && !isProcessRunning(holder.pid);
-    if (stale && JSON.stringify(await readHolder(path)) === JSON.stringify(holder)) {
-      options.logger.warn(
-        `${path}: taking over a lock left by ${holder ? describe(holder) : 'a process that died while taking it'}, which no longer runs (killed?); results it finished are kept and checked`,
-      );
-      await rm(path, { force: true });
+    const read = await readHolder(path);
+    if (read.state === 'gone') {
+      continue;
+    }
+    const holder = read.state === 'held' ? read.holder : undefined;
+    if (isStale(read, me.host)) {
+      if (await takeOver(path, read, me)) {
+        options.logger.warn(
+          `${path}: taking over a lock left by ${holder ? describe(holder) : 'a process that died while taking it'}, which no longer runs (killed?); results it finished are kept and checked`,
+        );
+      }
       continue;
     }
     if (performance.now() > deadline) {
@@ -112,8 +198,12 @@ export async function acquireResultsLock(
     await new Promise((resolve) => setTimeout(resolve, options.pollMilliseconds ?? 500));
   }
   return async () => {
-    const holder = await readHolder(path);
-    if (holder?.pid === me.pid && holder.startedAt === me.startedAt) {
+    const read = await readHolder(path);
+    if (
+      read.state === 'held' &&
+      read.holder.pid === me.pid &&
+      read.holder.startedAt === me.startedAt
+    ) {
       await rm(path, { force: true });
     }
   };

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,9 +65,24 @@ describe('the results lock', () => {
     expect(logger.lines.join('\n')).toContain(
       `taking over a lock left by \`pipeline evaluate\` (pid ${pid} on ${hostname()}, since then), which no longer runs`,
     );
-    // A lock file torn by a kill between its creation and its content is stale too.
+    // A lock file without content that has stayed so (a kill between its creation and its
+    // content, by a version that wrote the two apart) is stale too, once it is old.
     await writeFile(join(dir, LOCK_FILE_NAME), '');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(dir, LOCK_FILE_NAME), past, past);
     await withResultsLock(dir, options(), () => Promise.resolve());
+  });
+
+  it('waits for a lock file without content that was just created (issue 27, finding 9)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    // Another process between creating the file and writing it: not a dead holder.
+    await writeFile(join(dir, LOCK_FILE_NAME), '');
+    const logger = createMemoryLogger();
+    const error = await acquireResultsLock(dir, options(logger, 0.3)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(logger.lines.join('\n')).not.toContain('taking over');
   });
 
   it('gives up after the wait with the holder and what to do', async () => {
