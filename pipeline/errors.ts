@@ -60,11 +60,14 @@ export class EnvironmentError extends PipelineError {
   }
 }
 
-/** The run was asked to stop (SIGINT, SIGTERM): not a failure of anything. */
+/**
+ * The run was asked to stop (SIGINT, SIGTERM; SIGPIPE and SIGHUP stand for its output or its
+ * terminal closing): not a failure of anything.
+ */
 export class InterruptedError extends PipelineError {
-  readonly signal: 'SIGINT' | 'SIGTERM';
+  readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | 'SIGHUP';
 
-  constructor(signal: 'SIGINT' | 'SIGTERM', why?: string) {
+  constructor(signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | 'SIGHUP', why?: string) {
     super('INTERRUPTED', `interrupted by ${signal}${why ? ` (${why})` : ''}`);
     this.name = 'InterruptedError';
     this.signal = signal;

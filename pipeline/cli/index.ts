@@ -12,7 +12,12 @@ import { InterruptedError, PipelineError, UsageError } from '../errors.ts';
 import { describeFileSystemError } from '../io/fs-errors.ts';
 import { withResultsLock } from '../io/results-lock.ts';
 import { createLogger, LOG_FORMATS, type LogFormat } from '../log.ts';
-import { exitCodeOf, installInterruptHandlers } from '../util/interrupt.ts';
+import {
+  exitCodeOf,
+  installInterruptHandlers,
+  requestInterrupt,
+  watchOutputs,
+} from '../util/interrupt.ts';
 import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
 import { dataCommand } from './data.ts';
@@ -101,6 +106,22 @@ function isLogFormat(format: string | undefined): format is LogFormat {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // For the whole command, its last words included: a closed output stops evaluate as a signal
+  // would (the board rebuilt, the lock released), and the short commands finish their work
+  // without a terminal to write to.
+  const stopsAtSafePoints = COMMANDS[argv[0] ?? '']?.stopsAtSafePoints === true;
+  watchOutputs((signal) => {
+    if (stopsAtSafePoints) {
+      requestInterrupt(
+        signal,
+        signal === 'SIGPIPE' ? 'its output was closed' : 'its terminal was closed',
+      );
+    }
+  });
+  return runCommand(argv);
+}
+
+async function runCommand(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(helpText(COMMANDS) + '\n');
@@ -153,6 +174,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             logger.warn(message);
           })
         : () => undefined;
+
     try {
       if (command.writesResults === true) {
         await withResultsLock(

@@ -9,7 +9,7 @@
  */
 import { InterruptedError } from '../errors.ts';
 
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | 'SIGHUP';
 
 const controller = new AbortController();
 let received: StopSignal | undefined;
@@ -32,8 +32,48 @@ export function throwIfInterrupted(): void {
   }
 }
 
+/** 128 + the signal's number, as a shell reports a command the signal ended. */
 export function exitCodeOf(signal: StopSignal): number {
-  return signal === 'SIGINT' ? 130 : 143;
+  return { SIGHUP: 129, SIGINT: 130, SIGPIPE: 141, SIGTERM: 143 }[signal];
+}
+
+let onOutputClosed: ((signal: 'SIGPIPE' | 'SIGHUP') => void) | undefined;
+let outputClosed: 'SIGPIPE' | 'SIGHUP' | undefined;
+
+/**
+ * Keeps a closed output from ending the process: `evaluate | head` closes the pipe once head has
+ * its lines (EPIPE), a closed terminal makes writes fail (EIO) or sends SIGHUP. Node raises the
+ * errors on process.stdout or process.stderr, which uncaught ended the run on the spot, holding
+ * the results lock, with a stale board. Here the writes stop quietly and `onClosed` (the current
+ * command's) is told which, once. Installed once for the life of the process: an error of a
+ * write made after a command returned still comes.
+ */
+export function watchOutputs(onClosed: (signal: 'SIGPIPE' | 'SIGHUP') => void): void {
+  const first = onOutputClosed === undefined;
+  onOutputClosed = onClosed;
+  if (!first) {
+    return;
+  }
+  const closed = (signal: 'SIGPIPE' | 'SIGHUP') => {
+    if (outputClosed === undefined) {
+      outputClosed = signal;
+      onOutputClosed?.(signal);
+    }
+  };
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      closed('SIGPIPE');
+    } else if (error.code === 'EIO') {
+      closed('SIGHUP');
+    } else {
+      throw error;
+    }
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
+  process.on('SIGHUP', () => {
+    closed('SIGHUP');
+  });
 }
 
 /**

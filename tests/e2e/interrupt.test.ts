@@ -62,4 +62,17 @@ describe('evaluate asked to stop', { timeout: BUDGETS.pipelineRun }, () => {
       expect(await temporaryFiles(work)).toEqual([]);
     }
   });
+
+  it('stops as for SIGPIPE when its output is closed (`| head`), releasing the lock with the board rebuilt (issue 27, finding 4)', async () => {
+    const work = await fresh('pipe');
+    const run = launch(work, ['evaluate', '--submission', SLUG, '--log-format', 'plain']);
+    await until(() => /Track A/.test(run.output()), 'the first result');
+    run.closeOutput();
+    expect((await run.exited).code).toBe(141);
+    expect(await lockHolder(work)).toBeUndefined();
+    expect(await leaderboardProblems(join(work, 'results'))).toEqual([]);
+    expect(await temporaryFiles(work)).toEqual([]);
+    const results = [...(await deterministicFiles(join(work, 'results'))).keys()];
+    expect(results.filter((name) => name.startsWith('runs/')).length).toBeLessThan(7);
+  });
 });

@@ -22,6 +22,8 @@ export interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves when every process writing to the output has ended (npm's child included). */
   readonly closed: Promise<void>;
+  /** Close the reading end of its output, as `| head` does once it has its lines. */
+  readonly closeOutput: () => void;
 }
 
 export function launch(
@@ -55,6 +57,10 @@ export function launch(
   return {
     pid: child.pid ?? 0,
     kill: (signal) => child.kill(signal),
+    closeOutput: () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    },
     output: () => output,
     exited: new Promise((resolve) => {
       child.on('exit', (code, signal) => {
