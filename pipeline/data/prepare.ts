@@ -129,8 +129,19 @@ async function prepareGenerated(
   const stamp = JSON.stringify({ generator: task.source, seed: generator.seed, shards: names });
   const stamped = existsSync(stampPath) && (await readFile(stampPath, 'utf8')) === stamp;
   const cached = stamped ? await hashExisting(dir, names) : undefined;
-  if (cached && lockMismatches(task, cached, options.lock).length === 0) {
-    return { status: 'ready', dir, shards: cached, newlyLocked: {} };
+  if (cached) {
+    const damaged = Object.entries(cached).filter(([name, hash]) => {
+      const expected = options.lock.shards[`${task.id}/${name}`];
+      return expected !== undefined && expected !== hash;
+    });
+    if (damaged.length === 0) {
+      return { status: 'ready', dir, shards: cached, newlyLocked: {} };
+    }
+    for (const [name, hash] of damaged) {
+      options.logger.warn(
+        `${task.id}: cached shard ${name} has sha256 ${hash}, the lock file says ${options.lock.shards[`${task.id}/${name}`] ?? ''} (damaged on disk?); generating the task's shards again`,
+      );
+    }
   }
   await rm(stampPath, { force: true });
   const progress = options.logger.progress(`generating ${task.id}`, names.length);

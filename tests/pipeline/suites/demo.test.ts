@@ -56,6 +56,14 @@ describe('prepareTaskData', () => {
     const third = ready(await prepareTaskData(task, options));
     expect(third.shards).toEqual(first.shards);
     expect(logger.lines.some((line) => line.startsWith(`generating ${task.id}`))).toBe(true);
+    // Said, not done in silence (issue 27, finding 10): which shard, and what happens.
+    expect(logger.lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^warning: ${task.id}: cached shard ${taskShardNames(task)[0] ?? ''} has sha256 [0-9a-f]{64}, the lock file says [0-9a-f]{64} \\(damaged on disk\\?\\); generating the task's shards again$`,
+        ),
+      ),
+    );
   });
 
   it('refuses a generated task when no generator is passed in (data/ does not own the demo)', async () => {
