@@ -75,6 +75,13 @@ export interface RehearsalFloors {
 export const LEARNABLE_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 100, evalClips: 40 });
 /** The fewest clips that still exercise every split: the plumbing, not learning. */
 export const PLUMBING_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 1, evalClips: 4 });
+/**
+ * A CTC head needs this many times the steps of a probe: it emits only blanks for its first
+ * thousand or so steps. Measured on the rehearsal's LibriSpeech at scale 0.002: random-transformer
+ * scored iWER 0 after 140 steps and 0.545 after 3,000 (log-mel: 0 after either).
+ */
+export const CTC_STEP_FACTOR = 30;
+
 /** Train clips per class below which a small scale uses fewer classes. */
 const CLIPS_PER_CLASS = 4;
 
@@ -165,7 +172,8 @@ export function scaledClips(
   floors: RehearsalFloors = LEARNABLE_FLOORS,
 ): Record<string, number> {
   const groups = Object.keys(dataset.clips).length;
-  const batchesPerEpoch = Math.ceil(floors.trainSteps / task.trackA.epochs);
+  const steps = floors.trainSteps * (task.trackA.loss === 'ctc' ? CTC_STEP_FACTOR : 1);
+  const batchesPerEpoch = Math.ceil(steps / task.trackA.epochs);
   // A clip cut into crops is several training items (FMA's 30 s tracks: three 10 s crops), and
   // a captioned clip one (clip, caption) pair per caption (Clotho: five).
   const cropsPerClip =

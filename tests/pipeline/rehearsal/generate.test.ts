@@ -202,5 +202,9 @@ describe('the rehearsal generator', () => {
     // One item per NSynth clip: the batches of 100 steps over its epochs, each full.
     const nsynth = getTask('nsynthinstument').trackA;
     expect(trainFloor('nsynthinstument')).toBe(Math.ceil(100 / nsynth.epochs) * nsynth.batchSize);
+    // A CTC head gets 30 times the steps: 3,000 over LibriSpeech's epochs at batch 4.
+    const speech = getTask('librispeech').trackA;
+    expect(speech).toMatchObject({ loss: 'ctc', batchSize: 4 });
+    expect(trainFloor('librispeech')).toBe(Math.ceil(3000 / speech.epochs) * 4);
   });
 });
