@@ -11,7 +11,6 @@
  * way), so that two processes can never both remove a stale lock and one of them another's
  * fresh one.
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { z } from 'zod';
 import { DEFAULT_LOCK_WAIT_SECONDS } from '../../schemas/environment.ts';
 import { EnvironmentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { isProcessRunning } from './files.ts';
+import { isProcessRunning, temporaryPath } from './files.ts';
 import { describeFileSystemError } from './fs-errors.ts';
 
 export const LOCK_FILE_NAME = '.lock';
@@ -79,7 +78,7 @@ async function readHolder(path: string): Promise<ReadHolder> {
  * of this process first and linked into place, so nobody reads the lock half written.
  */
 async function createWithContent(path: string, text: string): Promise<boolean> {
-  const staged = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.leaderboard-tmp`;
+  const staged = temporaryPath(path, process.pid);
   await writeFile(staged, text);
   try {
     await link(staged, path);

@@ -9,7 +9,7 @@
  */
 import { InterruptedError } from '../errors.ts';
 
-export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | 'SIGHUP';
+export type StopSignal = InterruptedError['signal'];
 
 const controller = new AbortController();
 let received: StopSignal | undefined;
