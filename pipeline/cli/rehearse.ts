@@ -115,6 +115,7 @@ export const rehearseCommand: CommandSpec = {
       maxClipSeconds:
         maxClip === undefined ? undefined : positiveInteger(maxClip, 'max-clip-seconds'),
       floors: {
+        ...LEARNABLE_FLOORS,
         trainSteps:
           positiveInteger(stringOption(values, 'min-train-steps'), 'min-train-steps') ??
           LEARNABLE_FLOORS.trainSteps,

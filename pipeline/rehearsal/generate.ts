@@ -58,23 +58,34 @@ export interface GeneratedTaskFacts {
 
 /** Fewest clips a split or fold gets at any scale, so that every split exists. */
 const MIN_CLIPS = 4;
-const MIN_TRAIN_CLIPS = 12;
 /**
  * What a small scale keeps at least, so heads can learn and scores can be told from chance. A
  * split of a few clips is one batch an epoch: a head gets a handful of optimiser steps, where the
  * real suite gives it hundreds or thousands (ESC-50: 500; LibriSpeech: 71,000). So the train split
- * keeps enough clips for `trainSteps` steps over the task's epochs at its batch size, and
- * valid and test `evalClips` clips each.
+ * keeps enough clips for `trainSteps` steps over the task's epochs at its batch size (and at
+ * least `trainClips`), and valid and test `evalClips` clips each.
  */
 export interface RehearsalFloors {
   readonly trainSteps: number;
+  readonly trainClips: number;
   readonly evalClips: number;
 }
 
 /** Enough for a linear probe on clean features to leave chance (about 100 Adam steps). */
-export const LEARNABLE_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 100, evalClips: 40 });
-/** The fewest clips that still exercise every split: the plumbing, not learning. */
-export const PLUMBING_FLOORS: RehearsalFloors = Object.freeze({ trainSteps: 1, evalClips: 4 });
+export const LEARNABLE_FLOORS: RehearsalFloors = Object.freeze({
+  trainSteps: 100,
+  trainClips: 12,
+  evalClips: 40,
+});
+/**
+ * The fewest clips that still exercise every split: the plumbing, not learning. Small enough
+ * that the cost bench's scales grow the data in proportion (MAESTRO's pieces last 9 minutes).
+ */
+export const PLUMBING_FLOORS: RehearsalFloors = Object.freeze({
+  trainSteps: 1,
+  trainClips: MIN_CLIPS,
+  evalClips: MIN_CLIPS,
+});
 /**
  * A CTC head needs this many times the steps of a probe: it emits only blanks for its first
  * thousand or so steps. Measured on the rehearsal's LibriSpeech at scale 0.002: random-transformer
@@ -183,7 +194,7 @@ export function scaledClips(
   const itemsPerClip =
     cropsPerClip * (task.labels.kind === 'captions' ? task.labels.captionsPerClip : 1);
   const trainFloor = Math.max(
-    MIN_TRAIN_CLIPS,
+    floors.trainClips,
     Math.ceil((batchesPerEpoch * task.trackA.batchSize) / itemsPerClip),
   );
   // A frame task scores every segment of a clip: a few pieces are thousands of test items.

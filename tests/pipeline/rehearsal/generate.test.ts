@@ -207,4 +207,16 @@ describe('the rehearsal generator', () => {
     expect(speech).toMatchObject({ loss: 'ctc', batchSize: 4 });
     expect(trainFloor('librispeech')).toBe(Math.ceil(3000 / speech.epochs) * 4);
   });
+
+  it('keeps no more train clips than the floors ask, so the plumbing floors grow with the scale', () => {
+    // MAESTRO: 353 pieces of about 9 minutes in train. At 0.02 of them (7 pieces) the plumbing
+    // floors must not add more: the bench fits seconds against hours across its scales.
+    const maestro = (scale: number) =>
+      scaledClips(rehearsalDataset('maestro'), getTask('maestro'), scale, PLUMBING_FLOORS)[
+        'train'
+      ] ?? 0;
+    expect(maestro(0.02)).toBe(Math.round(rehearsalDataset('maestro').clips['train']! * 0.02));
+    expect(maestro(0.04)).toBeGreaterThan(maestro(0.02));
+    expect(PLUMBING_FLOORS.trainClips).toBeLessThan(LEARNABLE_FLOORS.trainClips);
+  });
 });
