@@ -36,6 +36,13 @@ import { checkModel, fail } from './check-model.ts';
 import type { EncoderContract } from './dynamic/encoder-calls.ts';
 import { inspectModelFile } from '../submissions/model-file.ts';
 import { readManifestText } from '../submissions/manifest-file.ts';
+import {
+  LOOKALIKE_HINT,
+  MIXED_SCRIPT_HINT,
+  lookalikeProblems,
+  manifestNameProblems,
+} from '../submissions/names.ts';
+import { neighbourNames } from '../submissions/scan.ts';
 import { PipelineError } from '../errors.ts';
 import { scanOnnxModel } from './onnx-scan.ts';
 
@@ -188,10 +195,26 @@ export async function checkSubmission(dir: string, options: CheckOptions): Promi
       },
       assumed: [],
     };
+    const nameProblems = manifestNameProblems(manifest);
+    const lookalikes = lookalikeProblems({ manifestPath, manifest }, await neighbourNames(dir));
+    const problems = [
+      ...(slugProblem === undefined ? [] : [slugProblem]),
+      ...nameProblems,
+      ...lookalikes,
+    ];
+    const fixes = [
+      ...(slugProblem === undefined ? [] : ['rename the folder']),
+      ...(nameProblems.length === 0 ? [] : [MIXED_SCRIPT_HINT]),
+      ...(lookalikes.length === 0 ? [] : [LOOKALIKE_HINT]),
+    ];
     items.push(
-      slugProblem === undefined
+      problems.length === 0
         ? { id: 'manifest', status: 'pass', message: `${manifestPath} is valid` }
-        : fail('manifest', `${manifestPath} is valid, but ${slugProblem}`, 'rename the folder'),
+        : fail(
+            'manifest',
+            `${manifestPath} is valid, but ${problems.join('; ')}`,
+            fixes.join('; '),
+          ),
     );
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Slug } from '../../schemas/common.ts';
 import {
   parseJsonText,
@@ -14,6 +14,13 @@ import {
 import { MANIFEST_RENAMED_FIELDS, SubmissionManifest } from '../../schemas/manifest.ts';
 import { PipelineError, UsageError } from '../errors.ts';
 import { readManifestText } from './manifest-file.ts';
+import {
+  LOOKALIKE_HINT,
+  MIXED_SCRIPT_HINT,
+  lookalikeProblems,
+  manifestNameProblems,
+  type NamedManifest,
+} from './names.ts';
 import { inspectModelFile } from './model-file.ts';
 
 export interface Submission {
@@ -70,6 +77,10 @@ export async function loadSubmission(
     'submission manifest',
     MANIFEST_RENAMED_FIELDS,
   );
+  const nameProblems = manifestNameProblems(manifest);
+  if (nameProblems.length > 0) {
+    throw submissionError(`${manifestPath}: ${nameProblems.join('; ')}`, MIXED_SCRIPT_HINT);
+  }
   const model = await inspectModelFile(dir, manifest.encoder, { cacheDir });
   if (!model.ok) {
     throw submissionError(`${manifestPath}: ${model.message}`, model.hint);
@@ -148,7 +159,7 @@ export async function scanSubmissionFolders(
       broken.push(brokenFrom(entry.name, dir, error));
     }
   }
-  for (const { submission, message, hint } of lookalikeTeams(submissions)) {
+  for (const { submission, message, hint } of lookalikeNames(submissions)) {
     submissions.splice(submissions.indexOf(submission), 1);
     broken.push({ folder: submission.slug, dir: submission.dir, message, hint });
   }
@@ -183,40 +194,54 @@ export async function scanSubmissions(root: string, cacheDir: string): Promise<S
 }
 
 /**
- * A name as a reader would take it: NFKC, case-folded, every dash as "-", spaces collapsed.
- * "Team‐A" (U+2010) and "team-a" become the same.
+ * The names shown by the other submission folders beside `dir` (those whose manifests load), for
+ * `check` to compare a new folder against every established one, whatever its slug.
  */
-export function comparableName(name: string): string {
-  return name
-    .normalize('NFKC')
-    .toLocaleLowerCase('en')
-    .replace(/\p{Pd}/gu, '-')
-    .replace(/\s+/gu, ' ')
-    .trim();
+export async function neighbourNames(dir: string): Promise<NamedManifest[]> {
+  const root = dirname(resolve(dir));
+  const own = basename(resolve(dir));
+  const named: NamedManifest[] = [];
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    if (isIgnored(entry.name) || entry.name === own || !entry.isDirectory()) {
+      continue;
+    }
+    const manifestPath = join(root, entry.name, 'manifest.json');
+    try {
+      const parsed = SubmissionManifest.safeParse(
+        parseJsonText(await readManifestText(manifestPath), manifestPath),
+      );
+      if (parsed.success) {
+        named.push({ manifestPath, manifest: parsed.data });
+      }
+    } catch {
+      // A folder without a readable manifest shows no name to be mistaken for.
+    }
+  }
+  return named;
 }
 
 /**
  * One team may send several submissions under the same name, but two different spellings that
- * read the same would let a newcomer pass for an established team: the later folder (by slug)
- * is refused.
+ * look the same would let a newcomer pass for an established team (or model): the later folder
+ * (by slug) is refused.
  */
-function lookalikeTeams(
+function lookalikeNames(
   submissions: readonly Submission[],
 ): { submission: Submission; message: string; hint: string }[] {
-  const seen = new Map<string, Submission>();
+  const accepted: Submission[] = [];
   const refused = [];
   for (const submission of submissions) {
-    const key = comparableName(submission.manifest.team);
-    const earlier = seen.get(key);
-    if (earlier && earlier.manifest.team !== submission.manifest.team) {
+    const problems = lookalikeProblems(submission, accepted);
+    if (problems.length > 0) {
       refused.push({
         submission,
-        message: `${submission.manifestPath}: team "${submission.manifest.team}" reads the same as "${earlier.manifest.team}" in ${earlier.manifestPath} but is spelled differently`,
-        hint: 'use exactly the same team name as your earlier submission, or a clearly different one',
+        message: `${submission.manifestPath}: ${problems.join('; ')}`,
+        hint: LOOKALIKE_HINT,
       });
-    }
-    if (!earlier) {
-      seen.set(key, submission);
+    } else {
+      accepted.push(submission);
     }
   }
   return refused;

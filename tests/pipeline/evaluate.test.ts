@@ -223,7 +223,7 @@ describe('evaluate with broken submission folders beside a good one (issue 19, f
       ),
     );
     expect(log).toContain(
-      `${join(submissions, 'look-alike', 'manifest.json')}: team "TEAM A" reads the same as "Team A"`,
+      `${join(submissions, 'look-alike', 'manifest.json')}: team "TEAM A" looks the same as "Team A"`,
     );
   });
 });
