@@ -20,7 +20,11 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import type { z } from 'zod';
 import { ArchiveEdition } from '../../schemas/archive.ts';
 import { crossCheckLeaderboard, crossCheckStatus } from '../../schemas/cross-check.ts';
-import { parseJsonText, parseWithFriendlyErrors } from '../../schemas/friendly-errors.ts';
+import {
+  parseJsonText,
+  parseWithFriendlyErrors,
+  SchemaValidationError,
+} from '../../schemas/friendly-errors.ts';
 import { Efficiency, Leaderboard } from '../../schemas/leaderboard.ts';
 import { TaskMeasurements, TaskResult } from '../../schemas/result.ts';
 import {
@@ -41,13 +45,30 @@ function resultsDir(context: LoaderContext): string {
   return resolve(fileURLToPath(context.config.root), resultsDirFor(environment, environment.suite));
 }
 
+/**
+ * The loaders' refusal of the results: its message names the file, the field and the fix, and is
+ * all there is to say. Astro prints the stack trace of any error that has one, which after such a
+ * message only buries it, so a refusal has none.
+ */
+class ResultsRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsRefusal';
+    this.stack = '';
+  }
+}
+
 function readValidated<S extends z.ZodType>(path: string, schema: S, what: string): z.output<S> {
-  return parseWithFriendlyErrors(
-    schema,
-    parseJsonText(readFileSync(path, 'utf8'), path),
-    path,
-    what,
-  );
+  try {
+    return parseWithFriendlyErrors(
+      schema,
+      parseJsonText(readFileSync(path, 'utf8'), path),
+      path,
+      what,
+    );
+  } catch (error) {
+    throw error instanceof SchemaValidationError ? new ResultsRefusal(error.message) : error;
+  }
 }
 
 function archiveDir(context: LoaderContext): string {
@@ -105,7 +126,7 @@ export function leaderboardLoader(): Loader {
   return watchedLoader('leaderboard-json', async (context) => {
     const path = leaderboardFile(resultsDir(context));
     if (!existsSync(path)) {
-      throw new Error(
+      throw new ResultsRefusal(
         `${path} does not exist. Run \`npm run evaluate\` (or \`npm run build\`, which evaluates first).`,
       );
     }
@@ -160,7 +181,7 @@ function readRunFiles(dir: string): RunFile[] {
       if (slug.startsWith('.')) {
         continue;
       }
-      throw new Error(
+      throw new ResultsRefusal(
         `${folder}: only submission folders belong directly under ${root} (this is a ${entry.isSymbolicLink() ? 'symbolic link' : 'file'}); move or delete it and build again`,
       );
     }
@@ -198,7 +219,7 @@ async function crossCheck(dir: string, runs: readonly RunFile[]): Promise<void> 
     );
   }
   if (problems.length > 0) {
-    throw new Error(
+    throw new ResultsRefusal(
       `the leaderboard disagrees with the results it was built from (${problems.length} problem${problems.length === 1 ? '' : 's'}); rebuild it with \`npm run evaluate\`, never by hand:\n  - ${problems.join('\n  - ')}`,
     );
   }

@@ -69,6 +69,9 @@ describe('site build with a bad results file', { timeout: BUDGETS.siteBuild }, (
     expect(output).toContain(
       '/tracks/A/overall/standings/0/average: Too big: expected number to be <=1',
     );
+    // A refusal of the data is the whole message: no stack trace of the loader after it.
+    expect(output).not.toContain('Stack trace');
+    expect(output).not.toMatch(/^\s+at .*results-loader\.ts/mu);
   });
 
   it('refuses an archived edition with a non-https link, naming the file and the field', async () => {
