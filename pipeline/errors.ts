@@ -61,6 +61,17 @@ export class EnvironmentError extends PipelineError {
 }
 
 /**
+ * The disk is full (or the quota used up): not one pair's failure, since every next write would
+ * fail the same way, so a run stops at once (keeping what it wrote) instead of going past it.
+ */
+export class DiskFullError extends EnvironmentError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'DiskFullError';
+  }
+}
+
+/**
  * The run was asked to stop (SIGINT, SIGTERM; SIGPIPE and SIGHUP stand for its output or its
  * terminal closing): not a failure of anything.
  */
@@ -76,10 +87,16 @@ export class InterruptedError extends PipelineError {
 
 /**
  * Whether `error` is a failed evaluation (of a pair's data, model or machine), which a run
- * records and goes past, rather than a usage error, an interruption or a bug, which stop it.
+ * records and goes past, rather than a usage error, an interruption, a full disk or a bug, which
+ * stop it.
  */
 export function isEvaluationFailure(error: unknown): error is PipelineError {
-  return error instanceof PipelineError && error.code !== 'USAGE' && error.code !== 'INTERRUPTED';
+  return (
+    error instanceof PipelineError &&
+    error.code !== 'USAGE' &&
+    error.code !== 'INTERRUPTED' &&
+    !(error instanceof DiskFullError)
+  );
 }
 
 export function errorMessage(error: unknown): string {

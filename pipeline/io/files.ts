@@ -16,7 +16,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await writeFileAtomicRaw(path, data);
   } catch (error) {
     // A full disk, a read-only or misplaced folder: the machine's fault, said with the path.
-    throw describeFileSystemError(error, `writing ${path}`) ?? error;
+    throw describeFileSystemError(error, `writing ${path}`, path) ?? error;
   }
 }
 

@@ -4,12 +4,14 @@
  * traces; every caller that touches results, the cache or generated data goes through here, and
  * the CLI's error boundary turns any that slipped through into the same message.
  */
-import { EnvironmentError } from '../errors.ts';
+import { dirname } from 'node:path';
+import { DiskFullError, EnvironmentError } from '../errors.ts';
 
 const FIXES: Readonly<Record<string, (path: string) => string>> = {
-  ENOSPC: () =>
-    'the disk is full: free space (the embedding cache, LEADERBOARD_CACHE_DIR, is the largest thing the pipeline writes and is safe to delete) and run again; finished results are reused',
-  EDQUOT: () => 'the disk quota is used up: free space and run again; finished results are reused',
+  ENOSPC: (path) =>
+    `the disk holding ${dirname(path)} is full (\`df -h ${dirname(path)}\` shows it): free space on that disk and run again; finished results are reused. The embedding cache (LEADERBOARD_CACHE_DIR, default .cache) is the largest thing the pipeline writes and is safe to delete, which helps only when it is on that disk`,
+  EDQUOT: (path) =>
+    `the disk quota for ${dirname(path)} is used up: free space there and run again; finished results are reused`,
   EACCES: (path) =>
     `this user may not write or read ${path}: fix its permissions (chmod/chown), or point the folder elsewhere (LEADERBOARD_RESULTS_DIR, LEADERBOARD_CACHE_DIR)`,
   EPERM: (path) =>
@@ -67,22 +69,25 @@ export function fileSystemFailure(error: unknown): FileSystemFailure | undefined
 
 /**
  * An EnvironmentError saying what could not be done to which path and what to do, for a Node
- * file-system error; undefined for anything else (the caller rethrows it).
+ * file-system error (a DiskFullError for a full disk or quota); undefined for anything else (the
+ * caller rethrows it). `target`: the file being written, for errors that name no path.
  */
 export function describeFileSystemError(
   error: unknown,
   doing?: string,
+  target?: string,
 ): EnvironmentError | undefined {
   const failure = fileSystemFailure(error);
   if (!failure) {
     return undefined;
   }
-  const path = failure.path ?? 'a file';
+  // A write through an open file names no path; the caller's target is the file being written.
+  const path = failure.path ?? target ?? 'a file';
   const action = failure.syscall ? (ACTIONS[failure.syscall] ?? failure.syscall) : 'use';
   const fix = (FIXES[failure.code] as (path: string) => string)(path);
   const reason = (error as Error).message.split(',')[0] ?? failure.code;
-  return new EnvironmentError(
-    `${doing ? `${doing}: ` : ''}could not ${action} ${path} (${reason})`,
-    { hint: fix, cause: error },
-  );
+  const message = `${doing ? `${doing}: ` : ''}could not ${action} ${path} (${reason})`;
+  return failure.code === 'ENOSPC' || failure.code === 'EDQUOT'
+    ? new DiskFullError(message, { hint: fix, cause: error })
+    : new EnvironmentError(message, { hint: fix, cause: error });
 }

@@ -4,7 +4,13 @@
  */
 import { failureFile } from '../../schemas/results-layout.ts';
 import { FailureRecord, STATUS_SCHEMA_VERSION, type FailureCause } from '../../schemas/status.ts';
-import { DataError, EncoderError, EnvironmentError, PipelineError } from '../errors.ts';
+import {
+  DataError,
+  DiskFullError,
+  EncoderError,
+  EnvironmentError,
+  PipelineError,
+} from '../errors.ts';
 import { writeJsonAtomic } from '../io/files.ts';
 import type { Logger } from '../log.ts';
 import type { BrokenSubmission } from '../submissions/scan.ts';
@@ -28,6 +34,10 @@ export interface FailedPair {
 export function failureCause(error: unknown): FailureCause | undefined {
   if (error instanceof DataError) {
     return 'data';
+  }
+  if (error instanceof DiskFullError) {
+    // Every pair after it would fail the same way: the run stops (evaluate in loop.ts).
+    return undefined;
   }
   if (error instanceof EnvironmentError) {
     return 'environment';

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { TaskDefinition } from '../../schemas/task.ts';
 import { prepareTaskData, type PreparedTaskData, type ReadyTaskData } from '../data/prepare.ts';
 import { recordFirstSeenShardHashes } from '../data/shard-lock.ts';
-import { InterruptedError, UsageError } from '../errors.ts';
+import { DiskFullError, InterruptedError, UsageError } from '../errors.ts';
 import { Engine } from '../heads/engine.ts';
 import { removeStaleTemporaryFiles, type OwnedFolder } from '../io/files.ts';
 import { ProtocolName } from '../../schemas/protocols.ts';
@@ -209,6 +209,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   const evaluated: string[] = [];
   let interrupted: InterruptedError | undefined;
+  let diskFull: DiskFullError | undefined;
   let finished = 0;
   try {
     for (const item of mine) {
@@ -227,10 +228,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
       }
     }
   } catch (error) {
-    if (!(error instanceof InterruptedError)) {
+    if (error instanceof InterruptedError) {
+      interrupted = error;
+    } else if (error instanceof DiskFullError) {
+      diskFull = error;
+    } else {
       throw error;
     }
-    interrupted = error;
   } finally {
     await engine.release();
     await recordFirstSeenShardHashes(plan.data.lockFile, plan.lock, taskData.firstSeen(), logger);
@@ -238,7 +242,21 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
 
   // Every way out of a run that got this far rebuilds the leaderboard from what is stored, an
   // interrupted run included: a stale leaderboard beside newer results is never left behind.
-  await rebuildPlannedLeaderboard(plan, options.cacheDir);
+  try {
+    await rebuildPlannedLeaderboard(plan, options.cacheDir);
+  } catch (error) {
+    if (!(diskFull && error instanceof DiskFullError)) {
+      throw error;
+    }
+    // The old board stays whole (written atomically); the next run rebuilds it.
+    logger.warn(`the leaderboard could not be rebuilt either: ${error.message}`);
+  }
+  if (diskFull) {
+    logger.info(
+      `stopped on a full disk: kept ${evaluated.length} result${evaluated.length === 1 ? '' : 's'} evaluated in this run and ${reused.length} reused; ${mine.length - finished} pair${mine.length - finished === 1 ? '' : 's'} not finished`,
+    );
+    throw diskFull;
+  }
   if (interrupted) {
     const unfinished = mine.length - finished;
     logger.info(

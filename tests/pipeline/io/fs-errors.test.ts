@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../../../pipeline/errors.ts';
+import { DiskFullError, EnvironmentError, isEvaluationFailure } from '../../../pipeline/errors.ts';
+import { failureCause } from '../../../pipeline/run/failures.ts';
 import { writeFileAtomic } from '../../../pipeline/io/files.ts';
 import { describeFileSystemError } from '../../../pipeline/io/fs-errors.ts';
 import { REPOSITORY_ROOT } from '../../support/build-site.ts';
@@ -26,7 +27,11 @@ function nodeError(code: string, syscall: string, path: string): NodeJS.ErrnoExc
 
 describe('file-system failures in words', () => {
   it.each([
-    ['ENOSPC', 'write', /the disk is full: free space .* finished results are reused/],
+    [
+      'ENOSPC',
+      'write',
+      /the disk holding results is full .* free space on that disk and run again; finished results are reused/,
+    ],
     ['EACCES', 'open', /this user may not write or read .*results\/x\.json: fix its permissions/],
     ['EROFS', 'mkdir', /is on a read-only file system: run from a writable checkout/],
     ['ENOTDIR', 'open', /is a file where a folder is expected: move that file away/],
@@ -41,6 +46,28 @@ describe('file-system failures in words', () => {
       new RegExp(`^writing results/x\\.json: could not \\S.* results/x\\.json \\(${code}`),
     );
     expect(described?.hint).toMatch(hint);
+  });
+
+  it('says which disk is full, with the file of a write that names no path, and stops the run', () => {
+    // A write through an open file: Node's error has no path.
+    const error = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+    });
+    const described = describeFileSystemError(
+      error,
+      'writing results/runs/a/b.json',
+      'results/runs/a/b.json',
+    );
+    expect(described).toBeInstanceOf(DiskFullError);
+    expect(described?.message).toContain('could not write results/runs/a/b.json (ENOSPC');
+    // The cache is named as worth deleting only if it is on the full disk, which may hold the
+    // results alone.
+    expect(described?.hint).toMatch(/^the disk holding results\/runs\/a is full/);
+    expect(described?.hint).toContain('helps only when it is on that disk');
+    // Not one pair's failure: a run stops instead of failing every next pair the same way.
+    expect(isEvaluationFailure(described)).toBe(false);
+    expect(failureCause(described)).toBeUndefined();
   });
 
   it('leaves errors that are not the file system alone', () => {
