@@ -45,9 +45,25 @@ export const PairStatus = z.strictObject({
 });
 export type PairStatus = z.output<typeof PairStatus>;
 
+/**
+ * A folder under submissions/ that could not be loaded (a bad slug or manifest, a missing model,
+ * a look-alike name): none of its pairs runs, and the leaderboard leaves it out until it is fixed.
+ */
+export const BrokenFolderStatus = z.strictObject({
+  /** The folder's name (not necessarily a valid slug). */
+  folder: z.string().min(1).max(255),
+  /** What is wrong, with paths relative to the repository (`submissions/<folder>/...`). */
+  message: z.string().max(4000),
+  /** The fix. */
+  hint: z.string().max(1000).nullable(),
+});
+export type BrokenFolderStatus = z.output<typeof BrokenFolderStatus>;
+
 export const StatusFile = z.strictObject({
   schemaVersion: z.literal(STATUS_SCHEMA_VERSION),
   /** Submission order, then task order. */
   pairs: z.array(PairStatus),
+  /** By folder name; absent in status files written before it was recorded. */
+  brokenFolders: z.array(BrokenFolderStatus).default([]),
 });
 export type StatusFile = z.output<typeof StatusFile>;

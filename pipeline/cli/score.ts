@@ -68,6 +68,7 @@ export const scoreCommand: CommandSpec = {
         tasks,
         submissions,
         cacheDir(environment),
+        broken,
       );
       logger.info(`leaderboard written to ${dir}/leaderboard.json`);
     }

@@ -53,6 +53,8 @@ export class RunFailures {
   readonly #protocolDir: string;
   readonly #logger: Logger;
   readonly pairs: FailedPair[] = [];
+  /** Folders that could not be loaded: none of their pairs ran. */
+  readonly folders: BrokenSubmission[] = [];
 
   constructor(protocolDir: string, logger: Logger) {
     this.#protocolDir = protocolDir;
@@ -61,11 +63,7 @@ export class RunFailures {
 
   /** A folder that cannot be evaluated fails its own pairs, named with its fix. */
   brokenFolder(folder: BrokenSubmission): void {
-    this.pairs.push({
-      id: `${folder.folder} (every task)`,
-      message: folder.message,
-      cause: 'submission',
-    });
+    this.folders.push(folder);
     this.#logger.error(`${folder.message}${folder.hint ? `\n  ${folder.hint}` : ''}`);
   }
 
@@ -90,13 +88,19 @@ export class RunFailures {
 }
 
 /** The error that ends a run with failures: what failed, grouped by cause, and what to do. */
-export function failureSummary(failed: readonly FailedPair[]): PipelineError {
+export function failureSummary(
+  failed: readonly FailedPair[],
+  folders: readonly Pick<BrokenSubmission, 'folder'>[] = [],
+): PipelineError {
   const data = failed.filter((pair) => pair.cause === 'data');
   const submissions = failed.filter((pair) => pair.cause === 'submission');
   const machine = failed.filter((pair) => pair.cause === 'environment');
   const plural = (count: number) => `${count} (submission, task) pair${count === 1 ? '' : 's'}`;
   const ids = (pairs: readonly FailedPair[]) => pairs.map((pair) => pair.id).join(', ');
   const parts = [
+    folders.length > 0
+      ? `${folders.length} submission folder${folders.length === 1 ? '' : 's'} could not be loaded, so none of ${folders.length === 1 ? 'its' : 'their'} pairs ran: ${folders.map((folder) => folder.folder).join(', ')}`
+      : '',
     data.length > 0
       ? `${plural(data.length)} failed on ${data.length === 1 ? 'its' : 'their'} data: ${ids(data)}`
       : '',
@@ -108,6 +112,9 @@ export function failureSummary(failed: readonly FailedPair[]): PipelineError {
       : '',
   ].filter((part) => part !== '');
   const fixes = [
+    folders.length > 0
+      ? 'fix the folders named above (`npm run check -- submissions/<folder>` lists every problem of one)'
+      : '',
     data.length > 0 ? 'fix the data named above (shard files, their location, the lock file)' : '',
     submissions.length > 0 ? 'fix the submissions named above (`npm run check` says how)' : '',
     machine.length > 0
@@ -115,7 +122,13 @@ export function failureSummary(failed: readonly FailedPair[]): PipelineError {
       : '',
   ].filter((fix) => fix !== '');
   return new PipelineError(
-    submissions.length > 0 ? 'ENCODER_FAILED' : data.length > 0 ? 'DATA_INVALID' : 'ENVIRONMENT',
+    folders.length > 0
+      ? 'SUBMISSION_INVALID'
+      : submissions.length > 0
+        ? 'ENCODER_FAILED'
+        : data.length > 0
+          ? 'DATA_INVALID'
+          : 'ENVIRONMENT',
     parts.join('; '),
     {
       hint: `every other result was written; ${fixes.join(' and ')}, then run evaluate again (finished work is reused)`,

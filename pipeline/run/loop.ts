@@ -267,14 +267,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateSummar
     throw interrupted;
   }
   const failed = failures.pairs;
+  const brokenFolders = failures.folders;
   logger.info(
     `${evaluated.length} evaluated, ${reused.length} reused` +
       (failed.length > 0 ? `, ${failed.length} failed` : '') +
+      (brokenFolders.length > 0
+        ? `, ${brokenFolders.length} folder${brokenFolders.length === 1 ? '' : 's'} not loaded`
+        : '') +
       (deferred.length > 0 ? `, ${deferred.length} left to other shards` : '') +
       `; leaderboard written to ${protocolDir}/leaderboard.json`,
   );
-  if (failed.length > 0) {
-    throw failureSummary(failed);
+  if (failed.length > 0 || brokenFolders.length > 0) {
+    throw failureSummary(failed, brokenFolders);
   }
   return { evaluated, reused, failed, deferred };
 }

@@ -67,6 +67,9 @@ export interface EvaluationPlan {
   readonly allTasks: readonly TaskDefinition[];
   readonly allSubmissions: readonly Submission[];
   /** Submission folders that cannot be evaluated: each fails alone, the run goes on. */
+  /** The folders the scan could not load, all of them (status.json lists them). */
+  readonly allBroken: readonly BrokenSubmission[];
+  /** Those of them this run was asked about (every one, or the selected submission). */
   readonly broken: readonly BrokenSubmission[];
   readonly items: readonly WorkItem[];
   readonly lock: ShardLock;
@@ -144,6 +147,7 @@ export async function planEvaluation(options: PlanOptions): Promise<EvaluationPl
     protocolDir,
     allTasks,
     allSubmissions,
+    allBroken,
     broken,
     items,
     lock,
@@ -179,5 +183,6 @@ export async function rebuildPlannedLeaderboard(
     plan.allTasks,
     plan.allSubmissions,
     cacheDir,
+    plan.allBroken,
   );
 }

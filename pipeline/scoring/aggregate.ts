@@ -8,6 +8,7 @@
  * weighted average, and the ranking of all submissions on replicate b, are meaningful: the 95%
  * intervals of averages and ranks are percentiles over b.
  */
+import { dirname, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Track } from '../../schemas/common.ts';
 import {
@@ -41,7 +42,7 @@ import { PipelineError } from '../errors.ts';
 import { AGGREGATE_LINE_WIDTH, readJsonFile, writeJsonAtomic } from '../io/files.ts';
 import type { SuiteDefinition } from '../suites/index.ts';
 import { skipReason } from '../tasks/availability.ts';
-import type { Submission } from '../submissions/scan.ts';
+import type { BrokenSubmission, Submission } from '../submissions/scan.ts';
 import { readStoredResult } from './stored-result.ts';
 
 export { averageReplicates, weightedAverage } from '../../schemas/statistics.ts';
@@ -281,11 +282,20 @@ export async function buildEfficiency(
  * Where every (submission, task) pair stands: done (a current result), failed (a failure record
  * for the current model), skipped (the task cannot run here), or pending.
  */
+/**
+ * A broken folder's message with the runner's submissions folder written as "submissions/": an
+ * absolute path means nothing on the site and differs between machines.
+ */
+function repositoryPaths(text: string, folderDir: string): string {
+  return text.replaceAll(`${dirname(folderDir)}${sep}`, `submissions${sep}`);
+}
+
 export async function buildStatus(
   resultsDir: string,
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
   results: ResultTable,
+  broken: readonly BrokenSubmission[] = [],
 ): Promise<StatusFile> {
   const pairs: PairStatus[] = [];
   for (const submission of submissions) {
@@ -327,7 +337,20 @@ export async function buildStatus(
       });
     }
   }
-  return { schemaVersion: STATUS_SCHEMA_VERSION, pairs };
+  return {
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    pairs,
+    brokenFolders: [...broken]
+      .sort((a, b) => a.folder.localeCompare(b.folder))
+      .map((folder) => ({
+        folder: folder.folder,
+        message: repositoryPaths(folder.message, folder.dir).slice(0, 4000),
+        hint:
+          folder.hint === undefined
+            ? null
+            : repositoryPaths(folder.hint, folder.dir).slice(0, 1000),
+      })),
+  };
 }
 
 export async function writeLeaderboard(
@@ -357,6 +380,7 @@ export async function rebuildLeaderboard(
   tasks: readonly TaskDefinition[],
   submissions: readonly Submission[],
   cacheDir: string,
+  broken: readonly BrokenSubmission[],
 ): Promise<Leaderboard> {
   const results = await readResults(resultsDir, tasks, submissions);
   const leaderboard = buildLeaderboard(
@@ -372,7 +396,7 @@ export async function rebuildLeaderboard(
   await writeJsonAtomic(
     statusFile(resultsDir),
     StatusFile,
-    await buildStatus(resultsDir, tasks, submissions, results),
+    await buildStatus(resultsDir, tasks, submissions, results, broken),
     AGGREGATE_LINE_WIDTH,
   );
   return leaderboard;

@@ -208,9 +208,26 @@ describe('evaluate with broken submission folders beside a good one (issue 19, f
     const leaderboard = await readJsonFile(leaderboardFile(results), Leaderboard, 'leaderboard');
     expect(leaderboard.submissions.map((entry) => entry.slug)).toEqual(['good-encoder']);
     expect(error).toBeInstanceOf(PipelineError);
+    // Folders, not pairs of a model: none of their pairs ran (issue 27, finding 10).
     expect((error as PipelineError).message).toBe(
-      "5 (submission, task) pairs failed in the submission's model: folder-manifest (every task), long-team (every task), My Encoder (every task), no-manifest (every task), look-alike (every task)",
+      '5 submission folders could not be loaded, so none of their pairs ran: folder-manifest, long-team, My Encoder, no-manifest, look-alike',
     );
+    expect((error as PipelineError).hint).toContain('fix the folders named above');
+    // The status page lists them, with paths relative to the repository.
+    const status = await readJsonFile(statusFile(results), StatusFile, 'status');
+    expect(status.brokenFolders.map((folder) => folder.folder)).toEqual([
+      'folder-manifest',
+      'long-team',
+      'look-alike',
+      'My Encoder',
+      'no-manifest',
+    ]);
+    expect(status.brokenFolders.find((folder) => folder.folder === 'no-manifest')).toEqual({
+      folder: 'no-manifest',
+      message: 'submissions/no-manifest: no manifest.json',
+      hint: 'copy submissions/_template/manifest.json into the folder and fill it in',
+    });
+    expect(JSON.stringify(status)).not.toContain(submissions);
     const log = logger.lines.join('\n');
     expect(log).toContain(
       `${join(submissions, 'My Encoder')}: folder name "My Encoder" is not a valid submission slug`,

@@ -137,6 +137,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
       suiteTasks(suite),
       scanned,
       cache,
+      [],
     ).catch((error: unknown) => error);
     expect(rebuilt).toBeInstanceOf(PipelineError);
     expect((rebuilt as PipelineError).message).toContain(expected);
@@ -183,6 +184,7 @@ describe('integrity of stored embeddings and results', { timeout: 600_000 }, () 
         suiteTasks(suite),
         await scanSubmissions(submissions, cache),
         cache,
+        [],
       ).catch((error: unknown) => error);
       expect(rebuilt).toBeInstanceOf(PipelineError);
       expect((rebuilt as PipelineError).message).toContain(expected);

@@ -36,6 +36,7 @@ describe('leaderboard.json rebuilt from the fixture runs', () => {
         suiteTasks(suite).filter((task) => FIXTURE_TASKS.includes(task.id)),
         await scanSubmissions(join(REPOSITORY_ROOT, 'submissions'), join(work, 'cache')),
         join(work, 'cache'),
+        [],
       );
       await expectGolden('fixture-leaderboard.json', await readFile(leaderboardFile(work), 'utf8'));
     },
