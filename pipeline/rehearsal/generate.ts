@@ -58,6 +58,8 @@ export interface GeneratedTaskFacts {
 
 /** Fewest clips a split or fold gets at any scale, so that every split exists. */
 const MIN_CLIPS = 4;
+/** A frame task's evaluation floor counts clips of this length (see `scaledClips`). */
+const FRAME_EVAL_CLIP_SECONDS = 10;
 /**
  * What a small scale keeps at least, so heads can learn and scores can be told from chance. A
  * split of a few clips is one batch an epoch: a head gets a handful of optimiser steps, where the
@@ -197,8 +199,15 @@ export function scaledClips(
     floors.trainClips,
     Math.ceil((batchesPerEpoch * task.trackA.batchSize) / itemsPerClip),
   );
-  // A frame task scores every segment of a clip: a few pieces are thousands of test items.
-  const evalFloor = Math.max(MIN_CLIPS, task.type === 'frame' ? 0 : floors.evalClips);
+  // A frame task scores every segment of a clip: its floor counts audio, `evalClips` clips of
+  // 10 s, so that DESED's 10 s soundscapes keep 40 (every class occurs) while MAESTRO's
+  // 9-minute pieces keep a few, each thousands of scored frames.
+  const evalFloor = Math.max(
+    MIN_CLIPS,
+    task.type === 'frame'
+      ? Math.ceil((floors.evalClips * FRAME_EVAL_CLIP_SECONDS) / dataset.meanSeconds)
+      : floors.evalClips,
+  );
   const floor = (group: string) =>
     task.splits.kind === 'folds'
       ? // Every fold is held out once; the others together make the training set.
@@ -246,6 +255,8 @@ interface Sample {
   readonly classes: readonly number[];
   /** Frame tasks, for the chance level: scored segments, and those each class is active in. */
   readonly activity?: SegmentActivity;
+  /** For the chance level: the items the clip is scored as (its crops; 1 without cropping). */
+  readonly items?: number;
 }
 
 interface SegmentActivity {
@@ -440,30 +451,65 @@ async function encodeAudio(
     : { extension: 'wav', bytes: encodeWav(channels, rate, 'pcm16') };
 }
 
+/** Items a clip of `seconds` is scored as: its crops (pipeline/audio/crop.ts), at least one. */
+function cropsOf(task: TaskDefinition, seconds: number): number {
+  return task.cropSeconds === undefined ? 1 : Math.max(1, Math.floor(seconds / task.cropSeconds));
+}
+
+function itemsOf(samples: readonly Sample[]): number {
+  return samples.reduce((sum, sample) => sum + (sample.items ?? 1), 0);
+}
+
+/**
+ * Expected average precision of a uniformly random ranking of `items` of which `positives` are
+ * relevant. AP = (1/m) sum_k rel_k prec@k; with E[rel_k] = m/n and E[rel_j rel_k] =
+ * m(m-1)/(n(n-1)) for j != k, it is H_n / n + (m-1)(n - H_n) / (n(n-1)), H_n the n-th harmonic
+ * number: 1/n (the positive rate) only for large m. With one positive among 40 it is 0.107, not
+ * 0.025, which is what FSD50K's many one-clip classes score at a small scale.
+ */
+export function expectedRandomAveragePrecision(positives: number, items: number): number {
+  if (positives <= 0 || items <= 0) {
+    return 0;
+  }
+  if (items === 1) {
+    return 1;
+  }
+  let harmonic = 0;
+  for (let k = 1; k <= items; k++) {
+    harmonic += 1 / k;
+  }
+  return harmonic / items + ((positives - 1) * (items - harmonic)) / (items * (items - 1));
+}
+
 /** Chance level of the task's metric from the test labels written (see GeneratedTaskFacts). */
 function chanceScore(task: TaskDefinition, tests: readonly (readonly Sample[])[]): number {
   const perGroup = tests.map((samples) => {
     switch (task.labels.kind) {
       case 'single': {
+        // The majority class's share of the scored items: a clip cut into crops (LibriSpeech
+        // gender's 5 s) counts once per crop, as the metric counts it.
         const counts = new Map<number, number>();
         for (const sample of samples) {
           const c = sample.classes[0] ?? 0;
-          counts.set(c, (counts.get(c) ?? 0) + 1);
+          counts.set(c, (counts.get(c) ?? 0) + (sample.items ?? 1));
         }
-        return Math.max(...counts.values()) / Math.max(1, samples.length);
+        return Math.max(...counts.values()) / Math.max(1, itemsOf(samples));
       }
       case 'multi': {
-        // Average precision of a random ranking is each class's positive rate.
+        // The expected average precision of a random ranking of the scored items, per class.
         const positives = new Map<number, number>();
         for (const sample of samples) {
           for (const c of sample.classes) {
-            positives.set(c, (positives.get(c) ?? 0) + 1);
+            positives.set(c, (positives.get(c) ?? 0) + (sample.items ?? 1));
           }
         }
         // The metric averages over every class, and a class without positives scores 0 (as
         // sklearn's): at a small scale most of FSD50K's 200 classes have none.
-        const rates = [...positives.values()].map((n) => n / samples.length);
-        return rates.reduce((sum, rate) => sum + rate, 0) / rawValues(task).length;
+        const items = itemsOf(samples);
+        const perClass = [...positives.values()].map((m) =>
+          expectedRandomAveragePrecision(m, items),
+        );
+        return perClass.reduce((sum, value) => sum + value, 0) / rawValues(task).length;
       }
       case 'events':
         return eventChance(task, samples);
@@ -553,9 +599,9 @@ export async function generateRehearsalTask(
     const written = writer === task ? owner.shards[group] : undefined;
     const isTest = task.splits.kind === 'folds' || group === 'test';
     const facts: Sample[] = [];
-    const keep = (sample: Sample) => {
+    const keep = (sample: Sample, seconds: number) => {
       if (isTest) {
-        facts.push({ ...sample, audio: new Float32Array(0) });
+        facts.push({ ...sample, audio: new Float32Array(0), items: cropsOf(task, seconds) });
       }
     };
     if (!written) {
@@ -563,7 +609,7 @@ export async function generateRehearsalTask(
       for (let index = 0; index < count; index++) {
         const { length, rate, sample } = draw(index);
         audioSeconds += length / rate;
-        keep(sample);
+        keep(sample, length / rate);
       }
       tests.push(...(isTest ? [facts] : []));
       continue;
@@ -575,7 +621,7 @@ export async function generateRehearsalTask(
         const { rng, rate, length, sample } = draw(index);
         if (collect) {
           audioSeconds += length / rate;
-          keep(sample);
+          keep(sample, length / rate);
         }
         const audio = await encodeAudio(
           sample.audio,

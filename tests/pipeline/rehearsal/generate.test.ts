@@ -9,6 +9,7 @@ import { readWebDataset } from '../../../pipeline/data/webdataset.ts';
 import { createMemoryLogger } from '../../../pipeline/log.ts';
 import { rehearsalDataset } from '../../../pipeline/rehearsal/datasets.ts';
 import {
+  expectedRandomAveragePrecision,
   generateRehearsalTask,
   LEARNABLE_FLOORS,
   PLUMBING_FLOORS,
@@ -23,6 +24,7 @@ interface ReadSample {
   readonly json: unknown;
   readonly sampleRate: number;
   readonly channels: number;
+  readonly seconds: number;
 }
 
 async function readShard(path: string): Promise<ReadSample[]> {
@@ -39,6 +41,7 @@ async function readShard(path: string): Promise<ReadSample[]> {
       json: JSON.parse(sample.files.get('json')?.toString('utf8') ?? 'null') as unknown,
       sampleRate: decoded.sampleRate,
       channels: decoded.channels.length,
+      seconds: (decoded.channels[0]?.length ?? 0) / decoded.sampleRate,
     });
   }
   return samples;
@@ -218,5 +221,87 @@ describe('the rehearsal generator', () => {
     expect(maestro(0.02)).toBe(Math.round(rehearsalDataset('maestro').clips['train']! * 0.02));
     expect(maestro(0.04)).toBeGreaterThan(maestro(0.02));
     expect(PLUMBING_FLOORS.trainClips).toBeLessThan(LEARNABLE_FLOORS.trainClips);
+  });
+
+  it("counts a frame task's evaluation floor in 10 s of audio per clip", () => {
+    const test = (id: string) =>
+      scaledClips(rehearsalDataset(id), getTask(id), 0.002, LEARNABLE_FLOORS)['test'];
+    // DESED's 10 s soundscapes: 40 of them, so that every one of its 10 classes occurs (with 4,
+    // segment F1 was noise); MAESTRO's 9-minute pieces: the fewest, each thousands of frames.
+    expect(test('desed')).toBeGreaterThanOrEqual(LEARNABLE_FLOORS.evalClips);
+    expect(test('maestro')).toBe(4);
+  });
+});
+
+describe('chance levels', () => {
+  /** Average precision of one ranking (1 = relevant), as the metric computes it. */
+  const averagePrecision = (ranking: readonly number[]) => {
+    let hits = 0;
+    let sum = 0;
+    ranking.forEach((relevant, index) => {
+      if (relevant) {
+        hits += 1;
+        sum += hits / (index + 1);
+      }
+    });
+    return sum / hits;
+  };
+
+  /** Every placement of `m` relevant items among `n`, each equally likely under a random ranking. */
+  const placements = (n: number, m: number): number[][] =>
+    m === 0
+      ? [Array<number>(n).fill(0)]
+      : n === m
+        ? [Array<number>(n).fill(1)]
+        : [
+            ...placements(n - 1, m - 1).map((rest) => [1, ...rest]),
+            ...placements(n - 1, m).map((rest) => [0, ...rest]),
+          ];
+
+  it.each([
+    [1, 1],
+    [7, 1],
+    [7, 2],
+    [7, 5],
+    [7, 7],
+    [9, 3],
+  ])(
+    'the expected AP of a random ranking of %i items, %i relevant, is the mean over placements',
+    (n, m) => {
+      const all = placements(n, m);
+      const mean = all.reduce((sum, ranking) => sum + averagePrecision(ranking), 0) / all.length;
+      expect(expectedRandomAveragePrecision(m, n)).toBeCloseTo(mean, 12);
+    },
+  );
+
+  it("counts a cropped clip once per crop, as the metric does (LibriSpeech gender's 5 s crops)", async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'rehearsal-gender-'));
+    const settings = {
+      ...options(folder),
+      maxClipSeconds: undefined,
+      floors: { ...PLUMBING_FLOORS, evalClips: 16 },
+    };
+    const speech = await generateRehearsalTask(getTask('librispeech'), settings);
+    const gender = await generateRehearsalTask(
+      getTask('librispeechmalefemale'),
+      settings,
+      getTask('librispeech'),
+    );
+    const test = (
+      await Promise.all(
+        speech.files
+          .filter((name) => name.startsWith('test'))
+          .map((name) => readShard(join(folder, speech.record, name))),
+      )
+    ).flat();
+    expect(test).toHaveLength(16);
+    const crops = new Map<string, number>();
+    for (const sample of test) {
+      const label = (sample.json as { gender: string }).gender;
+      crops.set(label, (crops.get(label) ?? 0) + Math.max(1, Math.floor(sample.seconds / 5)));
+    }
+    const total = [...crops.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(test.length);
+    expect(gender.chance).toBeCloseTo(Math.max(...crops.values()) / total, 12);
   });
 });
