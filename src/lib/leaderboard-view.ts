@@ -303,6 +303,14 @@ export function boardTable(
 }
 
 /** Why an unranked entry has no rank, in words. */
+/**
+ * The same in the board's narrow status column (3.4 rem, 2.6 rem on a phone), headed "Tasks":
+ * "22/24", where "incomplete: 22 of 24 tasks" was cut to "incompl". A pending entry has 0.
+ */
+export function unrankedCoverage(standing: Standing): string {
+  return `${standing.status === 'pending' ? 0 : standing.coverage.done}/${standing.coverage.total}`;
+}
+
 export function unrankedReason(standing: Standing): string {
   return standing.status === 'pending'
     ? 'pending: no result yet'

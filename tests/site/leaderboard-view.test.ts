@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard, type Efficiency } from '../../schemas/leaderboard.ts';
 import { markersOf } from '../../src/lib/attestation.ts';
-import { boardTable, unrankedReason, type BoardTable } from '../../src/lib/leaderboard-view.ts';
+import {
+  boardTable,
+  unrankedCoverage,
+  unrankedReason,
+  type BoardTable,
+} from '../../src/lib/leaderboard-view.ts';
 
 const fixture = Leaderboard.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'leaderboard.json'), 'utf8')),
@@ -105,6 +110,8 @@ describe('boardTable', () => {
     expect(split.unranked.map((row) => unrankedReason(row.standing))).toEqual([
       'incomplete: 1 of 2 tasks',
     ]);
+    // The narrow status column's short form (the long one was cut to "incompl").
+    expect(split.unranked.map((row) => unrankedCoverage(row.standing))).toEqual(['1/2']);
     expect(split.unranked[0]?.cells[2]?.text).toMatch(/^0\.\d{3}\*$/);
   });
 
