@@ -80,7 +80,7 @@ export const rehearseCommand: CommandSpec = {
       value: '<n>',
       default: String(LEARNABLE_FLOORS.trainSteps),
       description:
-        "at a small scale, keep enough train clips for n optimiser steps over the task's Track A epochs, 30 n for a CTC head (1: the fewest clips, for a trial of the plumbing)",
+        "at a small scale, keep enough train clips for n optimiser steps over the task's Track A epochs, 30 n for a CTC head and 5 n for a frame head (1: the fewest clips, for a trial of the plumbing)",
     },
     {
       name: 'min-eval-clips',
