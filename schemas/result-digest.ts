@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import { formatJson } from './json-text.ts';
 import { TaskResultContent, TaskResultFile, type TaskResult } from './result.ts';
+import { pairOfResultFile } from './results-layout.ts';
 
 /**
  * The digest the content of `result` gives. Web Crypto, present in Node and in browsers alike,
@@ -65,17 +66,17 @@ function contradictions(result: TaskResult): string[] {
  * into "pending" without a word. Paths outside that layout are not judged here.
  */
 function resultLocationProblem(result: TaskResult, file: string): string | undefined {
-  const match = /(?:^|[\\/])runs[\\/]([^\\/]+)[\\/]([^\\/]+)\.json$/.exec(file);
-  if (!match) {
+  const place = pairOfResultFile(file);
+  if (!place) {
     return undefined;
   }
-  const [, submission, task] = match;
+  const { submission, task } = place;
   const fix = `move it back to runs/${result.submission}/${result.task}.json, or delete it and rerun \`npm run evaluate\`, which recomputes the pair`;
   if (submission !== result.submission) {
-    return `${file}: /submission is "${result.submission}", but the file is in runs/${submission ?? ''}/: a result copied or moved to another pair's place is not used; ${fix}`;
+    return `${file}: /submission is "${result.submission}", but the file is in runs/${submission}/: a result copied or moved to another pair's place is not used; ${fix}`;
   }
   if (task !== result.task) {
-    return `${file}: /task is "${result.task}", but the file is named ${task ?? ''}.json: a result copied or moved to another pair's place is not used; ${fix}`;
+    return `${file}: /task is "${result.task}", but the file is named ${task}.json: a result copied or moved to another pair's place is not used; ${fix}`;
   }
   return undefined;
 }

@@ -65,3 +65,15 @@ export function isResultFileName(name: string): boolean {
 export function measurementsFile(resultsDir: string, submission: string, task: string): string {
   return `${runsDir(resultsDir)}/${submission}/${task}.measurements.json`;
 }
+
+/**
+ * The pair a result file's place names (`runs/<submission>/<task>.json`, the inverse of
+ * `resultFile`), or undefined for a path outside that layout.
+ */
+export function pairOfResultFile(file: string): { submission: string; task: string } | undefined {
+  const match = /(?:^|[\\/])runs[\\/]([^\\/]+)[\\/]([^\\/]+)\.json$/.exec(file);
+  const [, submission, task] = match ?? [];
+  return submission === undefined || task === undefined || !isResultFileName(`${task}.json`)
+    ? undefined
+    : { submission, task };
+}

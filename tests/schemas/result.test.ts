@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resultIntegrityProblem } from '../../schemas/result-digest.ts';
 import { Interval, TaskMeasurements, TaskResult } from '../../schemas/result.ts';
+import {
+  failureFile,
+  measurementsFile,
+  pairOfResultFile,
+  resultFile,
+} from '../../schemas/results-layout.ts';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8'));
@@ -42,5 +48,17 @@ describe('result files of schema version 1', () => {
     expect(TaskResult.safeParse({ ...v1, schemaVersion: 2 }).success).toBe(false);
     expect(Interval.safeParse({ low: 0.6, high: 0.5 }).success).toBe(false);
     expect(Interval.safeParse({ low: 0.5, high: 0.5 }).success).toBe(true);
+  });
+});
+
+describe('pairOfResultFile', () => {
+  it('reads back the pair resultFile placed, and nothing else', () => {
+    expect(pairOfResultFile(resultFile('/r/results/xares', 'my-model', 'esc50'))).toEqual({
+      submission: 'my-model',
+      task: 'esc50',
+    });
+    expect(pairOfResultFile(measurementsFile('/r', 'my-model', 'esc50'))).toBeUndefined();
+    expect(pairOfResultFile(failureFile('/r', 'my-model', 'esc50'))).toBeUndefined();
+    expect(pairOfResultFile('/r/leaderboard.json')).toBeUndefined();
   });
 });
