@@ -101,16 +101,21 @@ async function hashExisting(
   return hashes;
 }
 
+/** A shard whose sha256 is not the one the lock file records. */
+interface LockMismatch {
+  readonly name: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
 function lockMismatches(
   task: TaskDefinition,
   hashes: Record<string, string>,
   lock: ShardLock,
-): string[] {
-  return Object.entries(hashes).flatMap(([name, hash]) => {
+): LockMismatch[] {
+  return Object.entries(hashes).flatMap(([name, found]) => {
     const expected = lock.shards[`${task.id}/${name}`];
-    return expected !== undefined && expected !== hash
-      ? [`${name}: expected ${expected}, found ${hash}`]
-      : [];
+    return expected !== undefined && expected !== found ? [{ name, expected, found }] : [];
   });
 }
 
@@ -130,16 +135,13 @@ async function prepareGenerated(
   const stamped = existsSync(stampPath) && (await readFile(stampPath, 'utf8')) === stamp;
   const cached = stamped ? await hashExisting(dir, names) : undefined;
   if (cached) {
-    const damaged = Object.entries(cached).filter(([name, hash]) => {
-      const expected = options.lock.shards[`${task.id}/${name}`];
-      return expected !== undefined && expected !== hash;
-    });
+    const damaged = lockMismatches(task, cached, options.lock);
     if (damaged.length === 0) {
       return { status: 'ready', dir, shards: cached, newlyLocked: {} };
     }
-    for (const [name, hash] of damaged) {
+    for (const { name, expected, found } of damaged) {
       options.logger.warn(
-        `${task.id}: cached shard ${name} has sha256 ${hash}, the lock file says ${options.lock.shards[`${task.id}/${name}`] ?? ''} (damaged on disk?); generating the task's shards again`,
+        `${task.id}: cached shard ${name} has sha256 ${found}, the lock file says ${expected} (damaged on disk?); generating the task's shards again`,
       );
     }
   }
@@ -161,7 +163,7 @@ async function prepareGenerated(
   const mismatches = lockMismatches(task, hashes, options.lock);
   if (mismatches.length > 0) {
     options.logger.warn(
-      `${task.id}: generated shards differ from ${options.lockFile} (${mismatches.join('; ')}). ` +
+      `${task.id}: generated shards differ from ${options.lockFile} (${mismatches.map(({ name, expected, found }) => `${name}: expected ${expected}, found ${found}`).join('; ')}). ` +
         'Results stay valid (they record the hashes actually read) but are not comparable with other machines.',
     );
   }
