@@ -163,6 +163,45 @@ export function classClip(
   return finishMono(rng, signal);
 }
 
+/** Bands the tones can use. */
+const TONE_BANDS = LAST_BAND - FIRST_BAND + 1;
+
+/**
+ * Tone frequencies of a multi-label clip's class `index`, one of the classes in use (`present`,
+ * a small scale's subset). A mix is learnt by a linear head only if every class has a band of its
+ * own: with two-tone codes, classes (a, b) and (c, d) sounding together also sound like (a, d)
+ * and (c, b), which no linear readout of log-mel can tell apart (FSD50K at scale 0.002, 40 classes
+ * in use: log-mel's mAP was 0.050 against a chance of 0.024 and a best of 0.2). So while the
+ * classes in use fit the bands, each gets one tone of its own; beyond, the codes of classTones.
+ */
+export function multiLabelTones(
+  index: number,
+  present: readonly number[],
+  count: number,
+): number[] {
+  const position = present.indexOf(index);
+  if (position < 0 || present.length > TONE_BANDS) {
+    return classTones(index, count);
+  }
+  return [bandCentreHz(FIRST_BAND + Math.floor(((position + 0.5) * TONE_BANDS) / present.length))];
+}
+
+/** A multi-label clip: each class's tones (multiLabelTones) together, with the nuisance. */
+export function multiLabelClip(
+  rng: SeededRandom,
+  classes: readonly number[],
+  present: readonly number[],
+  classCount: number,
+  length: number,
+  sampleRate: number,
+): Float32Array {
+  const signal = new Float32Array(length);
+  for (const index of classes) {
+    mixInto(signal, tones(rng, multiLabelTones(index, present, classCount), length, sampleRate), 1);
+  }
+  return finishMono(rng, signal);
+}
+
 export interface TimedEvent {
   readonly start: number;
   readonly end: number;

@@ -19,6 +19,7 @@ import {
   classClip,
   eventClip,
   pianoClip,
+  multiLabelClip,
   SPEECH_WORDS,
   speechClip,
   wordsFor,
@@ -334,7 +335,7 @@ function sampleMaker(task: TaskDefinition, present: readonly number[]) {
         }
         const classes = [...picked].sort((a, b) => a - b);
         return {
-          audio: classClip(rng, classes, classCount, length, rate),
+          audio: multiLabelClip(rng, classes, present, classCount, length, rate),
           label: { [labels.key]: classes.map((c) => String(raws[c])).join(labels.separator) },
           classes,
         };

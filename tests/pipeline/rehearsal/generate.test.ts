@@ -17,6 +17,7 @@ import {
   type GeneratedTaskFacts,
 } from '../../../pipeline/rehearsal/generate.ts';
 import { getTask } from '../../../pipeline/tasks/registry.ts';
+import { multiLabelTones } from '../../../pipeline/rehearsal/content.ts';
 import { EVERY_FORMAT } from '../../support/rehearsal-run.ts';
 
 interface ReadSample {
@@ -308,5 +309,17 @@ describe('chance levels', () => {
     const total = [...crops.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(test.length);
     expect(gender.chance).toBeCloseTo(Math.max(...crops.values()) / total, 12);
+  });
+});
+
+describe('multi-label content', () => {
+  it('gives every class in use a tone of its own while they fit the bands, so mixes stay linear', () => {
+    const present = Array.from({ length: 40 }, (_, i) => i * 5);
+    const tones = present.map((index) => multiLabelTones(index, present, 200));
+    expect(tones.every((set) => set.length === 1)).toBe(true);
+    expect(new Set(tones.map((set) => set[0])).size).toBe(40);
+    // Two-tone codes share tones between classes: classes (a, b) and (c, d) also sound like (a, d).
+    const all = Array.from({ length: 200 }, (_, i) => i);
+    expect(multiLabelTones(7, all, 200)).toHaveLength(2);
   });
 });
