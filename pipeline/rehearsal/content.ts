@@ -156,9 +156,24 @@ export function classClip(
   length: number,
   sampleRate: number,
 ): Float32Array {
+  return toneClip(
+    rng,
+    classes.map((index) => classTones(index, classCount)),
+    length,
+    sampleRate,
+  );
+}
+
+/** Each set of tones sounding through the clip, together, with the nuisance. */
+export function toneClip(
+  rng: SeededRandom,
+  toneSets: readonly (readonly number[])[],
+  length: number,
+  sampleRate: number,
+): Float32Array {
   const signal = new Float32Array(length);
-  for (const index of classes) {
-    mixInto(signal, tones(rng, classTones(index, classCount), length, sampleRate), 1);
+  for (const set of toneSets) {
+    mixInto(signal, tones(rng, set, length, sampleRate), 1);
   }
   return finishMono(rng, signal);
 }
@@ -184,22 +199,6 @@ export function multiLabelTones(
     return classTones(index, count);
   }
   return [bandCentreHz(FIRST_BAND + Math.floor(((position + 0.5) * TONE_BANDS) / present.length))];
-}
-
-/** A multi-label clip: each class's tones (multiLabelTones) together, with the nuisance. */
-export function multiLabelClip(
-  rng: SeededRandom,
-  classes: readonly number[],
-  present: readonly number[],
-  classCount: number,
-  length: number,
-  sampleRate: number,
-): Float32Array {
-  const signal = new Float32Array(length);
-  for (const index of classes) {
-    mixInto(signal, tones(rng, multiLabelTones(index, present, classCount), length, sampleRate), 1);
-  }
-  return finishMono(rng, signal);
 }
 
 export interface TimedEvent {

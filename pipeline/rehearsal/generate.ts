@@ -19,9 +19,10 @@ import {
   classClip,
   eventClip,
   pianoClip,
-  multiLabelClip,
+  multiLabelTones,
   SPEECH_WORDS,
   speechClip,
+  toneClip,
   wordsFor,
   type TimedEvent,
   type TimedNote,
@@ -335,7 +336,12 @@ function sampleMaker(task: TaskDefinition, present: readonly number[]) {
         }
         const classes = [...picked].sort((a, b) => a - b);
         return {
-          audio: multiLabelClip(rng, classes, present, classCount, length, rate),
+          audio: toneClip(
+            rng,
+            classes.map((c) => multiLabelTones(c, present, classCount)),
+            length,
+            rate,
+          ),
           label: { [labels.key]: classes.map((c) => String(raws[c])).join(labels.separator) },
           classes,
         };
