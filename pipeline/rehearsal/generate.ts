@@ -112,9 +112,9 @@ export const FRAME_STEP_FACTOR = 5;
 /**
  * Train clips per class below which a small scale uses fewer classes. A multi-label class is
  * learnt from fewer, noisier examples (its clips also carry other classes, and BCE's gradient
- * for a rare positive is small): FSD50K at scale 0.002, log-mel, mAP against chance and the best
- * possible: 4 clips a class (173 classes), 0.049 / 0.030 / about 0.25; 16 (40 classes), 0.037 /
- * 0.024 / 0.200; 32 (20 classes), 0.041 / 0.015 / 0.100, the first clearly above chance.
+ * for a rare positive is small): FSD50K at scale 0.002, log-mel's mAP against chance (and the
+ * best possible): 4 clips a class (173 classes), 0.049 against 0.030; 16 (40 classes), 0.037
+ * against 0.024 (0.200); 32 (20 classes), 0.041 against 0.015 (0.100), clearly above chance.
  */
 const CLIPS_PER_CLASS = 4;
 const MULTI_LABEL_CLIPS_PER_CLASS = 32;
