@@ -1,3 +1,6 @@
+import { knnSeconds } from '../../bench/rehearsal.ts';
+import { rehearsalDataset } from '../../pipeline/rehearsal/datasets.ts';
+import { getTask } from '../../pipeline/tasks/registry.ts';
 import { describe, expect, it } from 'vitest';
 import {
   atHours,
@@ -32,5 +35,24 @@ describe('the rehearsal bench arithmetic', () => {
     const costs = [10, 1, 10, 1, 1, 1, 1, 1];
     expect(roundRobinLoad(costs, 2)).toEqual({ jobs: 2, longest: 22, total: 26 });
     expect(balancedLoad(costs, 2)).toEqual({ jobs: 2, longest: 13, total: 26 });
+  });
+});
+
+describe('knnSeconds', () => {
+  it('counts every test item against every training item, fold by fold, crops as items', () => {
+    const rate = (5_000 * 100_000 * 768) / 4.01;
+    // ESC-50: 5 folds of 400 clips, each held out against the other 1,600.
+    expect(knnSeconds(rehearsalDataset('esc50'), getTask('esc50'), 768)).toBeCloseTo(
+      (5 * 400 * 1600 * 768) / rate,
+      9,
+    );
+    // LibriSpeech gender: 5 s crops of 12.3 s clips, two each; test against train.
+    const gender = rehearsalDataset('librispeechmalefemale');
+    expect(knnSeconds(gender, getTask('librispeechmalefemale'), 64)).toBeCloseTo(
+      ((gender.clips['test'] ?? 0) * 2 * (gender.clips['train'] ?? 0) * 2 * 64) / rate,
+      9,
+    );
+    // No Track B, no kNN.
+    expect(knnSeconds(rehearsalDataset('fsd50k'), getTask('fsd50k'), 768)).toBe(0);
   });
 });
