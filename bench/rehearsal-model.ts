@@ -16,25 +16,45 @@ export interface Line {
   readonly slope: number;
 }
 
-/** Least squares; one point (or equal hours) gives a line through the origin. */
+/**
+ * Hours must span at least this factor to tell a fixed cost from a proportional one: a task
+ * whose small splits sit at their floors hardly grows between the bench's scales.
+ */
+const MIN_HOURS_SPAN = 1.5;
+
+/**
+ * Least squares. One point, hours that hardly differ, a negative fixed cost or a falling cost
+ * give instead the line through the origin and the largest point: an upper bound, since it
+ * counts the fixed costs as proportional.
+ */
 export function fitLine(points: readonly Point[]): Line {
   const n = points.length;
   const meanHours = points.reduce((sum, point) => sum + point.hours, 0) / Math.max(1, n);
   const meanSeconds = points.reduce((sum, point) => sum + point.seconds, 0) / Math.max(1, n);
   const spread = points.reduce((sum, point) => sum + (point.hours - meanHours) ** 2, 0);
-  if (n < 2 || spread === 0) {
-    return { intercept: 0, slope: meanHours > 0 ? meanSeconds / meanHours : 0 };
+  const hours = points.map((point) => point.hours);
+  const largest = points.reduce<Point | undefined>(
+    (best, point) => (best === undefined || point.hours > best.hours ? point : best),
+    undefined,
+  );
+  const throughLargest = (): Line => ({
+    intercept: 0,
+    slope: largest && largest.hours > 0 ? largest.seconds / largest.hours : 0,
+  });
+  if (n < 2 || spread === 0 || Math.max(...hours) < MIN_HOURS_SPAN * Math.min(...hours)) {
+    return n < 2 || spread === 0
+      ? { intercept: 0, slope: meanHours > 0 ? meanSeconds / meanHours : 0 }
+      : throughLargest();
   }
   const slope =
     points.reduce(
       (sum, point) => sum + (point.hours - meanHours) * (point.seconds - meanSeconds),
       0,
     ) / spread;
-  // A negative fixed cost is noise at small scales: keep the line through the largest point.
+  // A negative fixed cost or a falling cost is noise at small scales.
   const intercept = meanSeconds - slope * meanHours;
-  if (intercept < 0) {
-    const largest = points.reduce((a, b) => (b.hours > a.hours ? b : a));
-    return { intercept: 0, slope: largest.seconds / largest.hours };
+  if (intercept < 0 || slope < 0) {
+    return throughLargest();
   }
   return { intercept, slope };
 }
@@ -85,4 +105,20 @@ export function balancedLoad(costs: readonly number[], jobs: number): JobLoad {
     load[lightest] = (load[lightest] as number) + cost;
   }
   return { jobs, longest: Math.max(...load), total: costs.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The fewest jobs whose round robin (plan's split) keeps every job within `limit` seconds, or
+ * undefined when one pair alone exceeds it.
+ */
+export function jobsWithin(costs: readonly number[], limit: number): number | undefined {
+  if (costs.some((cost) => cost > limit)) {
+    return undefined;
+  }
+  for (let jobs = 1; jobs <= costs.length; jobs++) {
+    if (roundRobinLoad(costs, jobs).longest <= limit) {
+      return jobs;
+    }
+  }
+  return costs.length;
 }

@@ -31,19 +31,22 @@ export function exportTransformer85m(
   if ('missing' in torch) {
     return { skipped: torch.missing };
   }
+  // The export tool writes a submission folder, whose name must be a slug: a temporary folder's
+  // random suffix has capitals, so the model goes one level down.
+  const folder = join(out, 'transformer-85m');
   const exported = spawnSync(
     torch.python,
     [
       resolve(root, 'tools', 'export_onnx.py'),
       TRANSFORMER_85M_SOURCE,
       '--out',
-      out,
+      folder,
       '--max-input-seconds',
       String(BATCH_SECONDS),
     ],
     { encoding: 'utf8' },
   );
-  const model = join(out, 'model.onnx');
+  const model = join(folder, 'model.onnx');
   if (exported.status !== 0 || !existsSync(model)) {
     return { skipped: `export failed: ${exported.stderr.slice(-500)}` };
   }

@@ -6,6 +6,7 @@ import {
   atHours,
   balancedLoad,
   fitLine,
+  jobsWithin,
   proportionality,
   roundRobinLoad,
 } from '../../bench/rehearsal-model.ts';
@@ -28,6 +29,33 @@ describe('the rehearsal bench arithmetic', () => {
       { hours: 2, seconds: 4 },
     ]);
     expect(line).toEqual({ intercept: 0, slope: 2 });
+  });
+
+  it('never extrapolates a falling cost, nor separates fixed costs from data that did not grow', () => {
+    // Noise on a task whose data barely grew: a negative slope would give negative hours.
+    expect(
+      fitLine([
+        { hours: 0.2, seconds: 3.5 },
+        { hours: 0.24, seconds: 3 },
+        { hours: 0.36, seconds: 2.9 },
+      ]),
+    ).toEqual({ intercept: 0, slope: 2.9 / 0.36 });
+    // Hours within a factor 1.5 of each other: seconds per hour at the largest, an upper bound.
+    expect(
+      fitLine([
+        { hours: 0.2, seconds: 3 },
+        { hours: 0.25, seconds: 5 },
+      ]),
+    ).toEqual({ intercept: 0, slope: 5 / 0.25 });
+  });
+
+  it('finds the fewest jobs whose round robin keeps the longest job within a limit', () => {
+    const costs = [10, 1, 10, 1, 1, 1, 1, 1];
+    expect(jobsWithin(costs, 13)).toBe(3);
+    expect(roundRobinLoad(costs, 3).longest).toBeLessThanOrEqual(13);
+    expect(roundRobinLoad(costs, 2).longest).toBeGreaterThan(13);
+    // A single pair longer than the limit: no number of jobs helps.
+    expect(jobsWithin([20, 1], 13)).toBeUndefined();
   });
 
   it("spreads pairs as plan's round robin does, and as the longest-first bound would", () => {
