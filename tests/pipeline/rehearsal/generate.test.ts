@@ -287,7 +287,7 @@ describe('chance levels', () => {
       ...options(folder),
       // Long enough for two 5 s crops, short enough to generate quickly.
       maxClipSeconds: 11,
-      floors: { ...PLUMBING_FLOORS, evalClips: 16 },
+      floors: { ...PLUMBING_FLOORS, evalClips: 10 },
     };
     const speech = await generateRehearsalTask(getTask('librispeech'), settings);
     const gender = await generateRehearsalTask(
@@ -302,7 +302,7 @@ describe('chance levels', () => {
           .map((name) => readShard(join(folder, speech.record, name))),
       )
     ).flat();
-    expect(test).toHaveLength(16);
+    expect(test).toHaveLength(10);
     const crops = new Map<string, number>();
     for (const sample of test) {
       const label = (sample.json as { gender: string }).gender;
