@@ -285,8 +285,8 @@ describe('chance levels', () => {
     const folder = await mkdtemp(join(tmpdir(), 'rehearsal-gender-'));
     const settings = {
       ...options(folder),
-      // Long enough for two 5 s crops, short enough to generate quickly.
-      maxClipSeconds: 11,
+      // Real lengths (1.3 to 35 s): from one crop to seven.
+      maxClipSeconds: undefined,
       floors: { ...PLUMBING_FLOORS, evalClips: 16 },
     };
     const speech = await generateRehearsalTask(getTask('librispeech'), settings);
