@@ -61,7 +61,7 @@ export class RunFailures {
     this.#logger = logger;
   }
 
-  /** A folder that cannot be evaluated fails its own pairs, named with its fix. */
+  /** A folder that cannot be loaded: logged with its fix, and summed apart from failed pairs. */
   brokenFolder(folder: BrokenSubmission): void {
     this.folders.push(folder);
     this.#logger.error(`${folder.message}${folder.hint ? `\n  ${folder.hint}` : ''}`);
